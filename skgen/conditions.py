@@ -1,0 +1,296 @@
+"""Normalise the ``conditions`` given to ``sample`` and check them against the schema.
+
+Whatever form the user passes (nothing, a dict of fixed values, a DataFrame of
+seed rows with NaN meaning "generate this field"), the sampling loop works on one
+shape: a *seed frame* with one row per requested output row and every training
+column, where a non-missing cell is a value that row must hold.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from skgen.exceptions import ConditionError
+from skgen.schema import ColumnSchema, TableSchema
+
+#: Rows generated when neither ``n_samples`` nor seed rows say how many
+#: (the seed documentation's rule: the lesser of 5000 and the training size).
+DEFAULT_N_SAMPLES = 5000
+
+
+def check_n_samples(n_samples: Any) -> int:
+    """Check that ``n_samples`` is a positive integer.
+
+    Raises
+    ------
+    TypeError
+        If ``n_samples`` is not an integer (``bool`` included).
+    ValueError
+        If ``n_samples`` is smaller than 1.
+    """
+    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
+        raise TypeError(f"n_samples must be an integer, got {n_samples!r}")
+    if n_samples < 1:
+        raise ValueError(f"n_samples must be at least 1, got {n_samples}")
+    return int(n_samples)
+
+
+def normalize_conditions(
+    conditions: Mapping | pd.DataFrame | None,
+    n_samples: int | None,
+    schema: TableSchema,
+    *,
+    n_train: int,
+    extrapolate: bool = False,
+) -> pd.DataFrame:
+    """Turn ``sample``'s arguments into a seed frame.
+
+    Parameters
+    ----------
+    conditions : dict, pandas.DataFrame or None
+        ``None``: no condition. A dict ``{column: value}``: every row holds
+        those values (a missing value in the dict is ignored). A DataFrame of
+        seed rows: one output row per seed row, its non-missing values kept,
+        its missing cells generated.
+    n_samples : int or None
+        Rows wanted. With seed rows it must be ``None`` or ``len(conditions)``;
+        otherwise ``None`` means ``min(5000, n_train)``.
+    schema : TableSchema
+        The fitted schema the conditions are checked against.
+    n_train : int
+        Number of training rows (for the default ``n_samples``).
+    extrapolate : bool, default=False
+        Whether the model can produce numbers outside the training range.
+
+    Returns
+    -------
+    pandas.DataFrame of shape (n_rows, n_columns)
+        Every training column, in order; numeric columns as float64 (NaN where
+        free), datetime columns as ``datetime64[ns]``, the others as objects.
+
+    Raises
+    ------
+    ConditionError
+        For a condition on an unknown column, a value the model can never
+        produce, empty seed rows, or ``n_samples`` disagreeing with the number
+        of seed rows.
+    TypeError, ValueError
+        For an ``n_samples`` that is not a positive integer, or conditions of
+        an unsupported type.
+    """
+    if conditions is None or (isinstance(conditions, Mapping) and not isinstance(
+            conditions, pd.DataFrame)):
+        n = min(DEFAULT_N_SAMPLES, n_train) if n_samples is None else check_n_samples(n_samples)
+        fixed = {} if conditions is None else {
+            k: v for k, v in conditions.items() if not _is_missing(v)}
+        _check_columns(list(fixed), schema)
+        seeds = _empty_seeds(schema, n)
+        for name, value in fixed.items():
+            col = schema[name]
+            value = _check_value(value, col, extrapolate)
+            seeds[name] = _fill(col, value, n)
+        return seeds
+
+    if isinstance(conditions, pd.Series):
+        raise TypeError("conditions must be a dict or a DataFrame of seed rows; "
+                        "for one seed row use conditions.to_frame().T or a dict")
+    if not isinstance(conditions, pd.DataFrame):
+        raise TypeError(f"conditions must be a dict or a pandas DataFrame, "
+                        f"got {type(conditions).__name__}")
+    if len(conditions) == 0:
+        raise ConditionError("conditions is a DataFrame with no rows")
+    if n_samples is not None and check_n_samples(n_samples) != len(conditions):
+        raise ConditionError(
+            f"n_samples={n_samples} disagrees with the {len(conditions)} seed rows in "
+            "conditions; pass n_samples=None to get one row per seed row")
+    if conditions.columns.duplicated().any():
+        dup = conditions.columns[conditions.columns.duplicated()].tolist()
+        raise ConditionError(f"conditions has duplicated columns {dup}", column=dup[0])
+    _check_columns(list(conditions.columns), schema)
+    n = len(conditions)
+    seeds = _empty_seeds(schema, n)
+    for name in conditions.columns:
+        col = schema[name]
+        raw = conditions[name].to_numpy(dtype=object)
+        present = ~pd.isna(raw)
+        checked = {}
+        values = np.empty(n, dtype=object)
+        values[:] = None
+        for i in np.flatnonzero(present):
+            key = _hash_key(raw[i])
+            if key not in checked:
+                checked[key] = _check_value(raw[i], col, extrapolate)
+            values[i] = checked[key]
+        seeds[name] = _column_from_objects(col, values)
+    return seeds
+
+
+def fixed_mask(seeds: pd.DataFrame) -> pd.DataFrame:
+    """Boolean frame: True where a seed cell is a fixed value."""
+    return seeds.notna()
+
+
+def conditions_met(candidates: pd.DataFrame, seeds: pd.DataFrame,
+                   schema: TableSchema) -> np.ndarray:
+    """Which candidate rows hold every fixed value of their seed row.
+
+    Both frames share index order and columns; candidates are already in the
+    training dtypes. Numbers are compared after rounding to the column's
+    precision, datetimes to the nanosecond, everything else by equality.
+    """
+    ok = np.ones(len(seeds), dtype=bool)
+    for col in schema.columns:
+        want = seeds[col.name]
+        fixed = want.notna().to_numpy()
+        if not fixed.any():
+            continue
+        got = candidates[col.name]
+        if col.kind in ("numeric", "integer"):
+            g = pd.to_numeric(got, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+            w = want.to_numpy(dtype="float64", na_value=np.nan)
+            tol = 0.5 * 10.0 ** -(col.decimals or 0) if col.kind == "numeric" else 0.5
+            same = np.abs(g - w) < tol
+        elif col.kind == "datetime":
+            g = pd.to_datetime(got, errors="coerce")
+            same = (g.to_numpy() == want.to_numpy())
+        else:
+            g = got.to_numpy(dtype=object)
+            same = np.array([a == b for a, b in zip(g[fixed], want.to_numpy(dtype=object)[fixed],
+                                                    strict=True)], dtype=bool)
+            full = np.ones(len(seeds), dtype=bool)
+            full[fixed] = same
+            ok &= full
+            continue
+        ok &= np.where(fixed, same, True)
+    return ok
+
+
+# ---------------------------------------------------------------------------
+def _is_missing(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):  # list-likes
+        return False
+
+
+def _hash_key(v: Any) -> Any:
+    try:
+        hash(v)
+        return (type(v), v)
+    except TypeError:
+        return (type(v), repr(v))
+
+
+def _check_columns(names: list, schema: TableSchema) -> None:
+    unknown = [c for c in names if c not in schema]
+    if unknown:
+        raise ConditionError(
+            f"condition on unknown column(s) {unknown}; the model knows {schema.names}",
+            column=unknown[0])
+
+
+def _empty_seeds(schema: TableSchema, n: int) -> pd.DataFrame:
+    data = {}
+    for col in schema.columns:
+        if col.kind in ("numeric", "integer"):
+            data[col.name] = np.full(n, np.nan)
+        elif col.kind == "datetime":
+            data[col.name] = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+        else:
+            data[col.name] = pd.Series([None] * n, dtype=object)
+    return pd.DataFrame(data, index=pd.RangeIndex(n), columns=schema.names)
+
+
+def _fill(col: ColumnSchema, value: Any, n: int) -> Any:
+    if col.kind in ("numeric", "integer"):
+        return np.full(n, float(value))
+    if col.kind == "datetime":
+        return pd.Series([value] * n, dtype="datetime64[ns]")
+    return pd.Series([value] * n, dtype=object)
+
+
+def _column_from_objects(col: ColumnSchema, values: np.ndarray) -> Any:
+    if col.kind in ("numeric", "integer"):
+        return np.array([np.nan if v is None else float(v) for v in values])
+    if col.kind == "datetime":
+        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), dtype="datetime64[ns]")
+    return pd.Series(values, dtype=object)
+
+
+def _check_value(value: Any, col: ColumnSchema, extrapolate: bool) -> Any:
+    """Return ``value`` in the column's training type, or raise ConditionError."""
+    name = col.name
+    if col.kind in ("categorical", "boolean"):
+        for known in col.categories or []:
+            if _same(value, known):
+                return known
+        shown = (col.categories or [])[:10]
+        more = "" if len(col.categories or []) <= 10 else f" (and {len(col.categories) - 10} more)"
+        raise ConditionError(
+            f"value {value!r} for column {name!r} never occurs in training, so the model "
+            f"cannot produce it; known values: {shown}{more}", column=name, value=value)
+    if col.kind in ("numeric", "integer"):
+        if isinstance(value, bool | np.bool_):
+            raise ConditionError(f"value {value!r} for numeric column {name!r} is a boolean",
+                                 column=name, value=value)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ConditionError(f"value {value!r} for numeric column {name!r} is not a number",
+                                 column=name, value=value) from None
+        if not np.isfinite(number):
+            raise ConditionError(f"value {value!r} for column {name!r} is not finite",
+                                 column=name, value=value)
+        if col.kind == "integer" and number != round(number):
+            raise ConditionError(f"value {value!r} for integer column {name!r} is not a "
+                                 "whole number", column=name, value=value)
+        if col.kind == "numeric" and col.decimals is not None and \
+                round(number, col.decimals) != number:
+            raise ConditionError(
+                f"value {value!r} for column {name!r} has more than the {col.decimals} decimal "
+                "place(s) the column has in training, so it can never be produced",
+                column=name, value=value)
+        if not extrapolate and not (col.min <= number <= col.max):
+            raise ConditionError(
+                f"value {value!r} for column {name!r} is outside the training range "
+                f"[{col.min:g}, {col.max:g}] and this model does not extrapolate",
+                column=name, value=value)
+        return number
+    if col.kind == "datetime":
+        try:
+            ts = pd.Timestamp(value)
+        except (TypeError, ValueError):
+            raise ConditionError(f"value {value!r} for datetime column {name!r} is not a date",
+                                 column=name, value=value) from None
+        if ts.tzinfo is not None:
+            ts = ts.tz_convert("UTC").tz_localize(None)
+        ns = float(ts.value)
+        if not extrapolate and not (col.min <= ns <= col.max):
+            raise ConditionError(
+                f"value {value!r} for column {name!r} is outside the training range "
+                f"[{pd.Timestamp(int(col.min))}, {pd.Timestamp(int(col.max))}]",
+                column=name, value=value)
+        return ts
+    # text / id: any string is a valid seed value
+    if not isinstance(value, str):
+        raise ConditionError(f"value {value!r} for text column {name!r} is not a string",
+                             column=name, value=value)
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(b, bool | np.bool_) or isinstance(a, bool | np.bool_):
+        return isinstance(a, bool | np.bool_) and isinstance(b, bool | np.bool_) and \
+            bool(a) == bool(b)
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+__all__ = ["DEFAULT_N_SAMPLES", "check_n_samples", "conditions_met", "normalize_conditions"]

@@ -1,0 +1,334 @@
+"""Column kinds, inferred once from the training frame and shared by every model.
+
+A :class:`TableSchema` records, for each training column, what kind of data it
+holds (numeric, integer, boolean, categorical, datetime, free text or ID-like),
+the pandas dtype to give back, the observed range or categories and the rate of
+missing values. Models read it to choose an encoding; the sampling loop uses it
+to check conditions and to give generated rows the training dtypes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+
+from skgen.exceptions import SchemaError
+
+#: The column kinds skgen distinguishes.
+KINDS = ("numeric", "integer", "boolean", "categorical", "datetime", "text", "id")
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+
+
+@dataclass
+class ColumnSchema:
+    """What skgen learned about one training column.
+
+    Attributes
+    ----------
+    name : str
+        Column name.
+    kind : str
+        One of ``KINDS``.
+    dtype : str
+        The pandas dtype of the training column, given back on output.
+    missing_rate : float
+        Fraction of missing cells in training, in ``[0, 1)``.
+    n_unique : int
+        Number of distinct non-missing values.
+    categories : list or None
+        For ``categorical`` and ``boolean`` columns, the distinct values seen,
+        most frequent first.
+    min, max : float or None
+        Observed range of ``numeric``, ``integer`` and ``datetime`` columns
+        (datetimes as nanoseconds since the epoch).
+    decimals : int or None
+        For ``numeric`` columns, the largest number of decimal places seen
+        (capped at 12); values are rounded to it on output.
+    datetime_format : str or None
+        For ``datetime`` columns held as strings, the format to write them back.
+    """
+
+    name: Any
+    kind: str
+    dtype: str
+    missing_rate: float = 0.0
+    n_unique: int = 0
+    categories: list | None = None
+    min: float | None = None
+    max: float | None = None
+    decimals: int | None = None
+    datetime_format: str | None = None
+
+    @property
+    def is_numeric(self) -> bool:
+        """Whether values are ordered numbers (numeric, integer or datetime)."""
+        return self.kind in ("numeric", "integer", "datetime")
+
+    @property
+    def is_discrete(self) -> bool:
+        """Whether values come from a finite learned set (categorical, boolean)."""
+        return self.kind in ("categorical", "boolean")
+
+
+@dataclass
+class TableSchema:
+    """The schema of a training table: one :class:`ColumnSchema` per column, in order."""
+
+    columns: list[ColumnSchema] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ access
+    @property
+    def names(self) -> list:
+        """Column names in training order."""
+        return [c.name for c in self.columns]
+
+    def __getitem__(self, name: Any) -> ColumnSchema:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    def __contains__(self, name: Any) -> bool:
+        return any(c.name == name for c in self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def of_kind(self, *kinds: str) -> list[ColumnSchema]:
+        """Columns whose kind is one of ``kinds``, in training order."""
+        return [c for c in self.columns if c.kind in kinds]
+
+    # ------------------------------------------------------------ inference
+    @classmethod
+    def infer(
+        cls,
+        X: pd.DataFrame,
+        *,
+        id_unique_ratio: float = 0.95,
+        text_min_mean_length: float = 30.0,
+    ) -> TableSchema:
+        """Infer the schema of a training frame.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame of shape (n_samples, n_features)
+            Training data. Not modified.
+        id_unique_ratio : float, default=0.95
+            A string column whose share of distinct values among its non-missing
+            values is at least this (and that has at least 20 of them) is
+            ``id`` when its values hold no spaces, ``text`` otherwise.
+        text_min_mean_length : float, default=30.0
+            A string column with at least 20 distinct values whose mean length is
+            at least this many characters and whose values hold spaces is ``text``.
+
+        Returns
+        -------
+        TableSchema
+
+        Raises
+        ------
+        SchemaError
+            If ``X`` is empty, has duplicated column names, a column with no
+            observed value, or a column mixing strings with numbers or booleans.
+        """
+        check_frame(X)
+        return cls([_infer_column(X[name], name, id_unique_ratio, text_min_mean_length)
+                    for name in X.columns])
+
+    # ------------------------------------------------------------ output
+    def coerce(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Give generated values the training columns' order and dtypes.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            Generated rows holding every training column (any order, any
+            numeric dtype). Not modified.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A new frame with the training columns, in order, with the training
+            dtypes: integers rounded, floats rounded to the learned precision,
+            categories restored.
+        """
+        out = {}
+        for col in self.columns:
+            out[col.name] = _coerce_column(df[col.name], col)
+        return pd.DataFrame(out, index=df.index)
+
+    # ------------------------------------------------------------ persistence
+    def to_dict(self) -> dict:
+        """A JSON-serialisable description of the schema."""
+        return {"columns": [_jsonable(asdict(c)) for c in self.columns]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TableSchema:
+        """Rebuild a schema written by :meth:`to_dict`."""
+        cols = []
+        for c in data["columns"]:
+            if c["kind"] not in KINDS:
+                raise SchemaError(f"unknown column kind {c['kind']!r} for column {c['name']!r}")
+            cols.append(ColumnSchema(**c))
+        return cls(cols)
+
+
+# ---------------------------------------------------------------------------
+def check_frame(X: Any) -> pd.DataFrame:
+    """Check that ``X`` is a non-empty DataFrame with unique column names.
+
+    Raises
+    ------
+    SchemaError
+        For an empty frame, duplicated column names or a column with no value.
+    TypeError
+        If ``X`` is not a DataFrame.
+    """
+    if not isinstance(X, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame, got {type(X).__name__}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise SchemaError(f"the training frame is empty (shape {X.shape})")
+    dup = X.columns[X.columns.duplicated()].unique().tolist()
+    if dup:
+        raise SchemaError(f"duplicated column names: {dup}")
+    empty = [c for c in X.columns if X[c].isna().all()]
+    if empty:
+        raise SchemaError(f"column(s) {empty} hold no value (all missing); drop them before fit")
+    return X
+
+
+def _infer_column(s: pd.Series, name: Any, id_ratio: float, text_len: float) -> ColumnSchema:
+    dtype = str(s.dtype)
+    missing_rate = float(s.isna().mean())
+    values = s.dropna()
+    n_unique = int(values.nunique())
+    base = {"name": name, "dtype": dtype, "missing_rate": missing_rate, "n_unique": n_unique}
+
+    if ptypes.is_bool_dtype(s.dtype):
+        return ColumnSchema(kind="boolean", categories=_by_frequency(values), **base)
+    if ptypes.is_datetime64_any_dtype(s.dtype):
+        ns = _datetime_ns(values)
+        return ColumnSchema(kind="datetime", min=float(ns.min()), max=float(ns.max()), **base)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return ColumnSchema(kind="categorical", categories=_by_frequency(values), **base)
+    if ptypes.is_numeric_dtype(s.dtype):
+        return _numeric_column(values.astype("float64").to_numpy(), base,
+                               integer_dtype=ptypes.is_integer_dtype(s.dtype))
+
+    # object / string columns: find out what they really hold
+    py_types = {type(v) for v in values.to_numpy()}
+    is_num = {t for t in py_types if issubclass(t, (int, float, np.integer, np.floating))
+              and not issubclass(t, (bool, np.bool_))}
+    is_bool = {t for t in py_types if issubclass(t, (bool, np.bool_))}
+    is_str = {t for t in py_types if issubclass(t, str)}
+    other = py_types - is_num - is_bool - is_str
+    if other or sum(bool(g) for g in (is_num, is_bool, is_str)) > 1:
+        kinds = sorted(t.__name__ for t in py_types)
+        raise SchemaError(
+            f"column {name!r} mixes value types {kinds}; convert it to one type "
+            "(e.g. df[col].astype(str)) before fit"
+        )
+    if is_bool:
+        return ColumnSchema(kind="boolean", categories=_by_frequency(values), **base)
+    if is_num:
+        return _numeric_column(values.astype("float64").to_numpy(), base, integer_dtype=False)
+
+    strings = values.astype(str)
+    if len(strings) and strings.str.match(_ISO_DATE).all():
+        parsed = pd.to_datetime(strings, errors="coerce", format="ISO8601")
+        if parsed.notna().all():
+            ns = _datetime_ns(parsed)
+            fmt = "%Y-%m-%d" if (strings.str.len() <= 10).all() else "%Y-%m-%d %H:%M:%S"
+            return ColumnSchema(kind="datetime", min=float(ns.min()), max=float(ns.max()),
+                                datetime_format=fmt, **base)
+    n = len(strings)
+    has_space = strings.str.contains(" ", regex=False).mean() > 0.5
+    if n_unique >= 20 and n_unique >= id_ratio * n:
+        return ColumnSchema(kind="text" if has_space else "id", **base)
+    if n_unique >= 20 and has_space and strings.str.len().mean() >= text_len:
+        return ColumnSchema(kind="text", **base)
+    return ColumnSchema(kind="categorical", categories=_by_frequency(values), **base)
+
+
+def _numeric_column(v: np.ndarray, base: dict, *, integer_dtype: bool) -> ColumnSchema:
+    finite = v[np.isfinite(v)]
+    if finite.size == 0:
+        raise SchemaError(f"column {base['name']!r} holds no finite number")
+    integral = integer_dtype or bool(np.all(finite == np.round(finite)))
+    decimals = None if integral else _decimals(finite)
+    return ColumnSchema(kind="integer" if integral else "numeric", min=float(finite.min()),
+                        max=float(finite.max()), decimals=decimals, **base)
+
+
+def _decimals(v: np.ndarray, cap: int = 12) -> int:
+    """Largest number of decimal places needed to write the values exactly (capped)."""
+    sample = v[: 10_000]
+    for d in range(cap + 1):
+        if np.allclose(np.round(sample, d), sample, rtol=0, atol=10.0 ** -(d + 3)):
+            return d
+    return cap
+
+
+def _by_frequency(values: pd.Series) -> list:
+    counts = values.value_counts(sort=True)
+    return [_py(v) for v in counts.index.tolist()]
+
+
+def _datetime_ns(values: pd.Series) -> np.ndarray:
+    v = pd.to_datetime(values)
+    if getattr(v.dt, "tz", None) is not None:
+        v = v.dt.tz_convert("UTC").dt.tz_localize(None)
+    return v.astype("datetime64[ns]").astype("int64").to_numpy()
+
+
+def _py(v: Any) -> Any:
+    """A plain Python scalar for numpy/pandas scalars (JSON-able, hashable)."""
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _jsonable(d: dict) -> dict:
+    return {k: ([_py(x) for x in v] if isinstance(v, list) else _py(v)) for k, v in d.items()}
+
+
+def _coerce_column(s: pd.Series, col: ColumnSchema) -> pd.Series:
+    kind, dtype = col.kind, col.dtype
+    if kind in ("numeric", "integer"):
+        v = pd.to_numeric(s, errors="coerce").astype("float64")
+        v = v.round(0 if kind == "integer" else col.decimals)
+        if dtype.lower().startswith(("int", "uint")) and dtype[0].islower():
+            if v.isna().any():  # the model produced a gap in a gap-free int column
+                return v.astype(dtype.capitalize() if not dtype.startswith("u") else "UInt64")
+            return v.astype(dtype)
+        if dtype in ("object", "str", "string"):
+            return v.astype(object).where(v.notna(), None)
+        return v.astype(dtype)
+    if kind == "datetime":
+        if col.datetime_format is not None:
+            ts = pd.to_datetime(s, errors="coerce")
+            out = ts.dt.strftime(col.datetime_format)
+            return out.astype(dtype) if dtype != "object" else out.astype(object)
+        ts = pd.to_datetime(s, errors="coerce")
+        return ts.astype(dtype)
+    if kind == "boolean":
+        if dtype == "bool" and not s.isna().any():
+            return s.astype(bool)
+        if dtype == "bool":
+            return s.astype("boolean")
+        return s.astype(dtype) if dtype != "object" else s.astype(object)
+    if kind == "categorical" and dtype == "category":
+        return pd.Series(pd.Categorical(s, categories=col.categories), index=s.index)
+    # categorical / text / id held as strings (or numbers in an object column)
+    if dtype == "object":
+        return s.astype(object).where(s.notna(), None)
+    return s.astype(dtype)
+
+
+__all__ = ["KINDS", "ColumnSchema", "TableSchema", "check_frame"]
