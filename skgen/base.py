@@ -115,7 +115,9 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         ----------
         X : pandas.DataFrame of shape (n_samples, n_features)
             Training table. A 2-D array is accepted and its columns are named
-            ``x0, x1, ...``. Not modified.
+            ``x0, x1, ...``; a 1-D Series, array or list of strings (a text
+            corpus) becomes one column named after the Series, or ``"text"``.
+            Not modified.
         y : array-like of shape (n_samples,), default=None
             Optional label, treated as one more column named ``y.name`` (or
             ``"target"``) so that it can be conditioned on.
@@ -153,6 +155,9 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         """A private copy of the training data as a DataFrame, ``y`` appended."""
         if isinstance(X, pd.DataFrame):
             frame = X.copy()
+        elif _is_text_vector(X):
+            name = getattr(X, "name", None)
+            frame = pd.DataFrame({"text" if name is None else name: list(X)})
         else:
             arr = np.asarray(X, dtype=object) if not isinstance(X, np.ndarray) else X
             if arr.ndim != 2:
@@ -363,6 +368,17 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
 
         check_is_fitted(self, "schema_")
         return save(self, path)
+
+
+def _is_text_vector(X: Any) -> bool:
+    """Whether ``X`` is a 1-D collection of strings (a text corpus)."""
+    if isinstance(X, pd.Series):
+        return True
+    if isinstance(X, str) or not hasattr(X, "__len__"):
+        return False
+    arr = np.asarray(X, dtype=object)
+    return arr.ndim == 1 and len(arr) > 0 and all(isinstance(v, str) or v is None
+                                                  for v in arr[:100])
 
 
 def _entropy(random_state: Any) -> list[int]:
