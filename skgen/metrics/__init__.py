@@ -1,0 +1,53 @@
+"""How good, useful and private is a synthetic table?
+
+Fidelity, following SDMetrics' definitions so that the numbers compare with SDV's:
+
+- :func:`column_shapes`, :func:`column_pair_trends` and :func:`quality_report`
+  (Column Shapes, Column Pair Trends and their mean), built on
+  :func:`ks_complement`, :func:`tv_complement`, :func:`correlation_similarity`
+  and :func:`contingency_similarity`.
+
+Usefulness:
+
+- :func:`tstr_score`: train on synthetic, test on real, against train on real.
+
+Privacy:
+
+- :func:`exact_match_rate`: share of rows copied from the training table;
+- :func:`distance_to_closest_record`: Gower distance to the closest training row,
+  against a real hold-out's.
+
+Column kinds (``numerical``, ``categorical``, ``datetime``, ``boolean``, ``id``,
+``text``) are given as ``metadata={column: kind}`` or inferred by
+:func:`infer_metadata` as SDV would.
+"""
+
+from skgen.metrics._metadata import METRIC_KINDS, infer_metadata
+from skgen.metrics.efficacy import tstr_score
+from skgen.metrics.privacy import distance_to_closest_record, exact_match_rate
+from skgen.metrics.quality import (
+    QualityReport,
+    column_pair_trends,
+    column_shapes,
+    contingency_similarity,
+    correlation_similarity,
+    ks_complement,
+    quality_report,
+    tv_complement,
+)
+
+__all__ = [
+    "METRIC_KINDS",
+    "QualityReport",
+    "column_pair_trends",
+    "column_shapes",
+    "contingency_similarity",
+    "correlation_similarity",
+    "distance_to_closest_record",
+    "exact_match_rate",
+    "infer_metadata",
+    "ks_complement",
+    "quality_report",
+    "tstr_score",
+    "tv_complement",
+]
