@@ -1,0 +1,208 @@
+"""The sampling contract of BaseSynthesizer (DESIGN.md section 2), on a test double."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from skgen import ConditionError, SchemaError, TooManyInvalidError
+from skgen.validators import NumericRangeValidator
+
+
+def test_fit_returns_self_and_learns_schema(resample_cls, adult):
+    syn = resample_cls(random_state=0)
+    assert syn.fit(adult) is syn
+    assert syn.schema_.names == list(adult.columns)
+    assert syn.n_features_in_ == adult.shape[1]
+    assert list(syn.feature_names_in_) == list(adult.columns)
+
+
+def test_sample_keeps_columns_order_and_dtypes(resample_cls, adult):
+    out = resample_cls(random_state=0).fit(adult).sample(500)
+    assert list(out.columns) == list(adult.columns)
+    assert (out.dtypes == adult.dtypes).all()
+    assert len(out) == 500
+    assert out.index.equals(pd.RangeIndex(500))
+
+
+def test_default_n_samples_is_lesser_of_5000_and_training_rows(resample_cls, adult):
+    syn = resample_cls(random_state=0).fit(adult.head(700))
+    assert len(syn.sample()) == 700
+
+
+def test_dict_conditions_hold_in_every_row(resample_cls, adult):
+    syn = resample_cls(random_state=0).fit(adult)
+    out = syn.sample(300, conditions={"sex": "Female", "age": 50, "workclass": np.nan})
+    assert (out["sex"] == "Female").all()
+    assert (out["age"] == 50).all()
+
+
+def test_seed_rows_one_output_per_row_in_order_with_nan_generated(resample_cls, adult):
+    syn = resample_cls(random_state=0).fit(adult)
+    seeds = pd.DataFrame({"age": [30, np.nan, 61, np.nan],
+                          "income": ["<=50K", ">50K", np.nan, "<=50K"]})
+    out = syn.sample(conditions=seeds)
+    assert len(out) == 4
+    assert out.loc[[0, 2], "age"].tolist() == [30, 61]
+    assert out.loc[[0, 1, 3], "income"].tolist() == ["<=50K", ">50K", "<=50K"]
+    assert out["age"].notna().all() and out["income"].notna().all()
+    # the caller's seed frame is untouched
+    assert seeds["age"].isna().sum() == 2
+
+
+def test_unknown_condition_column_raises_before_sampling(resample_cls, adult):
+    syn = resample_cls(random_state=0).fit(adult)
+    with pytest.raises(ConditionError, match="unknown column.*'colour'") as err:
+        syn.sample(10, conditions={"colour": "red"})
+    assert err.value.column == "colour"
+
+
+@pytest.mark.parametrize(
+    ("conditions", "column", "pattern"),
+    [
+        ({"sex": "Unknown"}, "sex", "never occurs in training"),
+        ({"age": 200}, "age", "outside the training range"),
+        ({"age": 40.5}, "age", "not a whole number"),
+        ({"age": "forty"}, "age", "not a number"),
+    ],
+)
+def test_impossible_condition_value_raises(resample_cls, adult, conditions, column, pattern):
+    syn = resample_cls(random_state=0).fit(adult)
+    with pytest.raises(ConditionError, match=pattern) as err:
+        syn.sample(10, conditions=conditions)
+    assert err.value.column == column
+
+
+def test_condition_rejected_by_a_validator_raises(resample_cls, adult):
+    syn = resample_cls(random_state=0,
+                       validators=[NumericRangeValidator()]).fit(adult[adult.age < 60])
+    with pytest.raises(ConditionError, match="age"):
+        syn.sample(conditions=pd.DataFrame({"age": [30, 75]}))
+
+
+@pytest.mark.parametrize("n", [0, -3])
+def test_n_samples_below_one_raises(resample_cls, adult, n):
+    syn = resample_cls(random_state=0).fit(adult)
+    with pytest.raises(ValueError, match="n_samples must be at least 1"):
+        syn.sample(n)
+
+
+@pytest.mark.parametrize("n", [2.5, "10", True])
+def test_n_samples_not_integer_raises(resample_cls, adult, n):
+    syn = resample_cls(random_state=0).fit(adult)
+    with pytest.raises(TypeError, match="n_samples must be an integer"):
+        syn.sample(n)
+
+
+def test_n_samples_disagreeing_with_seed_rows_raises(resample_cls, adult):
+    syn = resample_cls(random_state=0).fit(adult)
+    with pytest.raises(ConditionError, match="disagrees with the 2 seed rows"):
+        syn.sample(5, conditions=pd.DataFrame({"sex": ["Male", "Female"]}))
+
+
+def test_sampling_before_fit_raises(resample_cls):
+    with pytest.raises(NotFittedError):
+        resample_cls().sample(5)
+
+
+def test_random_state_reproduces_sampling_and_leaves_global_rng_alone(resample_cls, adult):
+    np.random.seed(123)
+    before = np.random.get_state()[1].copy()
+    a = resample_cls(random_state=7).fit(adult)
+    b = resample_cls(random_state=7).fit(adult)
+    first_a, first_b = a.sample(200), b.sample(200)
+    pd.testing.assert_frame_equal(first_a, first_b)
+    # successive calls draw fresh rows, in a reproducible sequence
+    second_a = a.sample(200)
+    assert not second_a.equals(first_a)
+    pd.testing.assert_frame_equal(second_a, b.sample(200))
+    # a random_state given to sample fixes that call
+    pd.testing.assert_frame_equal(a.sample(50, random_state=3), b.sample(50, random_state=3))
+    np.testing.assert_array_equal(np.random.get_state()[1], before)
+
+
+def test_output_does_not_depend_on_n_jobs(resample_cls, adult):
+    one = resample_cls(random_state=0, n_jobs=1).fit(adult).sample(20_000, random_state=1)
+    two = resample_cls(random_state=0, n_jobs=2).fit(adult).sample(20_000, random_state=1)
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_invalid_rows_are_retried(resample_cls, adult):
+    out = resample_cls(reject_rate=0.5, random_state=0).fit(adult).sample(1000)
+    assert len(out) == 1000
+    assert out["age"].notna().all()
+
+
+def test_too_many_invalid_raises_with_partial_result(resample_cls, adult):
+    syn = resample_cls(reject_rate=0.9, max_invalid=100, random_state=0).fit(adult)
+    seeds = pd.DataFrame({"sex": ["Female"] * 400})
+    with pytest.raises(TooManyInvalidError) as err:
+        syn.sample(conditions=seeds)
+    partial = err.value.partial
+    assert 0 < len(partial) < 400
+    assert err.value.n_invalid > 100
+    assert (partial["sex"] == "Female").all()
+    assert partial.index.isin(range(400)).all()
+    assert list(partial.columns) == list(adult.columns)
+
+
+def test_y_becomes_a_conditionable_column(resample_cls, adult):
+    X, y = adult.drop(columns="income"), adult["income"]
+    syn = resample_cls(random_state=0).fit(X, y)
+    assert syn.schema_.names[-1] == "income"
+    assert (syn.sample(50, conditions={"income": ">50K"})["income"] == ">50K").all()
+
+
+def test_numpy_input_is_accepted(resample_cls):
+    X = np.random.default_rng(0).normal(size=(200, 3))
+    out = resample_cls(random_state=0).fit(X).sample(10)
+    assert list(out.columns) == ["x0", "x1", "x2"]
+
+
+@pytest.mark.parametrize(
+    ("frame", "pattern"),
+    [
+        (pd.DataFrame(), "empty"),
+        (pd.DataFrame({"a": [1, 2, 3], "b": [np.nan] * 3}), r"\['b'\].*no value"),
+        (pd.DataFrame([[1, 2], [3, 4]], columns=["a", "a"]), r"duplicated column names: \['a'\]"),
+        (pd.DataFrame({"m": pd.Series([1, "two", 3.0], dtype=object)}), "'m' mixes value types"),
+    ],
+)
+def test_bad_training_frames_raise_schema_error(resample_cls, frame, pattern):
+    before = frame.copy()
+    with pytest.raises(SchemaError, match=pattern):
+        resample_cls().fit(frame)
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_fit_and_sample_do_not_mutate_inputs(resample_cls, adult):
+    frame = adult.copy()
+    syn = resample_cls(random_state=0).fit(frame)
+    pd.testing.assert_frame_equal(frame, adult)
+    seeds = adult[["sex", "age"]].head(20).copy()
+    syn.sample(conditions=seeds)
+    pd.testing.assert_frame_equal(seeds, adult[["sex", "age"]].head(20))
+
+
+def test_clone_and_get_params(resample_cls):
+    syn = resample_cls(reject_rate=0.1, max_invalid=5, random_state=3)
+    twin = clone(syn)
+    assert twin.get_params() == syn.get_params()
+
+
+def test_bad_parameter_is_reported_at_fit(resample_cls, adult):
+    with pytest.raises(ValueError, match="data_checks"):
+        resample_cls(data_checks="sometimes").fit(adult)
+
+
+def test_text_corpus_becomes_one_column(resample_cls):
+    corpus = [f"line number {i} of a small corpus" for i in range(50)]
+    syn = resample_cls(random_state=0).fit(corpus)
+    assert syn.schema_.names == ["text"]
+    out = syn.sample(5)
+    assert list(out.columns) == ["text"] and out["text"].isin(corpus).all()
+    series = pd.Series(corpus, name="utterance")
+    assert resample_cls(random_state=0).fit(series).schema_.names == ["utterance"]
