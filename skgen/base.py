@@ -88,7 +88,7 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         Training column names, in order.
     n_train_rows_ : int
         Number of training rows.
-    """ % {"common": COMMON_PARAMETERS_DOC.strip()}
+    """
 
     _parameter_constraints: ClassVar[dict] = {
         "validators": [list, HasMethods(["fit", "is_valid"]), None],
@@ -368,6 +368,10 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
 
         check_is_fitted(self, "schema_")
         return save(self, path)
+
+
+BaseSynthesizer.__doc__ = BaseSynthesizer.__doc__.replace(
+    "%(common)s", COMMON_PARAMETERS_DOC.strip())
 
 
 def _is_text_vector(X: Any) -> bool:

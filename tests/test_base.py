@@ -109,8 +109,8 @@ def test_sampling_before_fit_raises(resample_cls):
 
 
 def test_random_state_reproduces_sampling_and_leaves_global_rng_alone(resample_cls, adult):
-    np.random.seed(123)
-    before = np.random.get_state()[1].copy()
+    np.random.seed(123)  # noqa: NPY002  (the global state must stay untouched)
+    before = np.random.get_state()[1].copy()  # noqa: NPY002
     a = resample_cls(random_state=7).fit(adult)
     b = resample_cls(random_state=7).fit(adult)
     first_a, first_b = a.sample(200), b.sample(200)
@@ -121,7 +121,7 @@ def test_random_state_reproduces_sampling_and_leaves_global_rng_alone(resample_c
     pd.testing.assert_frame_equal(second_a, b.sample(200))
     # a random_state given to sample fixes that call
     pd.testing.assert_frame_equal(a.sample(50, random_state=3), b.sample(50, random_state=3))
-    np.testing.assert_array_equal(np.random.get_state()[1], before)
+    np.testing.assert_array_equal(np.random.get_state()[1], before)  # noqa: NPY002
 
 
 def test_output_does_not_depend_on_n_jobs(resample_cls, adult):
