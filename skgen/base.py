@@ -333,6 +333,10 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         # a cell the model wrote that could not be read in the column's type
         ok = ~(rows.isna().to_numpy() & raw.reset_index(drop=True)[rows.columns].notna()
                .to_numpy()).any(axis=1)
+        # a column never missing in training is never missing in the output
+        complete = [c.name for c in self.schema_.columns if c.missing_rate == 0]
+        if complete:
+            ok &= ~rows[complete].isna().to_numpy().any(axis=1)
         ok &= conditions_met(rows, seeds.reset_index(drop=True), self.schema_)
         ok &= self.validators_.is_valid(rows)
         return rows, ok
@@ -340,7 +344,12 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
     def _assemble(self, chunks: dict[int, pd.DataFrame], seeds: pd.DataFrame) -> pd.DataFrame:
         if not chunks:
             return self.schema_.coerce(seeds.iloc[:0])
-        return pd.concat([chunks[k] for k in sorted(chunks)]).sort_index()
+        rows = pd.concat([chunks[k] for k in sorted(chunks)]).sort_index()
+        # a chunk whose rejected rows had gaps came back with a nullable dtype
+        for col in self.schema_.columns:
+            if str(rows[col.name].dtype) != col.dtype and not rows[col.name].isna().any():
+                rows[col.name] = rows[col.name].astype(col.dtype)
+        return rows
 
     # ---------------------------------------------------------- persistence
     def save(self, path: str | Path) -> Path:

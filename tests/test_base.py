@@ -206,3 +206,15 @@ def test_text_corpus_becomes_one_column(resample_cls):
     assert list(out.columns) == ["text"] and out["text"].isin(corpus).all()
     series = pd.Series(corpus, name="utterance")
     assert resample_cls(random_state=0).fit(series).schema_.names == ["utterance"]
+
+
+def test_gaps_in_a_complete_column_are_rejected_and_dtypes_kept(resample_cls, adult):
+    class Gappy(resample_cls):
+        def _generate(self, seeds, rng):
+            rows = super()._generate(seeds, rng)
+            rows.loc[rng.random(len(rows)) < 0.3, "age"] = np.nan
+            return rows
+
+    out = Gappy(random_state=0).fit(adult).sample(2000)
+    assert out["age"].notna().all()
+    assert out["age"].dtype == adult["age"].dtype  # int64, not the nullable Int64
