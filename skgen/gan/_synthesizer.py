@@ -1,0 +1,707 @@
+"""GANSynthesizer: a conditional tabular GAN (CTGAN / ACTGAN line) with native conditioning."""
+
+from __future__ import annotations
+
+import threading
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+from tqdm.auto import tqdm
+
+from skgen.amplify import (
+    fit_id_patterns,
+    fit_markov_text,
+    generate_ids,
+    generate_markov_text,
+    hash_strings,
+)
+from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer
+from skgen.gan._modules import (
+    Discriminator,
+    Generator,
+    OutputHead,
+    build,
+    critic_loss,
+    load,
+    state_arrays,
+)
+from skgen.gan._sampler import ConditionLayout, TrainingSampler
+from skgen.gan._transformer import DataTransformer
+
+#: Share of training rows drawn uniformly (not by training-by-sampling) in
+#: "anyway" conditioning, so that conditions on any subset of columns -- also
+#: ones without a discrete column -- are seen in training without bias.
+_UNIFORM_SHARE = 0.25
+#: In "anyway" training, the share of a row's columns added to its conditions is
+#: ``u ** _SUBSET_POWER`` (``u`` uniform): mostly a few columns, sometimes many.
+#: Chosen by measurement on diamonds (1, 2, 4, 8 tried; see docs/benchmarks.md).
+_SUBSET_POWER = 4.0
+#: Guards the lazy rebuild of the torch modules when sampling threads start together.
+_RUNTIME_LOCK = threading.Lock()
+#: Unconditional rows generated after training to fit the marginal calibration:
+#: twice the training rows, within these bounds.
+_CALIBRATION_ROWS = (5_000, 20_000)
+#: Group calibration: levels with at least this many training rows get one, fitted
+#: on (min, max, total) generated rows per level.
+_GROUP_MIN_ROWS = 50
+_GROUP_ROWS = (200, 1_000, 100_000)
+#: Rows per generator forward pass when sampling (bounds the activations' memory).
+_FORWARD_ROWS = 16_384
+
+
+class GANSynthesizer(BaseSynthesizer):
+    """Conditional tabular GAN with mode-specific normalisation and native conditioning.
+
+    The CTGAN architecture (Xu et al. 2019) with ACTGAN's memory-saving binary
+    encoding: continuous columns are encoded by mode-specific normalisation
+    (a variational Gaussian mixture per column), categorical columns one-hot
+    or, above ``binary_encoder_cutoff`` levels, in binary; a residual
+    generator with Gumbel-softmax outputs (Jang et al. 2017) plays against a
+    PacGAN critic (Lin et al. 2018) trained with the WGAN gradient penalty
+    (Gulrajani et al. 2017). Training-by-sampling draws rows through a
+    conditional vector that picks discrete levels by log frequency, so rare
+    categories are learnt.
+
+    Conditions are native: the fixed values of a seed row are written into the
+    conditional vector the generator was trained with, so a condition on a 1 %
+    category costs what unconditional sampling costs. With
+    ``conditional_vector_type="anyway"`` (the default) the generator is trained
+    conditioned on random subsets of *all* columns (categories, numbers,
+    datetimes, binary-encoded columns), as in ACTGAN's "anyway" mode, so any
+    combination of fixed values -- and seed rows with gaps, for imputation --
+    is generated from the conditional distribution, the fixed cells kept
+    exactly. With ``"single_discrete"`` (CTGAN's vector) only the rarest fixed
+    category goes into the vector and the other fixed values are met by
+    rejection in the sampling loop.
+
+    ID-like and free-text columns are not modelled by the GAN: they receive
+    fresh identifiers in the training character patterns and word-chain text,
+    never a training value (as :class:`skgen.AmplifySampler` does).
+
+    Parameters
+    ----------
+    embedding_dim : int, default=128
+        Size of the random noise vector fed to the generator.
+    generator_dim : tuple of int, default=(256, 256)
+        Width of each residual layer of the generator.
+    discriminator_dim : tuple of int, default=(256, 256)
+        Width of each hidden layer of the discriminator (critic).
+    generator_lr : float, default=2e-4
+        Adam learning rate of the generator.
+    generator_decay : float, default=1e-6
+        Adam weight decay of the generator.
+    discriminator_lr : float, default=2e-4
+        Adam learning rate of the discriminator.
+    discriminator_decay : float, default=1e-6
+        Adam weight decay of the discriminator.
+    batch_size : int, default=500
+        Rows per training step; must be a multiple of ``pac``.
+    epochs : int, default=300
+        Passes over the training data (each ``n_samples // batch_size`` steps).
+    discriminator_steps : int, default=1
+        Discriminator updates per generator update.
+    pac : int, default=10
+        Rows the discriminator judges together (PacGAN), against mode collapse.
+    log_frequency : bool, default=True
+        Draw discrete levels for training-by-sampling with probability
+        proportional to the log of their frequency (True) or to the
+        frequency itself.
+    conditional_vector_type : {"anyway", "single_discrete"}, default="anyway"
+        ``"anyway"``: condition the generator on random subsets of all columns
+        in training, so that conditions on any columns are native.
+        ``"single_discrete"``: CTGAN's vector, one discrete column at a time.
+    binary_encoder_cutoff : int, default=500
+        Categorical columns with more levels than this (missing counted) are
+        binary encoded instead of one-hot.
+    n_modes : int, default=10
+        Largest number of Gaussian modes per continuous column.
+    weight_threshold : float, default=0.005
+        Mixture modes lighter than this are dropped.
+    mode_fit_rows : int or None, default=20_000
+        Largest number of values each column's mixture is fitted on (drawn at
+        random); ``None`` uses every value.
+    calibrate_marginals : bool, default=True
+        After training, map each continuous column's generated values through
+        ``Q_train(F_generated(x))``, both quantile functions estimated once
+        (the generated one on a large unconditional sample of the
+        generator). A row generated with a discrete level in its conditional
+        vector -- every unconditional row has one, as in CTGAN -- uses the
+        quantile functions *within that level* instead (levels with at least
+        50 training rows). The maps are monotone: they bring each marginal --
+        range, tails, point masses, and its shape within each level -- to the
+        training one and keep the ranks, hence the dependence between
+        columns, that the generator produced. Measured on diamonds and Adult
+        in ``docs/benchmarks.md``.
+    device : str, default="auto"
+        Torch device to train and sample on; ``"auto"`` uses CUDA when
+        available, the CPU otherwise. On the CPU torch's thread count
+        (``torch.set_num_threads``) is respected.
+    %(common)s
+
+    Attributes
+    ----------
+    column_specs_ : list of dict
+        The data transformer's state, one dict per GAN-modelled column (see
+        :class:`skgen.gan.DataTransformer`).
+    string_columns_ : list of dict
+        One dict per ID-like or free-text column: how fresh values are made.
+    history_ : dict of str to list of float
+        ``"generator_loss"`` and ``"discriminator_loss"``, the mean loss of
+        each epoch.
+    output_dim_ : int
+        Width of the encoded table.
+    cond_dim_ : int
+        Width of the conditional vector.
+    conditionable_ : list of int
+        Positions (in ``column_specs_``) of the columns the conditional vector
+        carries.
+    discrete_columns_ : list of int
+        Positions (in ``column_specs_``) of the one-hot discrete columns
+        training-by-sampling draws from.
+    device_ : str
+        The device the model was trained on.
+    schema_, validators_, data_check_warnings_, n_features_in_, \
+feature_names_in_, n_train_rows_ :
+        See :class:`skgen.base.BaseSynthesizer`.
+
+    See Also
+    --------
+    skgen.AmplifySampler : a fast statistical model with exact conditioning.
+
+    Notes
+    -----
+    Sampling decodes each discrete span by a Gumbel-max draw from the
+    generator's softmax (the same as sampling the category) but reads each
+    continuous value from its most likely mode: drawing the modes of several
+    columns independently would undo the dependence between them that the
+    generator carries in its noise input. Numbers are then calibrated (see
+    ``calibrate_marginals``), clipped to the training range and rounded
+    (integers; datetimes to their training resolution). The generator runs
+    in evaluation mode (batch-norm running statistics) when sampling, so a
+    row does not depend on the others in its batch.
+
+    References
+    ----------
+    Xu, L., Skoularidou, M., Cuesta-Infante, A. and Veeramachaneni, K. (2019).
+    Modeling tabular data using conditional GAN. NeurIPS 32 (CTGAN).
+    Gulrajani, I., Ahmed, F., Arjovsky, M., Dumoulin, V. and Courville, A.
+    (2017). Improved training of Wasserstein GANs. NeurIPS 30 (WGAN-GP).
+    Lin, Z., Khetan, A., Fanti, G. and Oh, S. (2018). PacGAN: the power of two
+    samples in generative adversarial networks. NeurIPS 31.
+    Jang, E., Gu, S. and Poole, B. (2017). Categorical reparameterization with
+    Gumbel-softmax. ICLR.
+    Gretel.ai (2022). ACTGAN, gretel-synthetics
+    (https://github.com/gretelai/gretel-synthetics): binary encoding above a
+    cardinality cutoff and conditioning on any columns ("anyway" mode).
+    Panofsky, H. A. and Brier, G. W. (1968). Some Applications of Statistics
+    to Meteorology. Pennsylvania State University (quantile mapping, used by
+    the marginal calibration).
+
+    Examples
+    --------
+    >>> from skgen import GANSynthesizer
+    >>> from skgen.datasets import load_diamonds
+    >>> df = load_diamonds().sample(2000, random_state=0)
+    >>> syn = GANSynthesizer(epochs=5, random_state=0).fit(df)
+    >>> rows = syn.sample(100, conditions={"cut": "Fair", "color": "J"})
+    >>> bool(((rows["cut"] == "Fair") & (rows["color"] == "J")).all())
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSynthesizer._parameter_constraints,
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "generator_dim": [tuple, list],
+        "discriminator_dim": [tuple, list],
+        "generator_lr": [Interval(Real, 0, None, closed="neither")],
+        "generator_decay": [Interval(Real, 0, None, closed="left")],
+        "discriminator_lr": [Interval(Real, 0, None, closed="neither")],
+        "discriminator_decay": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "discriminator_steps": [Interval(Integral, 1, None, closed="left")],
+        "pac": [Interval(Integral, 1, None, closed="left")],
+        "log_frequency": ["boolean"],
+        "conditional_vector_type": [StrOptions({"anyway", "single_discrete"})],
+        "binary_encoder_cutoff": [Interval(Integral, 2, None, closed="left")],
+        "n_modes": [Interval(Integral, 1, None, closed="left")],
+        "weight_threshold": [Interval(Real, 0, 1, closed="left")],
+        "mode_fit_rows": [Interval(Integral, 2, None, closed="left"), None],
+        "calibrate_marginals": ["boolean"],
+        "device": [str],
+    }
+
+    def __init__(
+        self,
+        *,
+        embedding_dim: int = 128,
+        generator_dim: tuple = (256, 256),
+        discriminator_dim: tuple = (256, 256),
+        generator_lr: float = 2e-4,
+        generator_decay: float = 1e-6,
+        discriminator_lr: float = 2e-4,
+        discriminator_decay: float = 1e-6,
+        batch_size: int = 500,
+        epochs: int = 300,
+        discriminator_steps: int = 1,
+        pac: int = 10,
+        log_frequency: bool = True,
+        conditional_vector_type: str = "anyway",
+        binary_encoder_cutoff: int = 500,
+        n_modes: int = 10,
+        weight_threshold: float = 0.005,
+        mode_fit_rows: int | None = 20_000,
+        calibrate_marginals: bool = True,
+        device: str = "auto",
+        validators=None,
+        max_invalid: int | None = None,
+        data_checks: str = "log",
+        verbose: int = 0,
+        n_jobs: int | None = None,
+        random_state=None,
+    ) -> None:
+        self.embedding_dim = embedding_dim
+        self.generator_dim = generator_dim
+        self.discriminator_dim = discriminator_dim
+        self.generator_lr = generator_lr
+        self.generator_decay = generator_decay
+        self.discriminator_lr = discriminator_lr
+        self.discriminator_decay = discriminator_decay
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.discriminator_steps = discriminator_steps
+        self.pac = pac
+        self.log_frequency = log_frequency
+        self.conditional_vector_type = conditional_vector_type
+        self.binary_encoder_cutoff = binary_encoder_cutoff
+        self.n_modes = n_modes
+        self.weight_threshold = weight_threshold
+        self.mode_fit_rows = mode_fit_rows
+        self.calibrate_marginals = calibrate_marginals
+        self.device = device
+        self.validators = validators
+        self.max_invalid = max_invalid
+        self.data_checks = data_checks
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fit
+    def _check_settings(self) -> torch.device:
+        """Checks the constraints cannot express; returns the torch device."""
+        if self.batch_size % self.pac:
+            raise ValueError(f"batch_size={self.batch_size} must be a multiple of "
+                             f"pac={self.pac} (the discriminator judges packs of pac rows)")
+        for name in ("generator_dim", "discriminator_dim"):
+            dims = getattr(self, name)
+            if not all(isinstance(d, Integral) and not isinstance(d, bool) and d > 0
+                       for d in dims):
+                raise ValueError(f"{name} must hold positive integers, got {dims!r}")
+        return _resolve_device(self.device)
+
+    def _fit(self, X: pd.DataFrame, rng: np.random.Generator) -> None:
+        """Encode the table and train the generator against the critic."""
+        device = self._check_settings()
+        self._runtime = None
+        schema = self.schema_
+        gan_cols = [c for c in schema.columns if c.kind not in ("id", "text")]
+        self.string_columns_ = [self._fit_strings(X[c.name], c.kind, c.missing_rate)
+                                for c in schema.columns if c.kind in ("id", "text")]
+        transformer = DataTransformer.fit(
+            X, gan_cols, n_modes=self.n_modes, weight_threshold=self.weight_threshold,
+            binary_encoder_cutoff=self.binary_encoder_cutoff, max_rows=self.mode_fit_rows,
+            rng=rng)
+        specs = transformer.specs
+        self.column_specs_ = specs
+        self.output_dim_ = transformer.output_dim
+        self.discrete_columns_ = [j for j, s in enumerate(specs) if s["kind"] == "discrete"]
+        if self.conditional_vector_type == "anyway":
+            self.conditionable_ = list(range(len(specs)))
+        else:
+            self.conditionable_ = list(self.discrete_columns_)
+        if self.calibrate_marginals and self.discrete_columns_:
+            transformer.fit_group_quantiles(X, self.discrete_columns_,
+                                            min_rows=_GROUP_MIN_ROWS)
+        self.device_ = str(device)
+        self.history_ = {"generator_loss": [], "discriminator_loss": []}
+        if not specs:  # only ID / text columns: nothing for the GAN to learn
+            self.cond_dim_ = 0
+            self._generator_weights_ = {}
+            return
+
+        torch_gen = torch.Generator(device=device)
+        torch_gen.manual_seed(int(rng.integers(0, 2**63 - 1)))
+        rt = self._build_runtime(transformer, device)
+        layout, head = rt["layout"], rt["head"]
+        self.cond_dim_ = layout.cond_dim
+        # the encoded table in the generator's internal column order, and the
+        # condition features of every row, both kept on the device
+        encoded = torch.as_tensor(transformer.transform(X, rng)[:, head.perm], device=device)
+        features = torch.as_tensor(transformer.condition_features(X, self.conditionable_),
+                                   device=device)
+        codes = transformer.codes(X)
+        sampler = TrainingSampler(
+            [codes[j] for j in self.discrete_columns_],
+            [len(specs[j]["level_probs"]) for j in self.discrete_columns_],
+            self.log_frequency, device)
+        draw = _BatchDrawer(sampler, len(X), self.discrete_columns_, len(specs), device,
+                            anyway=self.conditional_vector_type == "anyway")
+
+        G = self._train(encoded, features, draw, rt, torch_gen)
+        self._generator_weights_ = state_arrays(G)
+        rt["generator"] = G
+        if self.calibrate_marginals:
+            self._calibrate(rt, rng, torch_gen)
+        self._runtime = rt
+
+    def _train(self, encoded: torch.Tensor, features: torch.Tensor, draw: _BatchDrawer,
+               rt: dict, torch_gen: torch.Generator) -> Generator:
+        """The WGAN-GP training loop; fills ``history_`` and returns the generator
+        (in evaluation mode)."""
+        device, layout, head = rt["device"], rt["layout"], rt["head"]
+        G = build(Generator, self.embedding_dim + layout.cond_dim, tuple(self.generator_dim),
+                  self.output_dim_, device=device, generator=torch_gen)
+        D = build(Discriminator, self.output_dim_ + layout.cond_dim,
+                  tuple(self.discriminator_dim), self.pac, device=device, generator=torch_gen)
+        opt_g = _adam(G, self.generator_lr, self.generator_decay, device)
+        opt_d = _adam(D, self.discriminator_lr, self.discriminator_decay, device)
+        B = self.batch_size
+        steps = max(1, encoded.shape[0] // B)
+        G.train()
+        D.train()
+        bar = tqdm(range(self.epochs), disable=not self.verbose,
+                   desc=f"{type(self).__name__} training", unit="epoch")
+        for _ in bar:
+            g_sum = torch.zeros((), device=device)
+            d_sum = torch.zeros((), device=device)
+            for _ in range(steps):
+                for d_step in range(self.discriminator_steps):
+                    rows, mask = draw(B, torch_gen)
+                    real = encoded[rows]
+                    cond_real = layout.build(features[rows], mask)
+                    perm = torch.randperm(B, generator=torch_gen, device=device)
+                    cond_fake = cond_real[perm]
+                    z = torch.randn(B, self.embedding_dim, generator=torch_gen, device=device)
+                    if d_step == self.discriminator_steps - 1:
+                        # the last critic step's fakes also serve the generator step
+                        raw = G(torch.cat([z, cond_fake], dim=1))
+                        fake = head.activate(raw, torch_gen)
+                        fake_d = fake.detach()
+                    else:
+                        with torch.no_grad():
+                            fake_d = head.activate(G(torch.cat([z, cond_fake], dim=1)),
+                                                   torch_gen)
+                    loss_d, penalty = critic_loss(D, torch.cat([real, cond_real], dim=1),
+                                                  torch.cat([fake_d, cond_fake], dim=1),
+                                                  torch_gen)
+                    opt_d.zero_grad(set_to_none=True)
+                    (loss_d + penalty).backward()
+                    opt_d.step()
+                D.requires_grad_(False)
+                loss_g = -D(torch.cat([fake, cond_fake], dim=1), torch_gen).mean() + \
+                    head.condition_loss(raw, real[perm], mask[perm])
+                D.requires_grad_(True)
+                opt_g.zero_grad(set_to_none=True)
+                loss_g.backward()
+                opt_g.step()
+                g_sum += loss_g.detach()
+                d_sum += (loss_d + penalty).detach()
+            g_mean, d_mean = float(g_sum) / steps, float(d_sum) / steps
+            self.history_["generator_loss"].append(g_mean)
+            self.history_["discriminator_loss"].append(d_mean)
+            if self.verbose:
+                bar.set_postfix(G=f"{g_mean:.3f}", D=f"{d_mean:.3f}")
+        bar.close()
+        return G.eval()
+
+
+    @staticmethod
+    def _fit_strings(s: pd.Series, kind: str, missing_rate: float) -> dict:
+        values = s.dropna().astype(str)
+        info = {"name": s.name, "kind": kind, "missing_rate": float(missing_rate),
+                "hashes": np.unique(hash_strings(values.tolist()))}
+        if kind == "id":
+            info["patterns"], info["weights"] = fit_id_patterns(values)
+        else:
+            info["chain"] = fit_markov_text(values)
+        return info
+
+    # ------------------------------------------------------------ runtime
+    def _build_runtime(self, transformer: DataTransformer, device: torch.device) -> dict:
+        specs = transformer.specs
+        owner_of = np.zeros(transformer.output_dim, dtype=np.int64)
+        for j, (start, stop) in enumerate(transformer.slices):
+            owner_of[start:stop] = j
+        head = OutputHead(
+            transformer.alpha_index, transformer.bit_index, transformer.softmax_spans,
+            owner_of[transformer.alpha_index], owner_of[transformer.bit_index],
+            [int(owner_of[s]) for s, _ in transformer.softmax_spans],
+            [specs[owner_of[s]]["kind"] == "continuous" for s, _ in transformer.softmax_spans],
+            device)
+        widths = transformer.condition_widths(self.conditionable_)
+        layout = ConditionLayout(widths, self.conditionable_, [s["kind"] for s in specs],
+                                 device)
+        offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
+        feature_start = {j: int(offsets[i]) for i, j in enumerate(self.conditionable_)}
+        return {"device": device, "transformer": transformer, "head": head, "layout": layout,
+                "feature_start": feature_start, "generator": None}
+
+    def _get_runtime(self) -> dict:
+        """Transformer and torch modules, rebuilt from the stored state on first use."""
+        rt = getattr(self, "_runtime", None)
+        if rt is not None and (rt["generator"] is not None or not self.column_specs_):
+            return rt
+        with _RUNTIME_LOCK:
+            rt = getattr(self, "_runtime", None)
+            if rt is not None and (rt["generator"] is not None or not self.column_specs_):
+                return rt
+            device = _resolve_device(self.device, fallback=True)
+            rt = self._build_runtime(DataTransformer(self.column_specs_), device)
+            if self.column_specs_:
+                G = load(Generator, self._generator_weights_,
+                         self.embedding_dim + self.cond_dim_, tuple(self.generator_dim),
+                         self.output_dim_, device=device)
+                rt["generator"] = G.eval()
+            self._runtime = rt
+        return rt
+
+    # ------------------------------------------------------------- generate
+    def _generate(self, seeds: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+        """Generate one row per seed row, its fixed values fed to the conditional vector."""
+        rt = self._get_runtime()
+        out: dict[Any, Any] = {}
+        specs = self.column_specs_
+        if specs:
+            transformer: DataTransformer = rt["transformer"]
+            names = [s["name"] for s in specs]
+            frame = seeds[names]
+            fixed = frame.notna().to_numpy()
+            features = transformer.condition_features(frame, self.conditionable_)
+            groups = self._rarest_fixed_level(fixed, transformer, frame)
+            vector = self._vector_mask(fixed, groups)
+            drawn = self._marginal_conditions(features, vector, rt, rng)
+            groups[drawn[:, 0] >= 0] = drawn[drawn[:, 0] >= 0]
+            gen = torch.Generator(device=rt["device"])
+            gen.manual_seed(int(rng.integers(0, 2**63 - 1)))
+            scores = self._scores(rt, features, vector, gen)
+            made = transformer.inverse_transform(scores, rng, groups=groups)
+            keep = vector & fixed  # fixed cells the generator was conditioned on
+            for j, name in enumerate(names):
+                col = made[name].to_numpy()
+                if keep[:, j].any():
+                    col = col.copy()
+                    col[keep[:, j]] = frame[name].to_numpy()[keep[:, j]]
+                out[name] = col
+        for info in self.string_columns_:
+            out[info["name"]] = self._make_strings(info, seeds[info["name"]], rng)
+        return pd.DataFrame({name: out[name] for name in self.schema_.names}, index=seeds.index)
+
+    def _scores(self, rt: dict, features: np.ndarray, vector: np.ndarray,
+                gen: torch.Generator) -> np.ndarray:
+        """Generator outputs for rows with these condition features, ready to decode."""
+        device = rt["device"]
+        parts = []
+        with torch.inference_mode():
+            for i in range(0, len(features), _FORWARD_ROWS):
+                cond = rt["layout"].build(
+                    torch.as_tensor(features[i:i + _FORWARD_ROWS], device=device),
+                    torch.as_tensor(vector[i:i + _FORWARD_ROWS], device=device))
+                z = torch.randn(cond.shape[0], self.embedding_dim, generator=gen, device=device)
+                raw = rt["generator"](torch.cat([z, cond], dim=1))
+                parts.append(rt["head"].sample_scores(raw, gen).cpu().numpy())
+        return np.concatenate(parts) if parts else np.zeros((0, self.output_dim_), np.float32)
+
+    def _calibrate(self, rt: dict, rng: np.random.Generator, gen: torch.Generator) -> None:
+        """Fit the marginal calibration on a large unconditional sample of the generator,
+        and the group calibration on samples conditioned on each discrete level."""
+        transformer: DataTransformer = rt["transformer"]
+        width = int(sum(transformer.condition_widths(self.conditionable_)))
+        n_ref = int(np.clip(2 * self.n_train_rows_, *_CALIBRATION_ROWS))
+        features = np.zeros((n_ref, width), dtype=np.float32)
+        vector = np.zeros((n_ref, len(transformer.specs)), dtype=bool)
+        self._marginal_conditions(features, vector, rt, rng)
+        transformer.calibrate(self._scores(rt, features, vector, gen))
+
+        levels = [(i, level) for i, j in enumerate(self.discrete_columns_)
+                  for level, p in enumerate(transformer.specs[j]["level_probs"])
+                  if p * self.n_train_rows_ >= _GROUP_MIN_ROWS]
+        if not levels:
+            return
+        per = max(_GROUP_ROWS[0], min(_GROUP_ROWS[1], _GROUP_ROWS[2] // len(levels)))
+        groups = np.repeat(np.asarray(levels, dtype=np.int64), per, axis=0)
+        features = np.zeros((len(groups), width), dtype=np.float32)
+        vector = np.zeros((len(groups), len(transformer.specs)), dtype=bool)
+        for i, j in enumerate(self.discrete_columns_):
+            rows = np.flatnonzero(groups[:, 0] == i)
+            start = rt["feature_start"][j]
+            features[rows, start + groups[rows, 1]] = 1.0
+            vector[rows, j] = True
+        transformer.calibrate_groups(self._scores(rt, features, vector, gen), groups)
+
+    def _rarest_fixed_level(self, fixed: np.ndarray, transformer: DataTransformer,
+                            frame: pd.DataFrame) -> np.ndarray:
+        """Per row, the (discrete column, level) of its rarest fixed discrete value, or
+        ``(-1, -1)`` when it fixes none. Shape (n_rows, 2); the column is a position in
+        ``discrete_columns_``."""
+        out = np.full((len(frame), 2), -1, dtype=np.int64)
+        disc = self.discrete_columns_
+        if not disc or not fixed[:, disc].any():
+            return out
+        freq = np.full((len(frame), len(disc)), np.inf)
+        level = np.zeros((len(frame), len(disc)), dtype=np.int64)
+        codes = transformer.codes(frame)
+        for i, j in enumerate(disc):
+            f = fixed[:, j]
+            if f.any():
+                level[f, i] = codes[j][f]
+                freq[f, i] = transformer.specs[j]["level_probs"][codes[j][f]]
+        rows = np.flatnonzero(np.isfinite(freq).any(axis=1))
+        best = np.argmin(freq[rows], axis=1)
+        out[rows, 0] = best
+        out[rows, 1] = level[rows, best]
+        return out
+
+    def _vector_mask(self, fixed: np.ndarray, rarest: np.ndarray) -> np.ndarray:
+        """Which fixed cells go into the conditional vector (the others are left to the
+        sampling loop's rejection): all of them ("anyway"), or the rarest fixed
+        discrete level of each row (CTGAN's vector holds one discrete column)."""
+        if self.conditional_vector_type == "anyway":
+            return fixed.copy()
+        vector = np.zeros_like(fixed)
+        rows = np.flatnonzero(rarest[:, 0] >= 0)
+        vector[rows, np.asarray(self.discrete_columns_, dtype=np.int64)[rarest[rows, 0]]] = True
+        return vector
+
+    def _marginal_conditions(self, features: np.ndarray, vector: np.ndarray, rt: dict,
+                             rng: np.random.Generator) -> np.ndarray:
+        """Rows without any condition get, as in training, one discrete column with a
+        level drawn from its training frequency in the vector (in place).
+
+        Returns the (discrete column, level) drawn per row, ``-1`` where none was.
+        """
+        drawn = np.full((len(features), 2), -1, dtype=np.int64)
+        disc = self.discrete_columns_
+        free = np.flatnonzero(~vector.any(axis=1))
+        if not disc or not free.size:
+            return drawn
+        specs = rt["transformer"].specs
+        which = rng.integers(0, len(disc), size=free.size)
+        for i, j in enumerate(disc):
+            rows = free[which == i]
+            if not rows.size:
+                continue
+            probs = specs[j]["level_probs"]
+            level = rng.choice(len(probs), size=rows.size, p=probs)
+            start = rt["feature_start"][j]
+            features[rows, start:start + len(probs)] = 0.0
+            features[rows, start + level] = 1.0
+            vector[rows, j] = True
+            drawn[rows, 0] = i
+            drawn[rows, 1] = level
+        return drawn
+
+    @staticmethod
+    def _make_strings(info: dict, seed: pd.Series, rng: np.random.Generator) -> np.ndarray:
+        values = seed.to_numpy(dtype=object).copy()
+        free = np.flatnonzero(pd.isna(values))
+        return_missing = rng.random(free.size) < info["missing_rate"]
+        todo = free[~return_missing]
+        values[free[return_missing]] = np.nan
+        if todo.size:
+            if info["kind"] == "id":
+                values[todo] = generate_ids(info["patterns"], info["weights"], info["hashes"],
+                                            todo.size, rng)
+            else:
+                values[todo] = generate_markov_text(info["chain"], info["hashes"], todo.size,
+                                                    rng)
+        return values
+
+
+GANSynthesizer.__doc__ = GANSynthesizer.__doc__.replace(
+    "%(common)s", COMMON_PARAMETERS_DOC.strip())
+
+
+class _BatchDrawer:
+    """Draws a training batch: real rows and the column mask of their conditions.
+
+    ``single_discrete``: rows by training-by-sampling, conditioned on the
+    drawn discrete column only (CTGAN). ``anyway``: three rows in four drawn
+    the same way and conditioned on the drawn column plus a random subset of
+    the others; one in four drawn uniformly and conditioned on a random subset
+    (possibly empty). The share of a row's columns in its subset is
+    ``u ** _SUBSET_POWER`` for a uniform ``u``, so small subsets -- the common
+    requests, and the unconditional case -- dominate.
+    """
+
+    def __init__(self, sampler: TrainingSampler, n_rows: int, discrete: list[int],
+                 n_columns: int, device: torch.device, *, anyway: bool) -> None:
+        self.sampler = sampler
+        self.n_rows = n_rows
+        self.n_columns = n_columns
+        self.anyway = anyway
+        self.device = device
+        self.discrete = torch.as_tensor(np.asarray(discrete, dtype=np.int64), device=device)
+
+    def __call__(self, size: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        dev = self.device
+        arange = torch.arange(size, device=dev)
+        if self.sampler.n_columns:
+            rows, col = self.sampler.sample(size, gen)
+            forced = self.discrete[col]
+        else:
+            rows = torch.randint(0, self.n_rows, (size,), generator=gen, device=dev)
+            forced = None
+        if not self.anyway:
+            mask = torch.zeros(size, self.n_columns, dtype=torch.bool, device=dev)
+            if forced is not None:
+                mask[arange, forced] = True
+            return rows, mask
+        uniform = torch.rand(size, generator=gen, device=dev) < _UNIFORM_SHARE
+        if forced is None:
+            uniform[:] = True
+        rows = torch.where(uniform, torch.randint(0, self.n_rows, (size,), generator=gen,
+                                                  device=dev), rows)
+        share = torch.rand(size, 1, generator=gen, device=dev) ** _SUBSET_POWER
+        mask = torch.rand(size, self.n_columns, generator=gen, device=dev) < share
+        if forced is not None:
+            mask[arange, forced] |= ~uniform
+        return rows, mask
+
+
+def _adam(module: torch.nn.Module, lr: float, decay: float,
+          device: torch.device) -> torch.optim.Adam:
+    """Adam with CTGAN's betas, fused into one kernel where torch supports it."""
+    try:
+        return torch.optim.Adam(module.parameters(), lr=lr, betas=(0.5, 0.9),
+                                weight_decay=decay, fused=True)
+    except (RuntimeError, ValueError):  # pragma: no cover - backends without fused Adam
+        return torch.optim.Adam(module.parameters(), lr=lr, betas=(0.5, 0.9),
+                                weight_decay=decay)
+
+
+def _resolve_device(device: str, *, fallback: bool = False) -> torch.device:
+    """The torch device for the ``device`` parameter.
+
+    ``fallback`` (used when sampling from a loaded model) falls back to the CPU
+    when the requested accelerator is not there, rather than failing.
+    """
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, ValueError):
+        raise ValueError(f"device={device!r} is not a torch device; use 'auto', 'cpu' or "
+                         "'cuda'") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        if fallback:
+            return torch.device("cpu")
+        raise ValueError(f"device={device!r} was asked for but CUDA is not available; "
+                         "use device='auto' or 'cpu'")
+    return dev
+
+
+__all__ = ["GANSynthesizer"]

@@ -1,0 +1,284 @@
+"""GANSynthesizer and its parts: transformer, conditional sampling, reproducibility, persistence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import skgen
+import skgen.persistence
+from skgen.datasets import load_diamonds
+from skgen.exceptions import ConditionError
+from skgen.gan import DataTransformer, GANSynthesizer
+from skgen.gan._sampler import TrainingSampler
+from skgen.schema import TableSchema
+
+#: A small network, so that each fit takes a second or two.
+TINY = {"embedding_dim": 16, "generator_dim": (64, 64), "discriminator_dim": (64, 64),
+        "batch_size": 100, "pac": 10, "n_modes": 5, "mode_fit_rows": 1000, "data_checks": "skip"}
+
+
+def _mixed_frame(n: int = 1200, seed: int = 0) -> pd.DataFrame:
+    """Integers, floats with gaps, a bimodal column, datetimes, categories with gaps, booleans."""
+    rng = np.random.default_rng(seed)
+    bimodal = np.where(rng.random(n) < 0.3, rng.normal(-5, 0.5, n), rng.normal(10, 2, n))
+    score = rng.normal(50, 10, n).round(2)
+    score[rng.random(n) < 0.1] = np.nan
+    color = rng.choice(["red", "green", "blue", "violet"], size=n, p=[0.5, 0.3, 0.19, 0.01])
+    color = pd.Series(color, dtype=object)
+    color[rng.random(n) < 0.05] = np.nan
+    days = rng.integers(0, 3650, n)
+    return pd.DataFrame({
+        "age": rng.integers(18, 90, n),
+        "bimodal": bimodal.round(3),
+        "score": score,
+        "color": color.astype("str"),
+        "flag": rng.random(n) < 0.4,
+        "when": pd.Timestamp("2015-01-01") + pd.to_timedelta(days, unit="D"),
+    })
+
+
+# ---------------------------------------------------------------- transformer
+def test_transformer_round_trip_keeps_values_types_and_gaps():
+    X = _mixed_frame()
+    schema = TableSchema.infer(X)
+    rng = np.random.default_rng(0)
+    tr = DataTransformer.fit(X, schema.columns, rng=rng)
+    M = tr.transform(X, rng)
+    assert M.shape == (len(X), tr.output_dim) and M.dtype == np.float32
+    back = tr.inverse_transform(M, rng)
+
+    # categories and booleans exactly, gaps where they were
+    pd.testing.assert_series_equal(back["color"].astype(object).reset_index(drop=True),
+                                   X["color"].astype(object), check_names=False)
+    assert (back["flag"].astype(bool) == X["flag"]).all()
+    # integers come back as whole numbers within the training range
+    age = back["age"].to_numpy()
+    assert np.array_equal(age, np.round(age)) and age.min() >= 18 and age.max() <= 89
+    assert np.mean(age == X["age"].to_numpy()) > 0.99
+    # floats close to their value; gaps exactly where they were
+    assert np.array_equal(np.isnan(back["score"].to_numpy()), X["score"].isna().to_numpy())
+    ok = X["score"].notna().to_numpy()
+    err = np.abs(back["score"].to_numpy()[ok] - X["score"].to_numpy()[ok])
+    assert np.quantile(err, 0.99) < 1e-3 * X["score"].std()
+    err = np.abs(back["bimodal"].to_numpy() - X["bimodal"].to_numpy())
+    assert np.quantile(err, 0.99) < 1e-3 * X["bimodal"].std()
+    # datetimes to the day
+    assert (back["when"] == X["when"]).mean() > 0.99
+
+
+def test_transformer_finds_the_modes_of_a_bimodal_column():
+    X = _mixed_frame(3000)
+    schema = TableSchema.infer(X)
+    tr = DataTransformer.fit(X, [schema["bimodal"]], rng=np.random.default_rng(0))
+    spec = tr.specs[0]
+    centres = spec["means"] * spec["scale"] + spec["loc"]
+    big = spec["weights"] > 0.1
+    assert big.sum() >= 2
+    assert np.min(np.abs(centres[big] + 5)) < 1.0 and np.min(np.abs(centres[big] - 10)) < 1.5
+
+
+def test_transformer_bounds_the_mixture_sample_and_the_mode_count():
+    X = _mixed_frame(3000)
+    schema = TableSchema.infer(X)
+    tr = DataTransformer.fit(X, [schema["score"]], n_modes=3, max_rows=500,
+                             rng=np.random.default_rng(0))
+    assert 1 <= len(tr.specs[0]["means"]) <= 3
+
+
+def test_high_cardinality_column_is_binary_encoded_in_bounded_memory():
+    n, k = 40_000, 20_000
+    rng = np.random.default_rng(0)
+    ids = np.array([f"c{i:05d}" for i in range(k)], dtype=object)
+    X = pd.DataFrame({"city": ids[np.concatenate([np.arange(k), rng.integers(0, k, n - k)])],
+                      "x": rng.normal(size=n)})
+    schema = TableSchema.infer(X)
+    assert schema["city"].kind == "categorical"
+    tr = DataTransformer.fit(X, schema.columns, binary_encoder_cutoff=500, rng=rng)
+    assert tr.specs[0]["kind"] == "binary" and tr.specs[0]["n_bits"] == 15
+    M = tr.transform(X, rng)
+    assert M.shape[1] < 30  # one-hot would take 20,000 columns (3.2 GB for 40k rows)
+    assert M.nbytes < 5_000_000
+    back = tr.inverse_transform(M, rng)
+    assert (back["city"].to_numpy() == X["city"].to_numpy()).all()
+
+
+def test_training_sampler_draws_rows_holding_the_drawn_level():
+    rng = np.random.default_rng(0)
+    codes = [rng.choice(3, size=2000, p=[0.9, 0.09, 0.01]), rng.choice(2, size=2000)]
+    sampler = TrainingSampler(codes, [3, 2], log_frequency=True, device=torch.device("cpu"))
+    gen = torch.Generator().manual_seed(0)
+    rows, col = sampler.sample(20_000, gen)
+    rows, col = rows.numpy(), col.numpy()
+    assert set(np.unique(col)) == {0, 1}
+    first = rows[col == 0]
+    drawn = codes[0][first]
+    share_rare = np.mean(drawn == 2)
+    # log-frequency: the 1 % level is drawn about log(21)/(log(1801)+log(181)+log(21)) of the time
+    expected = np.log1p(20) / (np.log1p(1800) + np.log1p(180) + np.log1p(20))
+    assert abs(share_rare - expected) < 0.03
+
+
+# ---------------------------------------------------------------- training
+@pytest.fixture(scope="module")
+def diamonds_small():
+    return load_diamonds().sample(1500, random_state=1).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def fitted(diamonds_small):
+    return GANSynthesizer(epochs=4, random_state=0, **TINY).fit(diamonds_small)
+
+
+def test_fit_records_losses_and_samples_training_dtypes(fitted, diamonds_small):
+    h = fitted.history_
+    assert len(h["generator_loss"]) == len(h["discriminator_loss"]) == 4
+    assert np.isfinite(h["generator_loss"]).all() and np.isfinite(h["discriminator_loss"]).all()
+    out = fitted.sample(300)
+    assert list(out.columns) == list(diamonds_small.columns)
+    assert (out.dtypes == diamonds_small.dtypes).all()
+    assert out["cut"].isin(diamonds_small["cut"].unique()).all()
+    assert out["price"].between(diamonds_small["price"].min(),
+                                diamonds_small["price"].max()).all()
+
+
+def test_rare_category_condition_costs_few_rejections(fitted, diamonds_small):
+    rare = diamonds_small["cut"].value_counts().index[-1]
+    assert (diamonds_small["cut"] == rare).mean() < 0.05
+    proposed = []
+    original = fitted._generate
+
+    def counting(seeds, rng):
+        proposed.append(len(seeds))
+        return original(seeds, rng)
+
+    fitted._generate = counting
+    try:
+        out = fitted.sample(1000, conditions={"cut": rare}, random_state=3)
+    finally:
+        del fitted._generate
+    assert len(out) == 1000 and (out["cut"] == rare).all()
+    assert sum(proposed) <= 1.2 * 1000  # rejection would need ~30 proposals per row
+
+
+def test_several_fixed_columns_and_a_number_at_once(fitted):
+    cond = {"cut": "Fair", "color": "J", "carat": 1.01}
+    out = fitted.sample(200, conditions=cond, random_state=0)
+    assert ((out["cut"] == "Fair") & (out["color"] == "J") & (out["carat"] == 1.01)).all()
+
+
+def test_seed_rows_with_gaps_are_filled_in(fitted, diamonds_small):
+    seeds = diamonds_small.head(50).copy()
+    gaps = np.random.default_rng(0).random(seeds.shape) < 0.5
+    seeds = seeds.mask(gaps)
+    out = fitted.sample(conditions=seeds, random_state=0)
+    assert len(out) == 50 and out.notna().all().all()
+    for col in seeds.columns:
+        kept = seeds[col].notna()
+        assert (out.loc[kept, col] == seeds.loc[kept, col]).all(), col
+
+
+def test_impossible_conditions_fail_before_sampling(fitted):
+    with pytest.raises(ConditionError, match="cut"):
+        fitted.sample(10, conditions={"cut": "Astonishing"})
+    with pytest.raises(ConditionError, match="carat"):
+        fitted.sample(10, conditions={"carat": 100.0})
+
+
+def test_single_discrete_vector_leaves_other_conditions_to_rejection(diamonds_small):
+    syn = GANSynthesizer(epochs=2, random_state=0, conditional_vector_type="single_discrete",
+                         **TINY).fit(diamonds_small)
+    assert syn.cond_dim_ == sum(diamonds_small[c].nunique() for c in ("cut", "color", "clarity"))
+    out = syn.sample(50, conditions={"cut": "Ideal", "color": "G"}, random_state=0)
+    assert ((out["cut"] == "Ideal") & (out["color"] == "G")).all()
+
+
+def test_same_random_state_same_model_and_rows(diamonds_small):
+    a = GANSynthesizer(epochs=2, random_state=7, **TINY).fit(diamonds_small)
+    b = GANSynthesizer(epochs=2, random_state=7, **TINY).fit(diamonds_small)
+    assert a.history_ == b.history_
+    pd.testing.assert_frame_equal(a.sample(200), b.sample(200))
+    pd.testing.assert_frame_equal(a.sample(100, random_state=1), b.sample(100, random_state=1))
+    assert not a.sample(100, random_state=2).equals(a.sample(100, random_state=3))
+
+
+def test_global_random_state_is_untouched(diamonds_small):
+    torch_state = torch.random.get_rng_state().clone()
+    np_state = np.random.get_state()[1].copy()  # noqa: NPY002
+    GANSynthesizer(epochs=1, random_state=0, **TINY).fit(diamonds_small).sample(50)
+    assert torch.equal(torch_state, torch.random.get_rng_state())
+    assert np.array_equal(np_state, np.random.get_state()[1])  # noqa: NPY002
+
+
+def test_mixed_types_missing_values_and_datetimes_end_to_end():
+    X = _mixed_frame(800)
+    syn = GANSynthesizer(epochs=3, random_state=0, **TINY).fit(X)
+    out = syn.sample(2000, random_state=0)
+    assert (out.dtypes == X.dtypes).all()
+    assert out["when"].between(X["when"].min(), X["when"].max()).all()
+    assert np.array_equal(out["age"], out["age"].round())
+    # gaps appear (the rate itself is learnt; 3 epochs only check they can be made)
+    assert 0 < out["score"].isna().mean() < 0.5
+    rare = syn.sample(100, conditions={"color": "violet", "when": "2016-03-01"}, random_state=0)
+    assert (rare["color"] == "violet").all() and (rare["when"] == "2016-03-01").all()
+
+
+def test_save_and_load_give_the_same_samples(fitted, tmp_path, monkeypatch):
+    if "GANSynthesizer" not in skgen.__all__:  # until the package exports it
+        registry = skgen.persistence._registry()
+        monkeypatch.setattr(skgen.persistence, "_registry",
+                            lambda: {**registry, "GANSynthesizer": GANSynthesizer})
+    path = fitted.save(tmp_path / "gan.skgen")
+    loaded = skgen.load(path)
+    assert type(loaded) is GANSynthesizer
+    pd.testing.assert_frame_equal(loaded.sample(300, random_state=4),
+                                  fitted.sample(300, random_state=4))
+    cond = {"cut": "Fair", "depth": 61.5}
+    pd.testing.assert_frame_equal(loaded.sample(100, conditions=cond, random_state=5),
+                                  fitted.sample(100, conditions=cond, random_state=5))
+
+
+def test_batch_size_must_be_a_multiple_of_pac(diamonds_small):
+    with pytest.raises(ValueError, match=r"batch_size=105.*pac=10"):
+        GANSynthesizer(epochs=1, **{**TINY, "batch_size": 105}).fit(diamonds_small)
+
+
+def test_bad_layer_sizes_and_device_are_refused(diamonds_small):
+    with pytest.raises(ValueError, match="generator_dim"):
+        GANSynthesizer(epochs=1, **{**TINY, "generator_dim": (64, 0)}).fit(diamonds_small)
+    with pytest.raises(ValueError, match="device"):
+        GANSynthesizer(epochs=1, device="tpu9", **TINY).fit(diamonds_small)
+
+
+def test_id_columns_get_fresh_values():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"user": [f"U-{v:08x}" for v in rng.integers(0, 2**32, 600)],
+                      "kind": rng.choice(["a", "b"], 600), "v": rng.normal(size=600)})
+    syn = GANSynthesizer(epochs=1, random_state=0, **TINY).fit(X)
+    out = syn.sample(200)
+    assert out["user"].str.match(r"^U-[0-9a-f]{8}$").all()
+    assert not out["user"].isin(X["user"]).any()
+
+
+def test_marginal_calibration_maps_generated_values_onto_the_training_marginal():
+    from skgen.gan._transformer import _quantile_map
+
+    rng = np.random.default_rng(0)
+    train = np.concatenate([rng.exponential(2.0, 5000), [0.0, 40.0]])  # with outliers
+    generated = rng.normal(3.0, 1.0, 20_000)  # a generator with the wrong marginal
+    grid = np.linspace(0, 1, 1001)
+    mapped = _quantile_map(rng.normal(3.0, 1.0, 5000), np.quantile(generated, grid),
+                           np.quantile(train, grid))
+    assert mapped.min() >= 0.0 and mapped.max() <= 40.0
+    assert abs(np.median(mapped) - np.median(train)) < 0.1
+    x = np.linspace(0, 6, 50)
+    assert np.all(np.diff(_quantile_map(x, np.quantile(generated, grid),
+                                        np.quantile(train, grid))) >= 0)  # monotone: ranks kept
+
+
+def test_verbose_shows_training_progress(diamonds_small, capsys):
+    GANSynthesizer(epochs=2, random_state=0, verbose=1, **TINY).fit(diamonds_small.head(300))
+    err = capsys.readouterr().err
+    assert "GANSynthesizer training" in err and "2/2" in err
