@@ -1,0 +1,281 @@
+"""Benchmark LSTMSynthesizer on Adult (issue 3, item 12).
+
+Run by hand, not in CI. One run trains one model on a 10,000-row training
+sample of Adult (a further 2,500 rows are the real hold-out, 20 % of the
+12,500 drawn) and measures training speed, generation speed, the share of
+generated lines that are valid, quality, TSTR and conditional success::
+
+    python benchmarks/lstm_benchmark.py run --name main --epochs 8
+    python benchmarks/lstm_benchmark.py run --name dp --dp --dp-target-epsilon 5 --epochs 2
+    python benchmarks/lstm_benchmark.py table          # Markdown table of all runs
+
+Model options (``--rnn-units``, ``--embedding-dim``, ``--vocab-size``,
+``--learning-rate``, ``--batch-size``, ``--reset-states``, ``--seed-columns``)
+map to the constructor parameters of the same names. ``--threads`` sets
+torch's intra-op threads for the run (on a small shared machine one thread
+is much faster than two). Results go to ``benchmarks/results/lstm_<name>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from skgen.datasets import load_adult
+from skgen.exceptions import TooManyInvalidError
+from skgen.lstm import LSTMSynthesizer
+from skgen.metrics import exact_match_rate, quality_report, tstr_score
+
+RESULTS = Path(__file__).parent / "results"
+TARGET = "income"
+
+
+class _Counter:
+    """Counts candidate lines and valid rows proposed to the sampling loop."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+        self.valid = 0
+
+    def install(self) -> object:
+        original = LSTMSynthesizer._propose
+        counter = self
+
+        def propose(syn, seeds, rng):
+            rows, ok = original(syn, seeds, rng)
+            counter.lines += len(ok)
+            counter.valid += int(ok.sum())
+            return rows, ok
+
+        LSTMSynthesizer._propose = propose
+        return original
+
+
+def split_adult(seed: int, n_train: int = 10_000, n_test: int = 2_500
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    data = load_adult().drop(columns="split", errors="ignore")
+    sample = data.sample(n_train + n_test, random_state=seed)
+    train = sample.iloc[:n_train].reset_index(drop=True)
+    test = sample.iloc[n_train:].reset_index(drop=True)
+    return train, test
+
+
+def timed_sample(syn: LSTMSynthesizer, n: int, **kwargs) -> tuple[pd.DataFrame, float, dict]:
+    counter = _Counter()
+    original = counter.install()
+    try:
+        t0 = time.perf_counter()
+        try:
+            out = syn.sample(n, **kwargs)
+        except TooManyInvalidError as err:
+            out = err.partial
+        seconds = time.perf_counter() - t0
+    finally:
+        LSTMSynthesizer._propose = original
+    return out, seconds, {"candidate_lines": counter.lines, "valid_rows": counter.valid}
+
+
+def conditional_run(syn: LSTMSynthesizer, train: pd.DataFrame, test: pd.DataFrame,
+                    seed: int) -> dict:
+    """Smart seeding and rejection: the share of asked rows that hold their conditions."""
+    seed_cols = list(syn.seed_columns or [])
+    cases: dict[str, dict] = {}
+    met = total = 0
+    seconds = 0.0
+
+    def record(label: str, out: pd.DataFrame, wanted: pd.DataFrame, dt: float) -> None:
+        nonlocal met, total, seconds
+        keep = wanted.notna().to_numpy()
+        got = out.reindex(range(len(wanted)))[wanted.columns]
+        made = np.isin(np.arange(len(wanted)), np.asarray(out.index))
+        same = (got.astype(str).to_numpy() == wanted.astype(str).to_numpy()) | ~keep
+        ok = int((same.all(axis=1) & made).sum())
+        cases[label] = {"rows": len(wanted), "met": ok, "seconds": dt}
+        met += ok
+        total += len(wanted)
+        seconds += dt
+
+    if seed_cols:
+        seeds = test[seed_cols].head(1000).reset_index(drop=True)
+        t0 = time.perf_counter()
+        out = _sample_or_partial(syn, conditions=seeds, random_state=seed)
+        record(f"1,000 hold-out seed rows ({', '.join(seed_cols)})", out, seeds,
+               time.perf_counter() - t0)
+        seen = set(map(tuple, train[seed_cols].astype(str).drop_duplicates().to_numpy()))
+        values = [train[c].dropna().unique() for c in seed_cols]
+        grid = pd.MultiIndex.from_product(values).to_frame(index=False, name=seed_cols)
+        unseen = grid[[tuple(r) not in seen for r in grid.astype(str).to_numpy()]]
+        if len(unseen):
+            seeds = unseen.sample(200, replace=True, random_state=seed).reset_index(drop=True)
+            t0 = time.perf_counter()
+            out = _sample_or_partial(syn, conditions=seeds, random_state=seed)
+            record(f"200 rows of {unseen.shape[0]} combinations never seen in training", out,
+                   seeds, time.perf_counter() - t0)
+        gaps = test[seed_cols].head(500).reset_index(drop=True)
+        gaps = gaps.mask(np.random.default_rng(seed).random(gaps.shape) < 0.5)
+        t0 = time.perf_counter()
+        out = _sample_or_partial(syn, conditions=gaps, random_state=seed)
+        record("500 seed rows, half the seed cells blank", out, gaps,
+               time.perf_counter() - t0)
+    other = next(c for c in ["race", "marital_status"] if c not in seed_cols)
+    value = train[other].value_counts().index[1]
+    share = float((train[other] == value).mean())
+    wanted = pd.DataFrame({other: [value] * 200})
+    before = syn.max_invalid
+    syn.set_params(max_invalid=4000)  # rejection of a ~10 % value needs ~10 tries a row
+    try:
+        t0 = time.perf_counter()
+        out = _sample_or_partial(syn, 200, conditions={other: value}, random_state=seed)
+        record(f"{other}={value} ({share:.0%} of rows; not a seed column: rejection, "
+               "max_invalid=4000)", out, wanted, time.perf_counter() - t0)
+    finally:
+        syn.set_params(max_invalid=before)
+    return {"conditional_success_rate": met / max(total, 1), "conditional_cases": cases,
+            "conditional_seconds": seconds}
+
+
+def _sample_or_partial(syn: LSTMSynthesizer, *args, **kwargs) -> pd.DataFrame:
+    try:
+        return syn.sample(*args, **kwargs)
+    except TooManyInvalidError as err:
+        return err.partial
+
+
+def run(ns: argparse.Namespace) -> dict:
+    torch.set_num_threads(ns.threads)
+    train, test = split_adult(ns.seed, ns.train_rows, ns.train_rows // 4)
+    params = dict(epochs=ns.epochs, batch_size=ns.batch_size, rnn_units=ns.rnn_units,
+                  embedding_dim=ns.embedding_dim, vocab_size=ns.vocab_size,
+                  learning_rate=ns.learning_rate, reset_states=ns.reset_states,
+                  validation_split=ns.validation_split,
+                  seed_columns=ns.seed_columns or None, dp=ns.dp,
+                  dp_noise_multiplier=ns.dp_noise_multiplier,
+                  dp_l2_norm_clip=ns.dp_l2_norm_clip, dp_target_epsilon=ns.dp_target_epsilon,
+                  max_invalid=ns.max_invalid, random_state=ns.seed, verbose=ns.verbose)
+    syn = LSTMSynthesizer(**params)
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        syn.fit(train)
+    fit_s = time.perf_counter() - t0
+    history = syn.history_
+    tokens = sum(sum(h["tokens"]) for h in history)
+    train_s = sum(sum(h["seconds"]) for h in history)
+    result = {
+        "name": ns.name, "params": {k: v for k, v in params.items() if k != "verbose"},
+        "threads": ns.threads, "train_rows": len(train), "test_rows": len(test),
+        "fit_s": fit_s, "epochs_run": syn.n_epochs_, "best_epoch": syn.best_epoch_,
+        "vocab_sizes": syn.vocab_sizes_, "tokens_per_epoch": history[0]["tokens"][0],
+        "training_tokens_per_s": tokens / train_s, "seconds_per_epoch": train_s / sum(
+            syn.n_epochs_), "final_loss": [h["loss"][-1] for h in history],
+        "final_val_loss": [h["val_loss"][-1] if h["val_loss"] else None for h in history],
+        "epsilon": syn.epsilon_, "delta": syn.delta_,
+        "dp_noise_multiplier": syn.dp_noise_multiplier_,
+        "fallback_used": syn.fallback_used_,
+        "fit_warnings": [str(w.message)[:200] for w in caught],
+    }
+    # generation at the default batch, the rows TSTR trains on
+    synthetic, gen_s, counts = timed_sample(syn, len(train), random_state=ns.seed)
+    result.update({
+        "generated_rows": len(synthetic), "generate_s": gen_s,
+        "rows_per_s": len(synthetic) / gen_s,
+        "valid_line_fraction": counts["valid_rows"] / max(counts["candidate_lines"], 1),
+        **counts, "fallback_used_after_sampling": syn.fallback_used_,
+    })
+    if ns.big_batch:
+        syn.set_params(predict_batch_size=ns.big_batch)
+        big, big_s, _ = timed_sample(syn, 2000, random_state=ns.seed + 1)
+        result[f"rows_per_s_batch_{ns.big_batch}"] = len(big) / big_s
+        syn.set_params(predict_batch_size=64)
+    if len(synthetic):
+        report = quality_report(train, synthetic)
+        tstr = tstr_score(synthetic, train, test, TARGET, random_state=ns.seed)
+        result.update({
+            "quality_overall": report.overall, "column_shapes": report.column_shapes,
+            "column_pair_trends": report.column_pair_trends,
+            "tstr_macro_f1_synthetic": tstr["synthetic"], "tstr_macro_f1_real": tstr["real"],
+            "tstr_ratio": tstr["ratio"],
+            "exact_copy_rate": exact_match_rate(train, synthetic),
+            "holdout_match_rate": exact_match_rate(train, test),
+        })
+    if not ns.no_conditional:
+        result.update(conditional_run(syn, train, test, ns.seed))
+    result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
+                         "torch": torch.__version__, "platform": platform.platform(),
+                         "load_average": os.getloadavg()}
+    return result
+
+
+def table() -> str:
+    rows = []
+    for path in sorted(RESULTS.glob("lstm_*.json")):
+        r = json.loads(path.read_text())
+        p = r["params"]
+        model = (f"{p['rnn_units']} units, emb {p['embedding_dim']}, "
+                 f"{'chars' if p['vocab_size'] == 0 else 'SP ' + str(p['vocab_size'])}, "
+                 f"{'+'.join(map(str, r['epochs_run']))} epochs, "
+                 f"reset_states={p['reset_states']}"
+                 + (", DP" if p["dp"] else ""))
+        eps = "" if r["epsilon"] is None else f"{r['epsilon']:.2f}"
+        rows.append(
+            f"| {r['name']} | {model} | {r['training_tokens_per_s']:,.0f} | "
+            f"{r['seconds_per_epoch']:.0f} | {r['rows_per_s']:,.0f} | "
+            f"{r['valid_line_fraction']:.1%} | {r.get('quality_overall', float('nan')):.3f} | "
+            f"{r.get('tstr_ratio', float('nan')):.2f} | "
+            f"{r.get('conditional_success_rate', float('nan')):.1%} | {eps} |")
+    head = ("| run | model | train tokens/s | s/epoch | rows/s (batch 64) | valid lines | "
+            "quality | TSTR ratio | conditional success | epsilon |\n"
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    return "\n".join([head, *rows])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="what", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--name", required=True)
+    r.add_argument("--epochs", type=int, default=8)
+    r.add_argument("--train-rows", type=int, default=10_000)
+    r.add_argument("--batch-size", type=int, default=64)
+    r.add_argument("--rnn-units", type=int, default=128)
+    r.add_argument("--embedding-dim", type=int, default=64)
+    r.add_argument("--vocab-size", type=int, default=500)
+    r.add_argument("--learning-rate", type=float, default=0.01)
+    r.add_argument("--reset-states", action="store_true")
+    r.add_argument("--validation-split", type=float, default=False)
+    r.add_argument("--seed-columns", nargs="*", default=["income", "sex", "relationship"])
+    r.add_argument("--dp", action="store_true")
+    r.add_argument("--dp-noise-multiplier", type=float, default=1.0)
+    r.add_argument("--dp-l2-norm-clip", type=float, default=1.0)
+    r.add_argument("--dp-target-epsilon", type=float, default=None)
+    r.add_argument("--max-invalid", type=int, default=None)
+    r.add_argument("--big-batch", type=int, default=1024)
+    r.add_argument("--no-conditional", action="store_true")
+    r.add_argument("--threads", type=int, default=1)
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--verbose", type=int, default=0)
+    sub.add_parser("table")
+    ns = parser.parse_args()
+    if ns.what == "table":
+        print(table())
+        return
+    RESULTS.mkdir(exist_ok=True)
+    result = run(ns)
+    path = RESULTS / f"lstm_{ns.name}.json"
+    path.write_text(json.dumps(result, indent=1, default=float))
+    print(json.dumps(result, indent=1, default=float))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,332 @@
+"""Training the LSTM language model: batches of records, early stopping, DP-SGD.
+
+Every training item is one record: the token ids ``newline, t1..tk, newline``
+(the loss asks the model to predict ``t1..tk, newline`` from what precedes).
+Batches are drawn in random order, records of similar length grouped to save
+padding.
+
+* ``reset_states=True``, and always with ``dp=True``: records are independent,
+  each starts from a zero LSTM state (DP: batches by opacus' Poisson sampling,
+  so the privacy unit is one record).
+* ``reset_states=False`` (gretel-synthetics' default): slot ``j`` of each batch
+  starts from the state slot ``j`` of the previous batch ended with (after its
+  record's last token; packed sequences give the exact state), gradients cut
+  between records. The model so learns to start a line from the state a
+  previous line left, which is what generation with ``reset_states=False``
+  does (gretel-synthetics learns the same from training windows that span
+  record boundaries). On Adult with a 2,000-piece vocabulary this learns
+  slower than independent records (102 against 67 nats per record after six
+  epochs); with characters the two are alike.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from skgen.lstm._model import network_weights, sequence_loss_nats, torch_generator
+
+#: Global gradient-norm clip of non-private training (stability only).
+_CLIP_NORM = 5.0
+#: Batches sorted together by length in independent-record training.
+_SORT_POOL = 50
+
+
+@dataclass
+class TrainConfig:
+    """What :func:`train_network` needs beyond the data (see LSTMSynthesizer)."""
+
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    early_stopping: bool
+    patience: int
+    validation_fraction: float
+    carry_state: bool = False
+    dp: bool = False
+    noise_multiplier: float | None = None
+    max_grad_norm: float = 1.0
+    target_epsilon: float | None = None
+    delta: float | None = None
+    budget_epochs: float | None = None
+    accountant: Any = None
+    verbose: int = 0
+    desc: str = "LSTM training"
+
+
+@dataclass
+class TrainResult:
+    """Weights and the record of a training run."""
+
+    weights: dict
+    history: dict
+    epochs_run: int
+    best_epoch: int
+    n_train_records: int
+    noise_multiplier: float | None = None
+    sample_rate: float | None = None
+    steps: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def pad_sequences(flat: np.ndarray, lengths: np.ndarray, pad: int) -> np.ndarray:
+    """Right-padded matrix of shape (n, max length) from concatenated sequences."""
+    n = len(lengths)
+    width = int(lengths.max()) if n else 0
+    out = np.full((n, width), pad, dtype=np.int64)
+    if n and width:
+        rows = np.repeat(np.arange(n), lengths)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        cols = np.arange(len(flat)) - np.repeat(starts, lengths)
+        out[rows, cols] = flat
+    return out
+
+
+def _split(n: int, fraction: float, rng: np.random.Generator
+           ) -> tuple[np.ndarray, np.ndarray]:
+    n_val = int(round(fraction * n)) if fraction > 0 else 0
+    if n_val < 1 or n - n_val < 1:
+        return np.arange(n), np.arange(0)
+    perm = rng.permutation(n)
+    return np.sort(perm[n_val:]), np.sort(perm[:n_val])
+
+
+def _batches(rows: np.ndarray, lengths: np.ndarray, batch_size: int,
+             rng: np.random.Generator) -> list[np.ndarray]:
+    """Random batches, rows of similar length grouped to save padding."""
+    perm = rows[rng.permutation(len(rows))]
+    pool = batch_size * _SORT_POOL
+    batches = []
+    for start in range(0, len(perm), pool):
+        chunk = perm[start:start + pool]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
+        batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
+    order = rng.permutation(len(batches))
+    return [batches[i] for i in order]
+
+
+def _token_loss(net: Any, seqs: torch.Tensor, lens: torch.Tensor,
+                generator: torch.Generator | None, per_record: bool = False,
+                state: Any = None, carry: bool = False) -> tuple[torch.Tensor, int, Any]:
+    """Loss of a batch of records (right padding masked).
+
+    With ``carry`` each record starts from the given state and the state after
+    its last real token is returned (packed sequences); otherwise records
+    start from zeros.
+    """
+    width = int(lens.max())
+    x = seqs[:, :width]
+    inp, tgt = x[:, :-1], x[:, 1:]
+    in_lens = lens - 1
+    if carry:
+        logits, state = net(inp, state, lengths=in_lens, generator=generator)
+    else:
+        logits, state = net(inp, generator=generator)
+    mask = torch.arange(width - 1, device=x.device)[None, :] < in_lens[:, None]
+    nll = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1),
+                          reduction="none").reshape(tgt.shape) * mask
+    n_tokens = int(in_lens.sum())
+    if per_record:
+        loss = (nll.sum(dim=1) / in_lens.clamp(min=1)).mean()
+    else:
+        loss = nll.sum() / max(n_tokens, 1)
+    return loss, n_tokens, state
+
+
+def _vocab(net: Any) -> int:
+    return int(getattr(net, "_module", net).head.out_features)
+
+
+def _carried(state: Any, n: int) -> Any:
+    """The first ``n`` slots of a state, cut from the graph."""
+    if state is None:
+        return None
+    out = []
+    for h, c in state:
+        h, c = h[:, :n].detach(), c[:, :n].detach()
+        if h.shape[1] < n:  # more slots than the previous batch had: new ones start at zero
+            pad = h.new_zeros((h.shape[0], n - h.shape[1], h.shape[2]))
+            h, c = torch.cat([h, pad], dim=1), torch.cat([c, pad], dim=1)
+        out.append((h, c))
+    return tuple(out)
+
+
+def _evaluate(net: Any, seqs: torch.Tensor, lens: torch.Tensor, rows: np.ndarray,
+              cfg: TrainConfig, device: torch.device) -> float:
+    """Mean loss per token of the records ``rows``, without dropout or gradients."""
+    net.eval()
+    try:
+        total, count, state = 0.0, 0, None
+        with torch.no_grad():
+            for i in range(0, len(rows), cfg.batch_size):
+                idx = torch.as_tensor(rows[i:i + cfg.batch_size], device=device)
+                loss, n_tok, state = _token_loss(net, seqs[idx], lens[idx], None,
+                                                 state=_carried(state, len(idx)),
+                                                 carry=cfg.carry_state)
+                total += float(loss) * n_tok
+                count += n_tok
+        return total / max(count, 1)
+    finally:
+        net.train()
+
+
+def train_network(net: torch.nn.Module, flat: np.ndarray, lengths: np.ndarray, pad_id: int,
+                  cfg: TrainConfig, rng: np.random.Generator,
+                  device: torch.device) -> TrainResult:
+    """Train ``net`` on token sequences, one per record.
+
+    Parameters
+    ----------
+    net : LSTMNetwork
+        Freshly initialised network on ``device`` (``dp=True`` layers for DP).
+    flat : ndarray of shape (total_tokens,)
+        Concatenated sequences ``newline, tokens..., newline``.
+    lengths : ndarray of shape (n_records,)
+        Length of each sequence.
+    pad_id : int
+        Id written after the end of shorter sequences (masked out).
+    cfg : TrainConfig
+        Hyper-parameters.
+    rng : numpy.random.Generator
+        Source of all randomness (batches, dropout, DP sampling and noise).
+    device : torch.device
+        Where to train.
+
+    Returns
+    -------
+    TrainResult
+
+    Raises
+    ------
+    FloatingPointError
+        If the loss stops being finite (training diverged).
+    """
+    seqs_np = pad_sequences(flat, lengths, pad_id)
+    train_rows, val_rows = _split(len(lengths), cfg.validation_fraction, rng)
+    seqs = torch.as_tensor(seqs_np, device=device)
+    lens = torch.as_tensor(lengths, device=device)
+    gen = torch_generator(rng, device)
+    if cfg.dp:
+        return _train_dp(net, seqs, lens, train_rows, val_rows, cfg, rng, gen, device)
+
+    optimizer = torch.optim.Adam(net.parameters(), lr=cfg.learning_rate)
+    history: dict = {"loss": [], "val_loss": [] if len(val_rows) else None, "seconds": [],
+                     "tokens": []}
+    best, best_epoch, best_weights, wait = math.inf, 0, None, 0
+    net.train()
+    bar = tqdm(range(cfg.epochs), disable=not cfg.verbose, desc=cfg.desc, unit="epoch")
+    epoch = 0
+    for epoch in bar:
+        t0 = time.perf_counter()
+        total, count, state = 0.0, 0, None
+        for b in _batches(train_rows, lengths, cfg.batch_size, rng):
+            idx = torch.as_tensor(b, device=device)
+            loss, n_tok, state = _token_loss(net, seqs[idx], lens[idx], gen,
+                                             state=_carried(state, len(b)),
+                                             carry=cfg.carry_state)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), _CLIP_NORM)
+            optimizer.step()
+            total += float(loss.detach()) * n_tok
+            count += n_tok
+        train_loss = sequence_loss_nats(total / max(count, 1), _vocab(net))
+        history["loss"].append(train_loss)
+        monitor = train_loss
+        if len(val_rows):
+            val = sequence_loss_nats(_evaluate(net, seqs, lens, val_rows, cfg, device),
+                                     _vocab(net))
+            history["val_loss"].append(val)
+            monitor = val
+        history["seconds"].append(time.perf_counter() - t0)
+        history["tokens"].append(count)
+        bar.set_postfix(loss=f"{train_loss:.4f}", **(
+            {"val_loss": f"{monitor:.4f}"} if len(val_rows) else {}))
+        if monitor < best:
+            best, best_epoch, wait = monitor, epoch + 1, 0
+            best_weights = network_weights(net)
+        else:
+            wait += 1
+            if cfg.early_stopping and wait >= cfg.patience:
+                break
+    bar.close()
+    weights = best_weights if best_weights is not None else network_weights(net)
+    return TrainResult(weights=weights, history=history, epochs_run=epoch + 1,
+                       best_epoch=best_epoch, n_train_records=len(train_rows))
+
+
+def _train_dp(net: torch.nn.Module, seqs: torch.Tensor, lens: torch.Tensor,
+              train_rows: np.ndarray, val_rows: np.ndarray, cfg: TrainConfig,
+              rng: np.random.Generator, gen: torch.Generator,
+              device: torch.device) -> TrainResult:
+    """DP-SGD: one record per item, Poisson batches, per-record clipping and noise.
+
+    No early stopping and no best-epoch selection: both would choose the
+    released weights by a non-private look at the data. The loss history is
+    recorded for information only (it is computed without noise).
+    """
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from skgen.privacy import make_private
+
+    idx = torch.as_tensor(train_rows, device=device)
+    dataset = TensorDataset(seqs[idx], lens[idx])
+    loader_gen = torch.Generator()  # DataLoader sampling runs on the CPU
+    loader_gen.manual_seed(int(rng.integers(0, 2**63 - 1)))
+    loader = DataLoader(dataset, batch_size=min(cfg.batch_size, len(dataset)),
+                        generator=loader_gen)
+    optimizer = torch.optim.Adam(net.parameters(), lr=cfg.learning_rate)
+    private = make_private(
+        net, optimizer, loader, max_grad_norm=cfg.max_grad_norm,
+        noise_multiplier=cfg.noise_multiplier, target_epsilon=cfg.target_epsilon,
+        delta=cfg.delta, epochs=cfg.budget_epochs, accountant=cfg.accountant,
+        noise_generator=gen)
+    model, opt = private.module, private.optimizer
+    history: dict = {"loss": [], "val_loss": [] if len(val_rows) else None, "seconds": [],
+                     "tokens": []}
+    steps = 0
+    model.train()
+    bar = tqdm(range(cfg.epochs), disable=not cfg.verbose, desc=cfg.desc + " (DP)",
+               unit="epoch")
+    for _ in bar:
+        t0 = time.perf_counter()
+        total, count = 0.0, 0
+        for x, lx in private.data_loader:
+            if len(lx) == 0:  # an empty Poisson batch: nothing to learn from
+                continue
+            loss, n_tok, _ = _token_loss(model, x, lx, gen, per_record=True)
+            opt.zero_grad(set_to_none=True)
+            with warnings.catch_warnings():
+                # opacus' hooks on the embedding, whose integer input needs no gradient
+                warnings.filterwarnings("ignore", message="Full backward hook is firing")
+                loss.backward()
+            opt.step()
+            steps += 1
+            total += float(loss.detach()) * n_tok
+            count += n_tok
+        train_loss = sequence_loss_nats(total / max(count, 1), _vocab(net)) if count \
+            else math.nan
+        history["loss"].append(train_loss)
+        if len(val_rows):
+            history["val_loss"].append(_evaluate(model, seqs, lens, val_rows, cfg, device))
+        history["seconds"].append(time.perf_counter() - t0)
+        history["tokens"].append(count)
+        bar.set_postfix(loss=f"{train_loss:.4f}")
+    bar.close()
+    return TrainResult(weights=network_weights(model), history=history,
+                       epochs_run=cfg.epochs, best_epoch=cfg.epochs,
+                       n_train_records=len(train_rows),
+                       noise_multiplier=private.noise_multiplier,
+                       sample_rate=private.sample_rate, steps=steps,
+                       extra={"accountant": private.accountant})
+
+
+__all__ = ["TrainConfig", "TrainResult", "pad_sequences", "train_network"]

@@ -1,0 +1,481 @@
+"""LSTMSynthesizer: lines, delimiter, tokenizers, smart seeding, batching, clusters, DP,
+fallback, Gretel configurations, persistence. Tiny models on small real tables."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.utils._param_validation import InvalidParameterError
+
+import skgen
+from skgen.conditions import normalize_conditions
+from skgen.exceptions import SchemaError, TooManyInvalidError
+from skgen.lstm import DELIMITER_CANDIDATES, LSTMSynthesizer, parse_gretel_config
+from skgen.lstm import _generate as lstm_generate
+from skgen.lstm import _synthesizer as lstm_synth
+from skgen.lstm._encoding import (
+    choose_delimiter,
+    decode_column,
+    encode_column,
+    join_fields,
+    split_fields,
+)
+from skgen.lstm._tokenizers import (
+    CharTokenizer,
+    SentencePieceTokenizer,
+    TokenTable,
+    assemble_lines,
+    tokenizer_from_state,
+)
+from skgen.schema import TableSchema
+
+COLS = ["sex", "race", "income", "age", "education"]
+# small and quick: 8 epochs of 25 steps on 400 rows learn the line format
+TINY = dict(epochs=8, batch_size=16, rnn_units=32, embedding_dim=16, vocab_size=0,
+            learning_rate=0.01, dropout_rate=0.0, data_checks="skip")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """The test machine is small and shared: one intra-op thread is much faster."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def small(adult_full) -> pd.DataFrame:
+    return adult_full.sample(400, random_state=1).reset_index(drop=True)[COLS]
+
+
+@pytest.fixture(scope="module")
+def seeded(small) -> LSTMSynthesizer:
+    return LSTMSynthesizer(seed_columns=["sex", "race"], reset_states=True, random_state=0,
+                           **TINY).fit(small)
+
+
+# ------------------------------------------------------------------ lines and delimiter
+def test_delimiter_is_the_first_free_candidate_and_errors_name_the_column():
+    assert choose_delimiter([["a,b", "c"], ["x:y"]], ["p", "q"], None) == "|"
+    assert choose_delimiter([["a"], ["b"]], ["p", "q"], None) == ","
+    with pytest.raises(SchemaError, match=r"field_delimiter ',' occurs in column 'p'"):
+        choose_delimiter([["a,b"], ["c"]], ["p", "q"], ",")
+    everything = ["".join(DELIMITER_CANDIDATES)]
+    with pytest.raises(SchemaError, match="no field delimiter is free"):
+        choose_delimiter([everything, ["z"]], ["p", "q"], None)
+
+
+def test_fit_refuses_a_delimiter_that_occurs_in_the_data(small):
+    df = small.head(50).copy()
+    df["education"] = df["education"] + ",x"
+    with pytest.raises(SchemaError, match="'education'"):
+        LSTMSynthesizer(field_delimiter=",", **TINY).fit(df)
+    syn = LSTMSynthesizer(**{**TINY, "epochs": 1}).fit(df)
+    assert syn.field_delimiter_ == ":"  # "," is taken, the next candidate is free
+
+
+def test_values_round_trip_exactly_through_lines(adult_full):
+    frame = adult_full.sample(500, random_state=3).reset_index(drop=True)
+    frame["ratio"] = np.where(np.arange(500) % 7 == 0, np.nan,
+                              np.round(np.linspace(-3.25, 1e4, 500), 3))
+    frame.loc[:4, "ratio"] = [0.1, 0.007, -0.0, 1e20, 123456.789]
+    frame["flag"] = np.arange(500) % 3 == 0
+    frame["level"] = pd.Categorical(np.arange(500) % 4 * 10)  # non-string categories
+    frame["when"] = pd.Timestamp("2020-01-01") + pd.to_timedelta(np.arange(500), "h")
+    schema = TableSchema.infer(frame)
+    strings, decoded = [], {}
+    for j, col in enumerate(schema.columns):
+        codes, uniques = encode_column(frame.iloc[:, j], col)
+        cells = np.where(codes >= 0, np.asarray(uniques + [""], dtype=object)[codes], None)
+        strings.append(cells)
+    lines = join_fields(strings, "|")
+    fields, ok = split_fields(lines, "|", frame.shape[1])
+    assert ok.all()
+    for j, col in enumerate(schema.columns):
+        values, cell_ok = decode_column(fields[:, j], col)
+        assert cell_ok.all(), col.name
+        decoded[col.name] = values
+    back = schema.coerce(pd.DataFrame(decoded))
+    pd.testing.assert_frame_equal(back, frame)
+    # the written form itself is exact, below the schema's rounding too
+    tiny = pd.Series([1e-7, 2.5e-30, 1 / 3, -1.25e15])
+    col = TableSchema.infer(tiny.to_frame("v"))["v"]
+    codes, uniques = encode_column(tiny, col)
+    values, _ = decode_column(np.asarray(uniques, dtype=object)[codes], col)
+    assert values.tolist() == tiny.tolist()
+
+
+def test_decoding_flags_unreadable_cells():
+    frame = pd.DataFrame({"n": [1, 2, 3], "f": [0.5, 1.5, 2.5], "b": [True, False, True]})
+    schema = TableSchema.infer(frame)
+    vals, ok = decode_column(np.array(["7", "7.5", "x", ""], dtype=object), schema["n"])
+    assert ok.tolist() == [True, False, False, True] and np.isnan(vals[3])
+    _, ok = decode_column(np.array(["1e400", "2.25"], dtype=object), schema["f"])
+    assert ok.tolist() == [False, True]
+    _, ok = decode_column(np.array(["True", "yes"], dtype=object), schema["b"])
+    assert ok.tolist() == [True, False]
+
+
+# ------------------------------------------------------------------------- tokenizers
+@pytest.mark.parametrize("kind", ["char", "sentencepiece"])
+def test_tokenizers_round_trip_and_keep_the_delimiter_one_token(kind):
+    values = ["Married-civ-spouse", "  two  spaces", "tab\there", "日本語 テキスト", "", "x"]
+    lines = [",".join(values[i:] + values[:i]) for i in range(len(values))] * 20
+    if kind == "char":
+        tok = CharTokenizer.fit(values, ",")
+    else:
+        tok = SentencePieceTokenizer.fit(lines, values, ",", 200, np.random.default_rng(0))
+    tok = tokenizer_from_state(tok.to_state())  # survives its persisted form
+    flat, lengths = tok.encode(values)
+    assert tok.decode_lines(flat, lengths) == values
+    assert tok.delimiter_id not in flat and tok.newline_id not in flat
+    codes = np.array([[0, 1, 2], [3, -1, 5]])
+    tables = [TokenTable(tok, values)] * 3
+    flat, lengths = assemble_lines(codes, tables, n_used=None, start_id=tok.newline_id,
+                                   sep_id=tok.delimiter_id, last_sep_id=tok.newline_id)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    assert (flat[starts] == tok.newline_id).all()
+    assert (flat[starts + lengths - 1] == tok.newline_id).all()
+    assert int((flat == tok.delimiter_id).sum()) == 4  # two per line, one token each
+    inner = np.concatenate([flat[s + 1:s + n - 1] for s, n in zip(starts, lengths, strict=True)])
+    text = tok.decode_lines(inner, lengths - 2)
+    assert text == [",".join(values[:3]), ",".join([values[3], "", values[5]])]
+    unk_flat, _ = tok.encode(["Ωmega"])
+    assert unk_flat[0] == tok.unk_id
+
+
+# ----------------------------------------------------------------------- smart seeding
+def test_smart_seeding_keeps_seed_values_for_every_row_in_order(seeded, small):
+    pairs = set(zip(small["sex"], small["race"], strict=True))
+    unseen = next((s, r) for s in ["Female", "Male"] for r in small["race"].unique()
+                  if (s, r) not in pairs)
+    seeds = pd.DataFrame({"sex": ["Male", unseen[0], "Female", "Male", None] * 8,
+                          "race": ["White", unseen[1], "Black", None, "White"] * 8})
+    out = seeded.sample(conditions=seeds, random_state=0)
+    assert len(out) == len(seeds)
+    keep = seeds.notna()
+    assert (out["sex"][keep["sex"]] == seeds["sex"][keep["sex"]]).all()
+    assert (out["race"][keep["race"]] == seeds["race"][keep["race"]]).all()
+    assert ((out["sex"] == unseen[0]) & (out["race"] == unseen[1])).sum() == 8
+    assert seeded.validators_.is_valid(out).all()
+    assert list(out.dtypes) == list(small.dtypes)
+
+
+def test_seeded_generation_is_batched_with_per_row_prompts(seeded, monkeypatch):
+    calls = []
+    real = lstm_generate.sample_tokens
+
+    def spy(*args, **kwargs):
+        result = real(*args, **kwargs)
+        calls.append((len(args[2]), kwargs["batch_size"], kwargs["max_steps"],
+                      result.n_forward, np.unique(args[2]).size))
+        return result
+
+    monkeypatch.setattr(lstm_synth, "sample_tokens", spy)
+    seeds = pd.DataFrame({"sex": ["Female", "Male"] * 100,
+                          "race": ["White", "Black", "Asian-Pac-Islander", "Other"] * 50})
+    seeded.set_params(predict_batch_size=64)
+    seeded.sample(conditions=seeds, random_state=1)
+    n_rows, batch, max_steps, n_forward, n_prompt_lengths = calls[0]
+    assert n_rows == 200 and batch == 64 and n_prompt_lengths > 1
+    n_batches = math.ceil(n_rows / batch)
+    # one prompt pass + at most one step per token for each batch of 64 rows,
+    # far fewer network calls than one line at a time would need
+    assert n_forward <= n_batches * (max_steps + 1)
+    assert n_forward < n_rows
+
+
+def test_seed_rows_with_gaps_force_later_seed_fields(small):
+    syn = LSTMSynthesizer(seed_columns=["income", "sex", "race"], reset_states=True,
+                          random_state=0, **TINY).fit(small)
+    seeds = pd.DataFrame({"income": [None, ">50K"] * 20, "sex": ["Female", None] * 20,
+                          "race": ["Black", "White"] * 20})
+    out = syn.sample(conditions=seeds, random_state=2)
+    assert (out["race"] == seeds["race"]).all()
+    assert (out["sex"][::2] == "Female").all() and (out["income"][1::2] == ">50K").all()
+
+
+def test_conditions_on_other_columns_use_rejection(seeded):
+    seeded.set_params(max_invalid=3000)
+    try:  # income is no seed column: met by rejection, so allow many tries
+        out = seeded.sample(30, conditions={"income": ">50K", "sex": "Male"}, random_state=3)
+    finally:
+        seeded.set_params(max_invalid=None)
+    assert (out["income"] == ">50K").all() and (out["sex"] == "Male").all()
+
+
+def test_sampling_is_reproducible_and_temperature_matters(seeded):
+    a = seeded.sample(60, random_state=5)
+    pd.testing.assert_frame_equal(a, seeded.sample(60, random_state=5))
+    cold = clone(seeded).set_params(gen_temp=0.05)
+    cold.__dict__.update({k: v for k, v in vars(seeded).items() if k.endswith("_")})
+    cold_rows = cold.sample(60, random_state=5)
+    # near-greedy decoding concentrates on the most likely values
+    assert cold_rows["education"].nunique() < a["education"].nunique()
+
+
+def test_reset_states_false_carries_state_between_batches(small):
+    syn = LSTMSynthesizer(reset_states=False, random_state=0, **TINY).fit(small)
+    out = syn.sample(100, random_state=0)
+    assert len(out) == 100 and syn.validators_.is_valid(out).all()
+
+
+# --------------------------------------------------------------------------- clusters
+def test_field_clusters_are_seeded_with_earlier_values(adult_full, monkeypatch):
+    df = adult_full.sample(200, random_state=2).reset_index(drop=True).drop(
+        columns="split", errors="ignore")
+    syn = LSTMSynthesizer(field_cluster_size=5, random_state=0,
+                          **{**TINY, "epochs": 2}).fit(df)
+    flat = sorted(c for cl in syn.clusters_ for c in cl)
+    assert flat == list(range(df.shape[1])) and max(map(len, syn.clusters_)) <= 5
+    assert len(syn.clusters_) >= 3 and syn.cluster_context_[0] == []
+    assert all(ctx for ctx in syn.cluster_context_[1:])
+    seen = []
+    real = lstm_synth.LSTMSynthesizer._generate_lines
+
+    def spy(self, c, tok, net, given, gen, device):
+        fields, ok = real(self, c, tok, net, given, gen, device)
+        seen.append((c, given.copy(), fields.copy(), ok.copy()))
+        return fields, ok
+
+    monkeypatch.setattr(lstm_synth.LSTMSynthesizer, "_generate_lines", spy)
+    seeds = normalize_conditions(None, 50, syn.schema_, n_train=200)
+    syn._generate(seeds, np.random.default_rng(0))
+    first_fields, first_ok = seen[0][2], seen[0][3]
+    c, given, _, _ = seen[1]
+    ctx = syn.cluster_context_[1]
+    rows = np.flatnonzero(first_ok)
+    for f, col in enumerate(ctx):
+        pos = syn.clusters_[0].index(col)
+        expected = np.where(pd.isna(first_fields[rows, pos]), "", first_fields[rows, pos])
+        assert (given[:, f] == expected).all()  # the prompt is what cluster 0 generated
+
+
+# ----------------------------------------------------------- training, history, params
+def test_history_and_early_stopping_on_validation_loss(small):
+    syn = LSTMSynthesizer(validation_split=True, early_stopping_patience=1,
+                          random_state=0, **{**TINY, "epochs": 6}).fit(small)
+    h = syn.history_[0]
+    assert len(h["loss"]) == len(h["val_loss"]) == syn.n_epochs_[0] <= 6
+    assert 1 <= syn.best_epoch_[0] <= syn.n_epochs_[0]
+    best = int(np.argmin(h["val_loss"])) + 1
+    assert syn.best_epoch_[0] == best
+    assert all(t > 0 for t in h["tokens"]) and h["loss"][-1] < h["loss"][0]
+
+
+@pytest.mark.parametrize("bad", [dict(epochs=0), dict(vocab_size=-1), dict(gen_temp=0),
+                                 dict(validation_split=1.5), dict(dropout_rate=1.0),
+                                 dict(fallback="yes")])
+def test_bad_parameters_are_refused(small, bad):
+    with pytest.raises(InvalidParameterError):
+        LSTMSynthesizer(**bad).fit(small.head(20))
+
+
+def test_unknown_seed_column_and_fallback_key_are_refused(small):
+    with pytest.raises(SchemaError, match="'zip'"):
+        LSTMSynthesizer(seed_columns=["zip"], **TINY).fit(small.head(20))
+    with pytest.raises(ValueError, match="'retries'"):
+        LSTMSynthesizer(fallback={"retries": 2}, **TINY).fit(small.head(20))
+
+
+def test_free_text_corpus(adult_full):
+    texts = (adult_full["occupation"].dropna().head(300) + " in "
+             + adult_full["native_country"].dropna().head(300).to_numpy()).tolist()
+    syn = LSTMSynthesizer(random_state=0, **{**TINY, "vocab_size": 60}).fit(texts)
+    assert syn.field_delimiter_ is None and syn.columns_ == ["text"]
+    out = syn.sample(20, random_state=0)
+    assert list(out.columns) == ["text"] and out["text"].str.len().max() <= syn.max_line_len
+
+
+# --------------------------------------------------------------------- DP and fallback
+def test_dp_reports_epsilon_and_delta(small):
+    syn = LSTMSynthesizer(dp=True, dp_noise_multiplier=1.0, dp_l2_norm_clip=1.0,
+                          random_state=0, **{**TINY, "epochs": 1}).fit(small.head(200))
+    assert math.isfinite(syn.epsilon_) and syn.epsilon_ > 0
+    assert syn.delta_ == pytest.approx(1 / 200)
+    assert syn.dp_noise_multiplier_ == 1.0 and syn.fallback_model_ is None
+    assert syn.history_[0]["val_loss"] is None
+    # privately trained weights load into the generation network
+    seeds = normalize_conditions(None, 10, syn.schema_, n_train=200)
+    rows, parsed = syn._generate(seeds, np.random.default_rng(0))
+    assert len(rows) == 10 and parsed.shape == (10,)
+
+
+def test_dp_target_epsilon_sets_the_noise(small):
+    syn = LSTMSynthesizer(dp=True, dp_target_epsilon=3.0, random_state=0,
+                          **{**TINY, "epochs": 1}).fit(small.head(200))
+    assert syn.epsilon_ <= 3.0 + 0.05 and syn.dp_noise_multiplier_ > 0.3
+
+
+def test_fallback_when_training_fails(small):
+    with pytest.warns(UserWarning, match="falling back to AmplifySampler"):
+        syn = LSTMSynthesizer(random_state=0, **{**TINY, "learning_rate": 1e12,
+                                                 "epochs": 2}).fit(small)
+    assert syn.fallback_used_ and syn.fallback_model_ is not None
+    out = syn.sample(50, conditions={"sex": "Female"}, random_state=0)
+    assert len(out) == 50 and (out["sex"] == "Female").all()
+
+
+def test_fallback_when_generation_cannot_reach_valid_rows(small):
+    syn = LSTMSynthesizer(random_state=0, max_invalid=20, **{**TINY, "epochs": 2}).fit(small)
+    assert not syn.fallback_used_
+    syn.set_params(max_line_len=3)  # every generated line is cut short: none can be read
+    with pytest.warns(UserWarning, match="fallback"):
+        out = syn.sample(40, random_state=0)
+    assert syn.fallback_used_ and len(out) == 40 and syn.validators_.is_valid(out).all()
+
+
+def test_no_fallback_with_seed_columns_or_dp(small):
+    syn = LSTMSynthesizer(seed_columns=["sex"], random_state=0, max_invalid=20,
+                          **{**TINY, "epochs": 2}).fit(small)
+    assert syn.fallback_model_ is None
+    syn.set_params(max_line_len=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TooManyInvalidError):
+            syn.sample(40, random_state=0)
+    assert not syn.fallback_used_
+    with pytest.raises(FloatingPointError):
+        LSTMSynthesizer(dp=True, random_state=0, **{**TINY, "learning_rate": 1e12,
+                                                    "epochs": 1}).fit(small.head(100))
+
+
+# ------------------------------------------------------------------ Gretel configuration
+GRETEL_YAML = """
+schema_version: "1.0"
+models:
+  - synthetics:
+      data_source: __tmp__
+      params:
+        epochs: 100
+        batch_size: 64
+        vocab_size: 20000
+        reset_states: False
+        learning_rate: 0.001
+        rnn_units: 256
+        dropout_rate: 0.2
+        field_cluster_size: 20
+        early_stopping: True
+        gen_temp: 1.0
+        predict_batch_size: 64
+        validation_split: False
+        dp: False
+        dp_noise_multiplier: 0.001
+        dp_l2_norm_clip: 5.0
+        dp_microbatches: 1
+        field_delimiter: null
+      generate:
+        num_records: 5000
+        max_invalid: 5000
+      validators:
+        in_set_count: 10
+        pattern_count: 10
+        use_numeric_iqr: True
+        open_close_chars: default
+        allow_empty_values: False
+      fallback:
+        allow: True
+        max_fallback_training_time_seconds: 300
+      data_checks:
+        strategy: interrupt
+      task:
+        type: seed
+        attrs:
+          fields: [sex, race]
+"""
+
+
+def test_from_gretel_config_maps_the_seed_example_one_to_one(tmp_path):
+    syn = LSTMSynthesizer.from_gretel_config(GRETEL_YAML)
+    expected = dict(epochs=100, batch_size=64, vocab_size=20000, reset_states=False,
+                    learning_rate=0.001, rnn_units=256, dropout_rate=0.2,
+                    field_cluster_size=20, early_stopping=True, gen_temp=1.0,
+                    predict_batch_size=64, validation_split=False, dp=False,
+                    dp_noise_multiplier=0.001, dp_l2_norm_clip=5.0, dp_microbatches=1,
+                    field_delimiter=None, max_invalid=5000, data_checks="interrupt",
+                    seed_columns=["sex", "race"],
+                    fallback={"allow": True, "max_fallback_training_time_seconds": 300})
+    params = syn.get_params()
+    for key, value in expected.items():
+        assert params[key] == value, key
+    names = [type(v).__name__ for v in syn.validators.validators]
+    assert {"InSetValidator", "PatternValidator", "NumericIQRValidator",
+            "OpenCloseCharsValidator", "EmptyValueValidator"} <= set(names)
+    path = tmp_path / "lstm.yml"
+    path.write_text(GRETEL_YAML)
+    cfg = parse_gretel_config(path)
+    assert cfg.num_records == 5000 and cfg.data_source == "__tmp__"
+    assert LSTMSynthesizer.from_gretel_config(str(path), epochs=3).epochs == 3
+
+
+@pytest.mark.parametrize("bad, key", [
+    (GRETEL_YAML.replace("        epochs: 100", "        epocs: 100"), "epocs"),
+    (GRETEL_YAML.replace("      fallback:", "      fallbak:"), "fallbak"),
+    (GRETEL_YAML.replace("        pattern_count: 10", "        pattern_cnt: 10"),
+     "pattern_cnt"),
+    (GRETEL_YAML.replace("schema_version", "schema_versio"), "schema_versio"),
+])
+def test_from_gretel_config_rejects_unknown_keys(bad, key):
+    with pytest.raises(ValueError, match=f"unknown key '{key}'"):
+        LSTMSynthesizer.from_gretel_config(bad)
+
+
+def test_gretel_null_params_keep_defaults():
+    cfg = {"schema_version": "1.0",
+           "models": [{"synthetics": {"params": {"epochs": None, "rnn_units": 64}}}]}
+    syn = LSTMSynthesizer.from_gretel_config(cfg)
+    assert syn.epochs == 100 and syn.rnn_units == 64
+
+
+# ------------------------------------------------------------------------ persistence
+def test_save_load_round_trip_gives_the_same_samples(seeded, tmp_path, monkeypatch):
+    from skgen.persistence import load, save
+
+    if "LSTMSynthesizer" not in skgen.__all__:  # until the package exports it
+        monkeypatch.setattr(skgen, "LSTMSynthesizer", LSTMSynthesizer, raising=False)
+        monkeypatch.setattr(skgen, "__all__", [*skgen.__all__, "LSTMSynthesizer"])
+    path = save(seeded, tmp_path / "lstm.skgen")
+    loaded = load(path)
+    seeds = pd.DataFrame({"sex": ["Female", "Male"] * 10, "race": ["White"] * 20})
+    pd.testing.assert_frame_equal(loaded.sample(conditions=seeds, random_state=9),
+                                  seeded.sample(conditions=seeds, random_state=9))
+    pd.testing.assert_frame_equal(loaded.sample(30, random_state=4),
+                                  seeded.sample(30, random_state=4))
+
+
+def test_fast_generation_step_matches_the_lstm_layers():
+    from skgen.lstm._model import build_network
+
+    g = torch.Generator().manual_seed(0)
+    net = build_network(40, 8, 16, 0.2, dp=False, device=torch.device("cpu"), generator=g)
+    net.eval()
+    tokens = torch.randint(0, 40, (5, 6), generator=g)
+    with torch.no_grad():
+        full, _ = net(tokens)
+        net.prepare_inference()
+        _, state = net(tokens[:, :1])
+        for t in range(1, 6):
+            logits, state = net.step(tokens[:, t], state)
+            torch.testing.assert_close(logits, full[:, t], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore:the LSTM could not produce enough valid rows")
+def test_fit_is_reproducible_and_leaves_global_rng_alone(small):
+    before_torch = torch.random.get_rng_state()
+    before_np = np.random.get_state()[1].copy()  # noqa: NPY002 (checking it is untouched)
+    frame = small.copy()
+    fits = [LSTMSynthesizer(random_state=7, **{**TINY, "epochs": 2, "dropout_rate": 0.2,
+                                             "vocab_size": 80}).fit(small) for _ in range(2)]
+    pd.testing.assert_frame_equal(frame, small)  # the caller's data is not modified
+    for key, value in fits[0]._models_[0]["weights"].items():
+        np.testing.assert_array_equal(value, fits[1]._models_[0]["weights"][key])
+    pd.testing.assert_frame_equal(fits[0].sample(20), fits[1].sample(20))
+    assert torch.equal(torch.random.get_rng_state(), before_torch)
+    assert (np.random.get_state()[1] == before_np).all()  # noqa: NPY002
