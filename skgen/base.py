@@ -204,8 +204,10 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
 
         ``seeds`` has every training column; a non-missing cell is a value the
         row must hold. Return a frame of the same length holding every
-        training column. The loop checks conditions and validators and asks
-        again for the rows that fail.
+        training column, or a pair ``(frame, valid)`` where the boolean array
+        ``valid`` marks rows the model itself knows to be malformed (e.g. a
+        generated line with the wrong number of fields). The loop checks
+        conditions and validators and asks again for the rows that fail.
         """
 
     # --------------------------------------------------------------- sample
@@ -326,13 +328,16 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
                  ) -> tuple[pd.DataFrame, np.ndarray]:
         """Generate candidates for ``seeds`` and say which are valid."""
         raw = self._generate(seeds.reset_index(drop=True), rng)
+        model_ok = np.ones(len(seeds), dtype=bool)
+        if isinstance(raw, tuple):
+            raw, model_ok = raw[0], np.asarray(raw[1], dtype=bool)
         if len(raw) != len(seeds):
             raise RuntimeError(f"{type(self).__name__}._generate returned {len(raw)} rows for "
                                f"{len(seeds)} seed rows")
         rows = self.schema_.coerce(raw.reset_index(drop=True))
         # a cell the model wrote that could not be read in the column's type
-        ok = ~(rows.isna().to_numpy() & raw.reset_index(drop=True)[rows.columns].notna()
-               .to_numpy()).any(axis=1)
+        ok = model_ok & ~(rows.isna().to_numpy() & raw.reset_index(drop=True)[rows.columns]
+                          .notna().to_numpy()).any(axis=1)
         # a column never missing in training is never missing in the output
         complete = [c.name for c in self.schema_.columns if c.missing_rate == 0]
         if complete:

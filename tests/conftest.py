@@ -5,9 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import torch
+from threadpoolctl import threadpool_limits
 
 from skgen.base import BaseSynthesizer
 from skgen.datasets import load_adult, load_diamonds
+
+# The tests train tiny models on small data: extra threads only add contention
+# (torch's and OpenMP's pools spin on a busy 2-core machine), so use one.
+torch.set_num_threads(1)
+_THREAD_LIMITS = threadpool_limits(1)
 
 
 @pytest.fixture(scope="session")
