@@ -12,7 +12,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from tqdm.auto import tqdm
 
-from skgen.amplify import (
+from skgen._strings import (
     fit_id_patterns,
     fit_markov_text,
     generate_ids,

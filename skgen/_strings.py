@@ -1,0 +1,246 @@
+"""Fresh identifiers and free text for ID-like and text columns, shared by the models.
+
+Both generators refuse to give back a training value: they keep 64-bit hashes of
+the training values (never the values) and redraw any candidate that hashes to
+one of them.
+"""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+import pandas as pd
+
+
+def hash_strings(values) -> np.ndarray:
+    """Stable 64-bit hashes of strings.
+
+    Parameters
+    ----------
+    values : sequence of str of length n
+
+    Returns
+    -------
+    ndarray of uint64 of shape (n,)
+        pandas' SipHash-2-4 with its fixed key: the same on every machine and
+        run, so hashes stored in a model file stay valid.
+    """
+    arr = np.asarray(values, dtype=object)
+    return pd.util.hash_array(arr, categorize=False)
+
+
+def _contains(sorted_hashes: np.ndarray, h: np.ndarray) -> np.ndarray:
+    if sorted_hashes.size == 0:
+        return np.zeros(h.shape, dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_hashes, h), sorted_hashes.size - 1)
+    return sorted_hashes[pos] == h
+
+
+def fit_id_patterns(values: pd.Series, max_patterns: int = 10) -> tuple[list, np.ndarray]:
+    """Character patterns of ID-like strings.
+
+    Values are grouped by shape (length, and where non-alphanumeric characters
+    sit); for each of the ``max_patterns`` most frequent shapes, every position
+    keeps the set of characters seen there (a constant prefix stays constant,
+    hexadecimal digits stay hexadecimal).
+
+    Parameters
+    ----------
+    values : pandas.Series of str
+        Non-missing training IDs.
+    max_patterns : int, default=10
+
+    Returns
+    -------
+    patterns : list of list of str
+        Per pattern, per position, the characters allowed there.
+    weights : ndarray of shape (n_patterns,)
+        How often each pattern occurs, normalised.
+    """
+    s = values.astype(str)
+    shape = s.str.replace(r"[^\W_]", "x", regex=True)
+    top = shape.value_counts().head(max_patterns)
+    patterns = []
+    for pat in top.index:
+        members = s[shape == pat].to_numpy(dtype=object)
+        width = len(pat)
+        if width == 0:
+            patterns.append([])
+            continue
+        chars = np.array(members.tolist(), dtype=f"<U{width}").view("<U1").reshape(-1, width)
+        patterns.append(["".join(np.unique(chars[:, j])) for j in range(width)])
+    weights = top.to_numpy(dtype=float)
+    return patterns, weights / weights.sum()
+
+
+def _widen(alphabet: str) -> str:
+    """The full character classes (digits, lower, upper) an observed alphabet touches."""
+    if len(alphabet) < 2:
+        return alphabet
+    out = set(alphabet)
+    for cls in (string.digits, string.ascii_lowercase, string.ascii_uppercase):
+        if out & set(cls):
+            out |= set(cls)
+    return "".join(sorted(out))
+
+
+def generate_ids(
+    patterns: list,
+    weights: np.ndarray,
+    training_hashes: np.ndarray,
+    m: int,
+    rng: np.random.Generator,
+    max_rounds: int = 20,
+) -> np.ndarray:
+    """Fresh IDs following the training patterns, none equal to a training ID.
+
+    Parameters
+    ----------
+    patterns, weights :
+        From :func:`fit_id_patterns`.
+    training_hashes : ndarray of uint64
+        Sorted hashes of the training IDs.
+    m : int
+        Number of IDs.
+    rng : numpy.random.Generator
+    max_rounds : int, default=20
+        Redraws for IDs that hit a training ID or repeat within the batch.
+        After half of them, varying positions may take any character of their
+        class (any digit, any letter), so that sequential IDs that used up
+        their observed characters still get fresh ones of the same shape; an
+        ID that still clashes after all rounds gets six random digits appended.
+
+    Returns
+    -------
+    ndarray of object (str) of shape (m,)
+    """
+    wide = [[_widen(a) for a in pat] for pat in patterns]
+    out = np.empty(m, dtype=object)
+    todo = np.arange(m)
+    for round_ in range(max_rounds + 1):
+        if todo.size == 0:
+            break
+        use = patterns if round_ < max_rounds // 2 else wide
+        which = rng.choice(len(use), size=todo.size, p=weights)
+        for p_idx in np.unique(which):
+            rows = todo[which == p_idx]
+            pat = use[p_idx]
+            if not pat:
+                out[rows] = ""
+                continue
+            cols = [np.array(list(a), dtype="<U1")[rng.integers(0, len(a), rows.size)]
+                    for a in pat]
+            chars = np.ascontiguousarray(np.stack(cols, axis=1))
+            out[rows] = chars.view(f"<U{len(pat)}").ravel().astype(object)
+        if round_ == max_rounds:  # the pattern space is used up: lengthen
+            digits = rng.integers(0, 10, size=(todo.size, 6)).astype(str)
+            out[todo] = out[todo] + np.array(["".join(d) for d in digits], dtype=object)
+        h = hash_strings(out)
+        clash = _contains(training_hashes, h) | pd.Series(h).duplicated().to_numpy()
+        todo = np.flatnonzero(clash)
+    return out
+
+
+def fit_markov_text(values: pd.Series) -> dict:
+    """A first-order word-level Markov chain of free text.
+
+    Parameters
+    ----------
+    values : pandas.Series of str
+        Non-missing training texts.
+
+    Returns
+    -------
+    dict
+        ``vocab`` (list of str; index 0 is the start/end marker ``""``),
+        ``indptr`` (where each previous word's transitions start, in ``next``
+        and ``cum``), ``next`` (next word ids), ``cum`` (cumulative transition
+        probabilities within each previous word) and ``max_words`` (longest
+        training text, in words).
+
+    References
+    ----------
+    Shannon, C. E. (1948). A mathematical theory of communication. Bell System
+    Technical Journal 27, section 3 (word-level approximations to English).
+    """
+    tokens = values.astype(str).str.split()
+    lengths = tokens.str.len().to_numpy(dtype=np.int64)
+    words = [w for t in tokens for w in t]
+    codes, vocab = pd.factorize(pd.Series(words, dtype=object))
+    starts = np.cumsum(lengths) - lengths
+    # one stream: each text is [0, w1, ..., wn]; a final 0 closes the last one
+    stream = np.append(np.insert(codes.astype(np.int64) + 1, starts, 0), 0)
+    n_states = len(vocab) + 1
+    key, counts = np.unique(stream[:-1] * n_states + stream[1:], return_counts=True)
+    prev, nxt = key // n_states, key % n_states
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(prev, minlength=n_states))])
+    cum = np.cumsum(counts).astype(float)
+    row_start = np.repeat(np.concatenate([[0.0], cum])[indptr[:-1]], np.diff(indptr))
+    row_total = np.repeat(np.add.reduceat(counts, indptr[:-1][np.diff(indptr) > 0]),
+                          np.diff(indptr)[np.diff(indptr) > 0])
+    cum = (cum - row_start) / row_total
+    return {
+        "vocab": [""] + [str(v) for v in vocab],
+        "indptr": indptr.astype(np.int64),
+        "next": nxt.astype(np.int64),
+        "cum": cum,
+        "max_words": int(lengths.max()) if lengths.size else 0,
+    }
+
+
+def generate_markov_text(
+    chain: dict, training_hashes: np.ndarray, m: int, rng: np.random.Generator,
+    max_rounds: int = 20,
+) -> np.ndarray:
+    """Texts walked from a word chain, none equal to a training text.
+
+    All rows advance one word per step together; each row finds its next word
+    by one binary search in a flat table where previous word ``s`` occupies
+    ``(s, s + 1]``.
+
+    Parameters
+    ----------
+    chain : dict
+        From :func:`fit_markov_text`.
+    training_hashes : ndarray of uint64
+        Sorted hashes of the training texts.
+    m : int
+        Number of texts.
+    rng : numpy.random.Generator
+    max_rounds : int, default=20
+        Redraws for texts equal to a training text; a text still equal to one
+        after that is left missing.
+
+    Returns
+    -------
+    ndarray of object of shape (m,)
+    """
+    indptr, nxt = chain["indptr"], chain["next"]
+    vocab = np.asarray(chain["vocab"], dtype=object)
+    lifted = chain["cum"] + np.repeat(np.arange(indptr.size - 1), np.diff(indptr))
+    limit = max(1, 2 * int(chain["max_words"]))
+    out = np.full(m, None, dtype=object)
+    todo = np.arange(m)
+    for _ in range(max_rounds):
+        if todo.size == 0 or nxt.size == 0:
+            break
+        n = todo.size
+        words = np.zeros((n, limit), dtype=np.int64)
+        state = np.zeros(n, dtype=np.int64)
+        alive = np.arange(n)
+        for step in range(limit):
+            pos = np.searchsorted(lifted, state[alive] + rng.random(alive.size), side="right")
+            w = nxt[np.minimum(pos, nxt.size - 1)]
+            words[alive, step] = w
+            state[alive] = w
+            alive = alive[w != 0]
+            if alive.size == 0:
+                break
+        texts = np.array([" ".join(vocab[r[r > 0]]) for r in words], dtype=object)
+        bad = _contains(training_hashes, hash_strings(texts))
+        out[todo[~bad]] = texts[~bad]
+        todo = todo[bad]
+    return out
+
+
