@@ -76,7 +76,7 @@ def conditional_run(syn: AmplifySampler, train: pd.DataFrame, test: pd.DataFrame
     numeric = [c for c in train.columns if pd.api.types.is_numeric_dtype(train[c])]
     categorical = [c for c in train.columns if c not in numeric]
     cases = {f"{target}={rare} (rarest class)": {target: rare}}
-    row = test.iloc[0]
+    row = train.iloc[0]
     cases["one numeric + two categorical"] = {
         numeric[0]: row[numeric[0]], categorical[0]: row[categorical[0]], target: rare}
     # an unseen combination: a value pair that never occurs together in training
@@ -85,7 +85,7 @@ def conditional_run(syn: AmplifySampler, train: pd.DataFrame, test: pd.DataFrame
     unseen = [(x, y) for x in train[a].dropna().unique() for y in train[b].unique()
               if (x, y) not in seen]
     if unseen:
-        cases[f"unseen combination {a}={unseen[0][0]}, {b}={unseen[0][1]}"] = {
+        cases[f"never seen together: {a}={unseen[0][0]}, {b}={unseen[0][1]}"] = {
             a: unseen[0][0], b: unseen[0][1]}
     met, total, seconds = 0, 0, 0.0
     details = {}
@@ -101,7 +101,14 @@ def conditional_run(syn: AmplifySampler, train: pd.DataFrame, test: pd.DataFrame
         seconds += dt
         details[label] = {"rows": len(out), "met": int(ok.sum()), "seconds": dt}
     # seed rows from the hold-out with random gaps (imputation)
-    seeds = test.sample(2000, random_state=seed).reset_index(drop=True)
+    # hold-out rows whose values the model can produce (a value outside the
+    # training range or an unseen category is refused up front, by design)
+    inside = np.ones(len(test), dtype=bool)
+    for c in numeric:
+        inside &= test[c].between(train[c].min(), train[c].max()).to_numpy() | test[c].isna()
+    for c in categorical:
+        inside &= (test[c].isin(train[c].dropna().unique()) | test[c].isna()).to_numpy()
+    seeds = test[inside].sample(2000, random_state=seed).reset_index(drop=True)
     gaps = rng.random(seeds.shape) < 0.5
     seeds = seeds.mask(gaps)
     t0 = time.perf_counter()
