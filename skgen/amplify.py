@@ -57,6 +57,7 @@ from skgen._strings import (
 )
 from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer
 from skgen.exceptions import ConditionError
+from skgen.schema import as_float
 
 # Probabilities are kept this far from 0 and 1 before taking normal quantiles.
 _P_EPS = 1e-7
@@ -611,24 +612,8 @@ def sample_leaf_tree(tree: dict, F: np.ndarray, rng: np.random.Generator) -> np.
 
 
 # =========================================================================== estimator
-def _datetime_ns(s: pd.Series) -> np.ndarray:
-    """Nanoseconds since the epoch (float, NaN where missing) of a datetime column."""
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        ts = pd.to_datetime(s)
-    else:
-        ts = pd.to_datetime(s, errors="coerce", format="ISO8601")
-    if getattr(ts.dt, "tz", None) is not None:
-        ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
-    ts = ts.astype("datetime64[ns]")
-    out = ts.astype("int64").to_numpy().astype(float)
-    out[ts.isna().to_numpy()] = np.nan
-    return out
-
-
 def _as_numbers(s: pd.Series, is_datetime: bool) -> np.ndarray:
-    if is_datetime:
-        return _datetime_ns(s)
-    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return as_float(s, "datetime" if is_datetime else "numeric")
 
 
 class AmplifySampler(BaseSynthesizer):

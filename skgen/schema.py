@@ -213,7 +213,7 @@ def _infer_column(s: pd.Series, name: Any, id_ratio: float, text_len: float) -> 
     if ptypes.is_bool_dtype(s.dtype):
         return ColumnSchema(kind="boolean", categories=_by_frequency(values), **base)
     if ptypes.is_datetime64_any_dtype(s.dtype):
-        ns = _datetime_ns(values)
+        ns = as_float(values, "datetime")
         return ColumnSchema(kind="datetime", min=float(ns.min()), max=float(ns.max()), **base)
     if isinstance(s.dtype, pd.CategoricalDtype):
         return ColumnSchema(kind="categorical", categories=_by_frequency(values), **base)
@@ -243,7 +243,7 @@ def _infer_column(s: pd.Series, name: Any, id_ratio: float, text_len: float) -> 
     if len(strings) and strings.str.match(_ISO_DATE).all():
         parsed = pd.to_datetime(strings, errors="coerce", format="ISO8601")
         if parsed.notna().all():
-            ns = _datetime_ns(parsed)
+            ns = as_float(parsed, "datetime")
             fmt = "%Y-%m-%d" if (strings.str.len() <= 10).all() else "%Y-%m-%d %H:%M:%S"
             return ColumnSchema(kind="datetime", min=float(ns.min()), max=float(ns.max()),
                                 datetime_format=fmt, **base)
@@ -280,11 +280,27 @@ def _by_frequency(values: pd.Series) -> list:
     return [_py(v) for v in counts.index.tolist()]
 
 
-def _datetime_ns(values: pd.Series) -> np.ndarray:
-    v = pd.to_datetime(values)
-    if getattr(v.dt, "tz", None) is not None:
-        v = v.dt.tz_convert("UTC").dt.tz_localize(None)
-    return v.astype("datetime64[ns]").astype("int64").to_numpy()
+def as_float(s: pd.Series, kind: str) -> np.ndarray:
+    """A column as float64 numbers, NaN where missing or unreadable.
+
+    Datetime columns (``kind == "datetime"``, typed or ISO strings) become
+    nanoseconds since the epoch, in UTC when time-zone aware. Models use this
+    one conversion so that all of them see the same numbers.
+    """
+    if kind == "datetime":
+        if ptypes.is_datetime64_any_dtype(s.dtype):
+            ts = pd.to_datetime(s)
+        else:
+            ts = pd.to_datetime(s, errors="coerce", format="ISO8601")
+        if getattr(ts.dt, "tz", None) is not None:
+            ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
+        ts = ts.astype("datetime64[ns]")
+        out = ts.astype("int64").to_numpy().astype(np.float64)
+        out[ts.isna().to_numpy()] = np.nan
+        return out
+    v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    v[~np.isfinite(v)] = np.nan
+    return v
 
 
 def _py(v: Any) -> Any:
@@ -331,4 +347,4 @@ def _coerce_column(s: pd.Series, col: ColumnSchema) -> pd.Series:
     return s.astype(dtype)
 
 
-__all__ = ["KINDS", "ColumnSchema", "TableSchema", "check_frame"]
+__all__ = ["KINDS", "ColumnSchema", "TableSchema", "as_float", "check_frame"]

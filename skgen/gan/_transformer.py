@@ -31,7 +31,7 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
-from skgen.schema import ColumnSchema
+from skgen.schema import ColumnSchema, as_float
 
 #: Largest |alpha| a continuous value is encoded with (the generator's tanh range).
 ALPHA_CLIP = 0.99
@@ -190,7 +190,7 @@ class DataTransformer:
         for spec, (start, stop) in zip(self.specs, self.slices, strict=True):
             s = X[spec["name"]]
             if spec["kind"] == "continuous":
-                z = (_as_float(s, spec["source"]) - spec["loc"]) / spec["scale"]
+                z = (as_float(s, spec["source"]) - spec["loc"]) / spec["scale"]
                 ok = np.isfinite(z)
                 # missing slot; a column with none in training has no such slot (a
                 # gap then only occurs in seed rows, where the span is masked out)
@@ -249,7 +249,7 @@ class DataTransformer:
             spec = self.specs[j]
             s = X[spec["name"]]
             if spec["kind"] == "continuous":
-                z = (_as_float(s, spec["source"]) - spec["loc"]) / spec["scale"]
+                z = (as_float(s, spec["source"]) - spec["loc"]) / spec["scale"]
                 missing = ~np.isfinite(z)
                 out[:, pos] = np.clip(np.where(missing, 0.0, z), -10.0, 10.0)
                 if spec["has_missing"]:
@@ -316,7 +316,7 @@ class DataTransformer:
         for spec in self.specs:
             if spec["kind"] != "continuous":
                 continue
-            x = _as_float(X[spec["name"]], spec["source"])
+            x = as_float(X[spec["name"]], spec["source"])
             tables = []
             for order, bounds in orders:
                 table = np.full((bounds.size - 1, n_quantiles), np.nan)
@@ -480,27 +480,9 @@ def _quantile_map(x: np.ndarray, source: np.ndarray, target: np.ndarray) -> np.n
     return np.interp(np.interp(x, values, probs), grid, target)
 
 
-def _as_float(s: pd.Series, source: str) -> np.ndarray:
-    """Values as float64 (datetimes as nanoseconds since the epoch), NaN where missing."""
-    if source == "datetime":
-        if pd.api.types.is_datetime64_any_dtype(s.dtype):
-            ts = pd.to_datetime(s)
-        else:
-            ts = pd.to_datetime(s, errors="coerce", format="ISO8601")
-        if getattr(ts.dt, "tz", None) is not None:
-            ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
-        ts = ts.astype("datetime64[ns]")
-        out = ts.astype("int64").to_numpy().astype(np.float64)
-        out[ts.isna().to_numpy()] = np.nan
-        return out
-    v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-    v[~np.isfinite(v)] = np.nan
-    return v
-
-
 def _fit_continuous(s: pd.Series, col: ColumnSchema, n_modes: int, weight_threshold: float,
                     max_rows: int | None, rng: np.random.Generator) -> dict:
-    v = _as_float(s, col.kind)
+    v = as_float(s, col.kind)
     finite = v[np.isfinite(v)]
     loc = float(finite.mean())
     scale = float(finite.std())
