@@ -130,11 +130,6 @@ def normalize_conditions(
     return seeds
 
 
-def fixed_mask(seeds: pd.DataFrame) -> pd.DataFrame:
-    """Boolean frame: True where a seed cell is a fixed value."""
-    return seeds.notna()
-
-
 def conditions_met(candidates: pd.DataFrame, seeds: pd.DataFrame,
                    schema: TableSchema) -> np.ndarray:
     """Which candidate rows hold every fixed value of their seed row.
@@ -156,16 +151,12 @@ def conditions_met(candidates: pd.DataFrame, seeds: pd.DataFrame,
             tol = 0.5 * 10.0 ** -(col.decimals or 0) if col.kind == "numeric" else 0.5
             same = np.abs(g - w) < tol
         elif col.kind == "datetime":
-            g = pd.to_datetime(got, errors="coerce")
-            same = (g.to_numpy() == want.to_numpy())
+            same = pd.to_datetime(got, errors="coerce").to_numpy() == want.to_numpy()
         else:
-            g = got.to_numpy(dtype=object)
-            same = np.array([a == b for a, b in zip(g[fixed], want.to_numpy(dtype=object)[fixed],
-                                                    strict=True)], dtype=bool)
-            full = np.ones(len(seeds), dtype=bool)
-            full[fixed] = same
-            ok &= full
-            continue
+            g, w = got.to_numpy(dtype=object), want.to_numpy(dtype=object)
+            same = np.ones(len(seeds), dtype=bool)
+            same[fixed] = [a is not pd.NA and a == b
+                           for a, b in zip(g[fixed], w[fixed], strict=True)]
         ok &= np.where(fixed, same, True)
     return ok
 
