@@ -13,6 +13,7 @@ script with that environment's python::
     $PY benchmarks/gan_benchmark.py quality --table adult --ctgan-epochs 30
     $PY benchmarks/gan_benchmark.py sampling                    # 1,000 rows: plain vs rare category
     $PY benchmarks/gan_benchmark.py conditioning                # "anyway" vs "single_discrete"
+    $PY benchmarks/gan_benchmark.py dp                          # DP at epsilon 3 and 10
     $PY benchmarks/gan_benchmark.py memory                      # a 20,000-level column
     $PY benchmarks/gan_benchmark.py report                      # Markdown tables
 
@@ -261,7 +262,7 @@ def quality(args: argparse.Namespace) -> None:
     raw = None
     if args.ablation:
         rt = syn._get_runtime()
-        keys = ("calibration", "group_calibration")
+        keys = ("calibration", "group_calibration", "level_offsets")
         saved = [{k: s.pop(k) for k in keys if k in s} for s in rt["transformer"].specs]
         raw = evaluate(syn.sample(len(train), random_state=1), train, test, target)
         for s, c in zip(rt["transformer"].specs, saved, strict=True):
@@ -357,6 +358,25 @@ def _conditional_fidelity(rows: pd.DataFrame, real: pd.DataFrame, columns: list)
     return float(column_shapes(real[columns], rows[columns])["score"].mean())
 
 
+# ------------------------------------------------------------------------- dp
+def dp(args: argparse.Namespace) -> None:
+    """Differentially private training on diamonds at several budgets: epsilon spent,
+    seconds per epoch, quality and TSTR."""
+    train, test = split("diamonds")
+    for eps in args.epsilons:
+        t0 = time.perf_counter()
+        syn = ours(args.epochs, dp=True, dp_target_epsilon=eps, pac=1,
+                   calibrate_marginals=False, conditional_vector_type="single_discrete")
+        syn.fit(train)
+        fit_s = time.perf_counter() - t0
+        rows = syn.sample(len(train), random_state=1)
+        record({"bench": "dp", "table": f"diamonds eps={eps}", "target_epsilon": eps,
+                "epsilon": syn.epsilon_, "delta": syn.delta_,
+                "noise_multiplier": syn.dp_noise_multiplier_, "epochs": args.epochs,
+                "fit_s": fit_s, "s_per_epoch": fit_s / args.epochs,
+                **evaluate(rows, train, test, "cut")})
+
+
 # --------------------------------------------------------------------- memory
 MEMORY_CHILD = r"""
 import resource, sys, time, numpy as np, pandas as pd
@@ -410,6 +430,11 @@ def report(args: argparse.Namespace) -> None:
             for who in ("skgen", "ctgan"):
                 vals = [r[who].get(k) for k in keys]
                 print(f"| {who} | " + " | ".join(_fmt(v) for v in vals) + " |")
+        elif bench == "dp":
+            keys = ["target_epsilon", "epsilon", "noise_multiplier", "epochs", "s_per_epoch",
+                    "quality", "tstr_ratio", "rare_f1"]
+            print("| " + " | ".join(keys) + " |\n|" + "---|" * len(keys))
+            print("| " + " | ".join(_fmt(r[k]) for k in keys) + " |")
         else:
             print("```\n" + json.dumps(r, indent=1, default=float) + "\n```")
 
@@ -446,13 +471,16 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=7)
     p = sub.add_parser("conditioning")
     p.add_argument("--epochs", type=int, default=100)
+    p = sub.add_parser("dp")
+    p.add_argument("--epsilons", type=float, nargs="+", default=[3.0, 10.0])
+    p.add_argument("--epochs", type=int, default=20)
     p = sub.add_parser("memory")
     p.add_argument("--rows", type=int, default=100_000)
     p.add_argument("--levels", type=int, default=20_000)
     sub.add_parser("report")
     args = parser.parse_args()
     {"speed": speed, "quality": quality, "sampling": sampling, "conditioning": conditioning,
-     "memory": memory, "report": report}[args.cmd](args)
+     "dp": dp, "memory": memory, "report": report}[args.cmd](args)
 
 
 if __name__ == "__main__":

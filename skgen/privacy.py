@@ -139,6 +139,7 @@ def noise_multiplier_for_epsilon(
     epochs: float | None = None,
     steps: int | None = None,
     accountant: str = "rdp",
+    releases: tuple[tuple[float, float, int], ...] = (),
 ) -> float:
     """The noise multiplier that spends ``target_epsilon`` over a training run.
 
@@ -157,12 +158,17 @@ def noise_multiplier_for_epsilon(
         Number of optimizer steps.
     accountant : {"rdp", "prv", "gdp"}, default="rdp"
         Accountant used for the binary search.
+    releases : tuple of (float, float, int), default=()
+        Further Gaussian mechanisms on the same records that share the budget,
+        each ``(factor, sample_rate, steps)`` with noise multiplier ``factor``
+        times the one searched for (e.g. ``(4.0, 1.0, 1)``: one release of
+        histograms with four times the training noise).
 
     Returns
     -------
     float
-        The smallest noise multiplier (within opacus' tolerance of 0.01 in
-        epsilon) whose run stays within ``target_epsilon``.
+        The smallest noise multiplier (within a tolerance of 0.01 in epsilon)
+        whose run -- with the ``releases`` -- stays within ``target_epsilon``.
 
     Raises
     ------
@@ -187,9 +193,31 @@ def noise_multiplier_for_epsilon(
     with warnings.catch_warnings():
         # the search visits noise levels whose best Rényi order is at the edge
         warnings.filterwarnings("ignore", message="Optimal order is the largest alpha")
-        return float(get_noise_multiplier(target_epsilon=target_epsilon, target_delta=delta,
-                                          sample_rate=sample_rate, steps=steps,
-                                          accountant=accountant))
+        if not releases:
+            return float(get_noise_multiplier(target_epsilon=target_epsilon, target_delta=delta,
+                                              sample_rate=sample_rate, steps=steps,
+                                              accountant=accountant))
+        acc = make_accountant(accountant)
+
+        def spent(sigma: float) -> float:
+            acc.history = [(factor * sigma, float(q), int(k)) for factor, q, k in releases]
+            acc.history.append((sigma, float(sample_rate), int(steps)))
+            return epsilon(acc, delta)
+
+        high = 1.0
+        while spent(high) > target_epsilon:
+            high *= 2.0
+            if high > 1e6:
+                raise ValueError(f"target_epsilon={target_epsilon} cannot be reached with a "
+                                 "noise multiplier up to 1e6")
+        low = 0.0
+        while spent(high) < target_epsilon - 0.01 and high - low > 1e-6:
+            mid = (low + high) / 2.0
+            if mid > 0 and spent(mid) <= target_epsilon:
+                high = mid
+            else:
+                low = mid
+        return float(high)
 
 
 def epsilon(accountant: Any, delta: float) -> float:

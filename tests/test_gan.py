@@ -278,7 +278,109 @@ def test_marginal_calibration_maps_generated_values_onto_the_training_marginal()
                                         np.quantile(train, grid))) >= 0)  # monotone: ranks kept
 
 
+def test_level_calibration_corrects_frequencies_and_keeps_dependence():
+    X = pd.DataFrame({"c": ["a"] * 500 + ["b"] * 300 + ["c"] * 200})
+    tr = DataTransformer.fit(X, TableSchema.infer(X).columns, rng=np.random.default_rng(0))
+    rng = np.random.default_rng(1)
+    n = 20_000
+    boosted = rng.random(n) < 0.5  # rows whose generator state favours "c"
+    logits = np.log([0.2, 0.3, 0.5]) + np.where(boosted[:, None], [0.0, 0.0, 2.0], 0.0)
+    M = (logits + rng.gumbel(size=(n, 3))).astype(np.float32)
+    before = tr.inverse_transform(M, rng)["c"].value_counts(normalize=True)
+    assert before["c"] > 0.6  # the biased "generator"
+    tr.calibrate_levels(M, np.ones((n, 1), dtype=bool))
+    out = tr.inverse_transform(M, rng)["c"]
+    share = out.value_counts(normalize=True)
+    assert np.allclose(share[["a", "b", "c"]], [0.5, 0.3, 0.2], atol=0.01)
+    # a shift of the logits: rows that favoured "c" still get it far more often
+    assert (out[boosted] == "c").mean() > 2 * (out[~boosted] == "c").mean()
+    # fixed (conditioned) cells are not counted
+    tr2 = DataTransformer(tr.specs)
+    tr2.specs[0].pop("level_offsets")
+    tr2.calibrate_levels(M, np.zeros((n, 1), dtype=bool))
+    assert "level_offsets" not in tr2.specs[0]
+
+
 def test_verbose_shows_training_progress(diamonds_small, capsys):
     GANSynthesizer(epochs=2, random_state=0, verbose=1, **TINY).fit(diamonds_small.head(300))
     err = capsys.readouterr().err
     assert "GANSynthesizer training" in err and "2/2" in err
+
+
+# ------------------------------------------------------------ differential privacy
+DP = {**TINY, "pac": 1, "calibrate_marginals": False,
+      "conditional_vector_type": "single_discrete"}
+
+
+def test_dp_refuses_settings_that_break_the_guarantee(diamonds_small):
+    with pytest.raises(ValueError, match=r"pac=10.*calibrate_marginals=True.*'anyway'"):
+        GANSynthesizer(epochs=1, dp=True, **{**TINY, "calibrate_marginals": True}
+                       ).fit(diamonds_small)
+    X = diamonds_small.head(300).assign(note=[f"free text number {i} here" for i in range(300)],
+                                        user=[f"U-{i:06d}" for i in range(300)])
+    with pytest.raises(ValueError, match=r"ID-like or free-text.*'note'"):
+        GANSynthesizer(epochs=1, dp=True, **DP).fit(X)
+
+
+def test_private_critic_per_row_gradients_match_plain_autograd():
+    from skgen.gan._modules import GP_LAMBDA, Discriminator, build
+    from skgen.gan._private import PrivateCritic
+    from skgen.privacy import make_accountant
+
+    gen = torch.Generator().manual_seed(0)
+    D = build(Discriminator, 6, (8, 8), 1, device=torch.device("cpu"), generator=gen).eval()
+    critic = PrivateCritic(D, torch.optim.SGD(D.parameters(), lr=0.1), noise_multiplier=1.0,
+                           max_grad_norm=1.0, batch_size=5, sample_rate=0.5,
+                           accountant=make_accountant(), generator=gen)
+    real, fake = torch.randn(5, 6, generator=gen), torch.randn(5, 6, generator=gen)
+    state = gen.get_state()
+    grads, losses = critic.per_row_gradients(real, fake)
+    gen.set_state(state)
+    alpha = torch.rand(5, 1, generator=gen)  # the mixing weights the critic drew
+    params = list(D.parameters())
+    for i in range(5):  # the textbook WGAN-GP loss of row i, differentiated by autograd
+        mixed = (alpha[i] * real[i] + (1 - alpha[i]) * fake[i]).unsqueeze(0).requires_grad_()
+        slope = torch.autograd.grad(D(mixed).sum(), mixed, create_graph=True)[0]
+        loss = (D(fake[i:i + 1]) - D(real[i:i + 1])).sum() + \
+            GP_LAMBDA * (slope.norm(2) - 1) ** 2
+        expected = torch.autograd.grad(loss, params)
+        assert losses[i].item() == pytest.approx(loss.item(), rel=1e-5)
+        for (name, _), e in zip(D.named_parameters(), expected, strict=True):
+            torch.testing.assert_close(grads[name][i], e, rtol=1e-4, atol=1e-6)
+
+
+def test_dp_fit_reaches_its_budget_and_keeps_conditions(diamonds_small):
+    from skgen.gan._private import MARGINAL_NOISE_FACTOR
+    from skgen.privacy import epsilon, make_accountant
+
+    X = diamonds_small.head(600)
+    syn = GANSynthesizer(epochs=3, dp=True, dp_target_epsilon=4.0, random_state=0,
+                         **DP).fit(X)
+    assert syn.delta_ == pytest.approx(1 / 600)
+    assert 3.9 <= syn.epsilon_ <= 4.0
+    # the level-frequency release is counted with the 3 epochs x 6 critic steps
+    acc = make_accountant()
+    acc.history = [(MARGINAL_NOISE_FACTOR * syn.dp_noise_multiplier_, 1.0, 1),
+                   (syn.dp_noise_multiplier_, 100 / 600, 18)]
+    assert syn.epsilon_ == pytest.approx(epsilon(acc, syn.delta_), rel=1e-6)
+    cut = next(s for s in syn.column_specs_ if s["name"] == "cut")
+    exact = X["cut"].value_counts(normalize=True)[cut["categories"]].to_numpy()
+    assert cut["level_probs"].sum() == pytest.approx(1.0)
+    assert not np.allclose(cut["level_probs"], exact)  # released with noise
+    assert np.abs(cut["level_probs"] - exact).max() < 0.1
+    # no training quantiles are kept, and conditions still hold
+    assert not any("quantiles" in s or "calibration" in s for s in syn.column_specs_)
+    rows = syn.sample(200, conditions={"cut": "Fair"}, random_state=0)  # through the vector
+    assert (rows["cut"] == "Fair").all()
+    assert len(syn.history_["generator_loss"]) == 3
+
+
+def test_dp_runs_are_reproducible_and_more_noise_spends_less(diamonds_small):
+    X = diamonds_small.head(400)
+    a = GANSynthesizer(epochs=1, dp=True, random_state=3, **DP).fit(X)
+    b = GANSynthesizer(epochs=1, dp=True, random_state=3, **DP).fit(X)
+    pd.testing.assert_frame_equal(a.sample(50, random_state=0), b.sample(50, random_state=0))
+    noisy = GANSynthesizer(epochs=1, dp=True, dp_noise_multiplier=3.0, random_state=3,
+                           **DP).fit(X)
+    assert noisy.epsilon_ < a.epsilon_ and a.dp_noise_multiplier_ == 1.0
+    assert GANSynthesizer(epochs=1, **TINY).fit(X).epsilon_ is None

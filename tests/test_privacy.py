@@ -126,3 +126,12 @@ def test_seeded_noise_is_reproducible():
         weights.append(np.concatenate([p.detach().numpy().ravel()
                                        for p in model.parameters()]))
     np.testing.assert_array_equal(weights[0], weights[1])
+
+
+def test_target_epsilon_search_counts_further_releases():
+    sigma = noise_multiplier_for_epsilon(3.0, 1e-4, 0.05, steps=400)
+    shared = noise_multiplier_for_epsilon(3.0, 1e-4, 0.05, steps=400, releases=((1.0, 1.0, 1),))
+    assert shared > sigma  # the release takes part of the budget: more noise per step
+    acc = make_accountant()
+    acc.history = [(shared, 1.0, 1), (shared, 0.05, 400)]
+    assert 2.98 <= epsilon(acc, 1e-4) <= 3.0

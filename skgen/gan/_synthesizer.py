@@ -40,6 +40,10 @@ _UNIFORM_SHARE = 0.25
 #: ``u ** _SUBSET_POWER`` (``u`` uniform): mostly a few columns, sometimes many.
 #: Chosen by measurement on diamonds (1, 2, 4, 8 tried; see docs/benchmarks.md).
 _SUBSET_POWER = 4.0
+#: Share of the packs the gradient penalty is computed on (the first ones; packs
+#: are in random order): half the double-backward cost, no measured loss of
+#: quality on diamonds (docs/benchmarks.md).
+_PENALTY_SHARE = 0.5
 #: Guards the lazy rebuild of the torch modules when sampling threads start together.
 _RUNTIME_LOCK = threading.Lock()
 #: Unconditional rows generated after training to fit the marginal calibration:
@@ -134,8 +138,34 @@ class GANSynthesizer(BaseSynthesizer):
         50 training rows). The maps are monotone: they bring each marginal --
         range, tails, point masses, and its shape within each level -- to the
         training one and keep the ranks, hence the dependence between
-        columns, that the generator produced. Measured on diamonds and Adult
-        in ``docs/benchmarks.md``.
+        columns, that the generator produced. Each one-hot discrete column
+        gets per-level logit offsets, fitted on the same sample, that bring
+        the frequencies of the levels the generator chooses freely to the
+        training ones (a prior-shift correction: every row's odds of a level
+        are scaled alike, so its dependence on the other columns stays).
+        Measured on diamonds and Adult in ``docs/benchmarks.md``.
+    dp : bool, default=False
+        Train with differential privacy: DP-SGD (opacus) on the critic, the
+        only part that sees training rows -- Poisson-sampled batches, each
+        row's gradient (its loss and gradient penalty) clipped to
+        ``dp_l2_norm_clip``, Gaussian noise -- and a generator that never sees
+        a row, conditioned on level frequencies released with Gaussian noise
+        (four times ``dp_noise_multiplier``, counted in the budget). Needs
+        ``pac=1`` (a row is the privacy unit), ``calibrate_marginals=False``
+        (the calibration stores training quantiles) and
+        ``conditional_vector_type="single_discrete"``; ``log_frequency`` is
+        not used (rows are drawn uniformly, as the accounting assumes). See
+        Notes for what the guarantee covers.
+    dp_noise_multiplier : float, default=1.0
+        Noise standard deviation relative to ``dp_l2_norm_clip``.
+    dp_l2_norm_clip : float, default=1.0
+        Bound on the L2 norm of each row's critic gradient.
+    dp_target_epsilon : float or None, default=None
+        Reach this epsilon at the end of training: the noise multiplier is
+        computed (for ``epochs`` and the level-frequency release) instead of
+        taken from ``dp_noise_multiplier``.
+    dp_delta : float or None, default=None
+        Delta of the guarantee; ``None`` is ``1 / n_samples``.
     device : str, default="auto"
         Torch device to train and sample on; ``"auto"`` uses CUDA when
         available, the CPU otherwise. On the CPU torch's thread count
@@ -164,6 +194,15 @@ class GANSynthesizer(BaseSynthesizer):
         training-by-sampling draws from.
     device_ : str
         The device the model was trained on.
+    epsilon_ : float or None
+        With ``dp=True``, epsilon of the ``(epsilon_, delta_)`` guarantee of
+        the generator's weights and the released level frequencies; ``None``
+        otherwise.
+    delta_ : float or None
+        Delta of that guarantee; ``None`` without ``dp``.
+    dp_noise_multiplier_ : float or None
+        Noise multiplier of the critic's DP-SGD (from ``dp_target_epsilon``
+        when given); ``None`` without ``dp``.
     schema_, validators_, data_check_warnings_, n_features_in_, \
 feature_names_in_, n_train_rows_ :
         See :class:`skgen.base.BaseSynthesizer`.
@@ -184,6 +223,17 @@ feature_names_in_, n_train_rows_ :
     in evaluation mode (batch-norm running statistics) when sampling, so a
     row does not depend on the others in its batch.
 
+    *What differential privacy covers.* With ``dp=True`` the generator's
+    weights and the level frequencies it samples conditions from are
+    ``(epsilon_, delta_)``-DP with respect to adding or removing one training
+    row, so every sample is too. Outside the guarantee, learned from the data
+    without noise: the schema (categories, ranges, missing rates), the mode
+    mixtures of continuous columns (their means, spreads and weights), fitted
+    validators, data-check warnings and ``history_`` (critic losses on real
+    rows). Treat the schema as public and pass ``validators=[]`` for
+    end-to-end DP. ID-like and free-text columns are refused under ``dp``:
+    their generators keep training strings.
+
     References
     ----------
     Xu, L., Skoularidou, M., Cuesta-Infante, A. and Veeramachaneni, K. (2019).
@@ -194,9 +244,15 @@ feature_names_in_, n_train_rows_ :
     samples in generative adversarial networks. NeurIPS 31.
     Jang, E., Gu, S. and Poole, B. (2017). Categorical reparameterization with
     Gumbel-softmax. ICLR.
+    Abadi, M. et al. (2016). Deep learning with differential privacy. ACM CCS
+    (DP-SGD); Fang, M. L., Dhami, D. S. and Kersting, K. (2022). DP-CTGAN:
+    differentially private medical data generation using CTGANs. AIME.
     Gretel.ai (2022). ACTGAN, gretel-synthetics
     (https://github.com/gretelai/gretel-synthetics): binary encoding above a
     cardinality cutoff and conditioning on any columns ("anyway" mode).
+    Saerens, M., Latinne, P. and Decaestecker, C. (2002). Adjusting the
+    outputs of a classifier to new a priori probabilities. Neural Computation
+    14(1) (the prior-shift correction of the level calibration).
     Panofsky, H. A. and Brier, G. W. (1968). Some Applications of Statistics
     to Meteorology. Pennsylvania State University (quantile mapping, used by
     the marginal calibration).
@@ -232,6 +288,11 @@ feature_names_in_, n_train_rows_ :
         "weight_threshold": [Interval(Real, 0, 1, closed="left")],
         "mode_fit_rows": [Interval(Integral, 2, None, closed="left"), None],
         "calibrate_marginals": ["boolean"],
+        "dp": ["boolean"],
+        "dp_noise_multiplier": [Interval(Real, 0, None, closed="neither")],
+        "dp_l2_norm_clip": [Interval(Real, 0, None, closed="neither")],
+        "dp_target_epsilon": [Interval(Real, 0, None, closed="neither"), None],
+        "dp_delta": [Interval(Real, 0, 1, closed="neither"), None],
         "device": [str],
     }
 
@@ -256,6 +317,11 @@ feature_names_in_, n_train_rows_ :
         weight_threshold: float = 0.005,
         mode_fit_rows: int | None = 20_000,
         calibrate_marginals: bool = True,
+        dp: bool = False,
+        dp_noise_multiplier: float = 1.0,
+        dp_l2_norm_clip: float = 1.0,
+        dp_target_epsilon: float | None = None,
+        dp_delta: float | None = None,
         device: str = "auto",
         validators=None,
         max_invalid: int | None = None,
@@ -282,6 +348,11 @@ feature_names_in_, n_train_rows_ :
         self.weight_threshold = weight_threshold
         self.mode_fit_rows = mode_fit_rows
         self.calibrate_marginals = calibrate_marginals
+        self.dp = dp
+        self.dp_noise_multiplier = dp_noise_multiplier
+        self.dp_l2_norm_clip = dp_l2_norm_clip
+        self.dp_target_epsilon = dp_target_epsilon
+        self.dp_delta = dp_delta
         self.device = device
         self.validators = validators
         self.max_invalid = max_invalid
@@ -301,6 +372,15 @@ feature_names_in_, n_train_rows_ :
             if not all(isinstance(d, Integral) and not isinstance(d, bool) and d > 0
                        for d in dims):
                 raise ValueError(f"{name} must hold positive integers, got {dims!r}")
+        if self.dp:
+            conflicts = [f"{name}={getattr(self, name)!r} (needs {need!r})"
+                         for name, need in (("pac", 1), ("calibrate_marginals", False),
+                                            ("conditional_vector_type", "single_discrete"))
+                         if getattr(self, name) != need]
+            if conflicts:
+                raise ValueError("dp=True cannot be used with " + ", ".join(conflicts) +
+                                 "; pass GANSynthesizer(dp=True, pac=1, calibrate_marginals="
+                                 "False, conditional_vector_type='single_discrete', ...)")
         return _resolve_device(self.device)
 
     def _fit(self, X: pd.DataFrame, rng: np.random.Generator) -> None:
@@ -309,6 +389,10 @@ feature_names_in_, n_train_rows_ :
         self._runtime = None
         schema = self.schema_
         gan_cols = [c for c in schema.columns if c.kind not in ("id", "text")]
+        if self.dp and len(gan_cols) < len(schema.columns):
+            names = [c.name for c in schema.columns if c.kind in ("id", "text")]
+            raise ValueError(f"dp=True cannot model the ID-like or free-text column(s) "
+                             f"{names}: their generators keep training strings; drop them")
         self.string_columns_ = [self._fit_strings(X[c.name], c.kind, c.missing_rate)
                                 for c in schema.columns if c.kind in ("id", "text")]
         transformer = DataTransformer.fit(
@@ -328,6 +412,10 @@ feature_names_in_, n_train_rows_ :
                                             min_rows=_GROUP_MIN_ROWS)
         self.device_ = str(device)
         self.history_ = {"generator_loss": [], "discriminator_loss": []}
+        self.epsilon_ = self.delta_ = self.dp_noise_multiplier_ = None
+        if self.dp:
+            for spec in specs:  # only the calibration reads them: training values
+                spec.pop("quantiles", None)
         if not specs:  # only ID / text columns: nothing for the GAN to learn
             self.cond_dim_ = 0
             self._generator_weights_ = {}
@@ -344,14 +432,16 @@ feature_names_in_, n_train_rows_ :
         features = torch.as_tensor(transformer.condition_features(X, self.conditionable_),
                                    device=device)
         codes = transformer.codes(X)
-        sampler = TrainingSampler(
-            [codes[j] for j in self.discrete_columns_],
-            [len(specs[j]["level_probs"]) for j in self.discrete_columns_],
-            self.log_frequency, device)
-        draw = _BatchDrawer(sampler, len(X), self.discrete_columns_, len(specs), device,
-                            anyway=self.conditional_vector_type == "anyway")
-
-        G = self._train(encoded, features, draw, rt, torch_gen)
+        if self.dp:
+            G = self._train_private(encoded, features, codes, rt, torch_gen, rng)
+        else:
+            sampler = TrainingSampler(
+                [codes[j] for j in self.discrete_columns_],
+                [len(specs[j]["level_probs"]) for j in self.discrete_columns_],
+                self.log_frequency, device)
+            draw = _BatchDrawer(sampler, len(X), self.discrete_columns_, len(specs), device,
+                                anyway=self.conditional_vector_type == "anyway")
+            G = self._train(encoded, features, draw, rt, torch_gen)
         self._generator_weights_ = state_arrays(G)
         rt["generator"] = G
         if self.calibrate_marginals:
@@ -397,7 +487,7 @@ feature_names_in_, n_train_rows_ :
                                                    torch_gen)
                     loss_d, penalty = critic_loss(D, torch.cat([real, cond_real], dim=1),
                                                   torch.cat([fake_d, cond_fake], dim=1),
-                                                  torch_gen)
+                                                  torch_gen, _PENALTY_SHARE)
                     opt_d.zero_grad(set_to_none=True)
                     (loss_d + penalty).backward()
                     opt_d.step()
@@ -416,6 +506,109 @@ feature_names_in_, n_train_rows_ :
             if self.verbose:
                 bar.set_postfix(G=f"{g_mean:.3f}", D=f"{d_mean:.3f}")
         bar.close()
+        return G.eval()
+
+    def _train_private(self, encoded: torch.Tensor, features: torch.Tensor,
+                       codes: list, rt: dict, torch_gen: torch.Generator,
+                       rng: np.random.Generator) -> Generator:
+        """Differentially private training (see ``dp``); sets ``epsilon_``, ``delta_``.
+
+        The level frequencies of the categorical columns are released once
+        with Gaussian noise and replace the exact ones; the critic takes
+        DP-SGD steps on Poisson-sampled rows, each conditioned on one of its
+        own discrete values (column drawn uniformly); the generator is
+        conditioned on levels drawn from the released frequencies only.
+        """
+        from skgen.gan._private import (
+            MARGINAL_NOISE_FACTOR,
+            PrivateCritic,
+            noisy_level_probs,
+        )
+        from skgen.privacy import (
+            default_delta,
+            epsilon,
+            make_accountant,
+            noise_multiplier_for_epsilon,
+        )
+
+        device, layout, head = rt["device"], rt["layout"], rt["head"]
+        specs = self.column_specs_
+        n = int(encoded.shape[0])
+        B = min(self.batch_size, n)
+        rate = B / n
+        steps = max(1, n // B)
+        delta = self.dp_delta if self.dp_delta is not None else default_delta(n)
+        categorical = [j for j, s in enumerate(specs) if s["kind"] != "continuous"]
+        releases = ((MARGINAL_NOISE_FACTOR, 1.0, 1),) if categorical else ()
+        if self.dp_target_epsilon is not None:
+            sigma = noise_multiplier_for_epsilon(
+                self.dp_target_epsilon, delta, rate,
+                steps=self.epochs * steps * self.discriminator_steps, releases=releases)
+        else:
+            sigma = float(self.dp_noise_multiplier)
+        accountant = make_accountant("rdp")
+        if categorical:
+            probs = noisy_level_probs([codes[j] for j in categorical],
+                                      [len(specs[j]["level_probs"]) for j in categorical],
+                                      MARGINAL_NOISE_FACTOR * sigma, rng)
+            for j, p in zip(categorical, probs, strict=True):
+                specs[j]["level_probs"] = p
+            accountant.history.append((MARGINAL_NOISE_FACTOR * sigma, 1.0, 1))
+        draw_fake = _ReleasedConditions(specs, self.discrete_columns_, rt, device)
+
+        G = build(Generator, self.embedding_dim + layout.cond_dim, tuple(self.generator_dim),
+                  self.output_dim_, device=device, generator=torch_gen)
+        D = build(Discriminator, self.output_dim_ + layout.cond_dim,
+                  tuple(self.discriminator_dim), 1, device=device, generator=torch_gen)
+        opt_g = _adam(G, self.generator_lr, self.generator_decay, device)
+        critic = PrivateCritic(D, _adam(D, self.discriminator_lr, self.discriminator_decay,
+                                        device),
+                               noise_multiplier=sigma, max_grad_norm=self.dp_l2_norm_clip,
+                               batch_size=B, sample_rate=rate, accountant=accountant,
+                               generator=torch_gen)
+        disc = torch.as_tensor(np.asarray(self.discrete_columns_, dtype=np.int64), device=device)
+        G.train()
+        D.train()
+        bar = tqdm(range(self.epochs), disable=not self.verbose,
+                   desc=f"{type(self).__name__} training (DP)", unit="epoch")
+        for _ in bar:
+            g_sum, d_sum, d_rows = 0.0, 0.0, 0
+            for _ in range(steps):
+                for _ in range(self.discriminator_steps):
+                    rows = torch.nonzero(torch.rand(n, generator=torch_gen, device=device)
+                                         < rate).squeeze(1)
+                    b = int(rows.numel())
+                    mask = torch.zeros(b, len(specs), dtype=torch.bool, device=device)
+                    if disc.numel():
+                        pick = torch.randint(0, disc.numel(), (b,), generator=torch_gen,
+                                             device=device)
+                        mask[torch.arange(b, device=device), disc[pick]] = True
+                    real = torch.cat([encoded[rows], layout.build(features[rows], mask)], dim=1)
+                    with torch.no_grad():  # batch norm needs two rows: make at least two
+                        cond, _, _ = draw_fake(max(b, 2), torch_gen)
+                        z = torch.randn(cond.shape[0], self.embedding_dim, generator=torch_gen,
+                                        device=device)
+                        fake = head.activate(G(torch.cat([z, cond], dim=1)), torch_gen)
+                    d_sum += critic.step(real, torch.cat([fake, cond], dim=1)[:b])
+                    d_rows += b
+                cond, target, mask = draw_fake(B, torch_gen)
+                z = torch.randn(B, self.embedding_dim, generator=torch_gen, device=device)
+                raw = G(torch.cat([z, cond], dim=1))
+                fake = head.activate(raw, torch_gen)
+                D.requires_grad_(False)
+                loss_g = -D(torch.cat([fake, cond], dim=1), torch_gen).mean() + \
+                    head.condition_loss(raw, target, mask)
+                D.requires_grad_(True)
+                opt_g.zero_grad(set_to_none=True)
+                loss_g.backward()
+                opt_g.step()
+                g_sum += float(loss_g.detach())
+            self.history_["generator_loss"].append(g_sum / steps)
+            self.history_["discriminator_loss"].append(d_sum / max(d_rows, 1))
+        bar.close()
+        self.dp_noise_multiplier_ = float(sigma)
+        self.delta_ = float(delta)
+        self.epsilon_ = float(epsilon(accountant, delta))
         return G.eval()
 
 
@@ -524,7 +717,9 @@ feature_names_in_, n_train_rows_ :
         features = np.zeros((n_ref, width), dtype=np.float32)
         vector = np.zeros((n_ref, len(transformer.specs)), dtype=bool)
         self._marginal_conditions(features, vector, rt, rng)
-        transformer.calibrate(self._scores(rt, features, vector, gen))
+        scores = self._scores(rt, features, vector, gen)
+        transformer.calibrate_levels(scores, ~vector)
+        transformer.calibrate(scores)
 
         levels = [(i, level) for i, j in enumerate(self.discrete_columns_)
                   for level, p in enumerate(transformer.specs[j]["level_probs"])
@@ -670,6 +865,57 @@ class _BatchDrawer:
         if forced is not None:
             mask[arange, forced] |= ~uniform
         return rows, mask
+
+
+class _ReleasedConditions:
+    """Conditional vectors for the generator under ``dp``: a discrete column drawn
+    uniformly, a level of it from the (noisy) ``level_probs``; no training row used.
+
+    Calling it with a size returns the conditional vectors, the encoded target
+    of the condition loss (internal order) and the column mask.
+    """
+
+    def __init__(self, specs: list[dict], discrete: list[int], rt: dict,
+                 device: torch.device) -> None:
+        transformer, head = rt["transformer"], rt["head"]
+        self.layout, self.device = rt["layout"], device
+        self.n_columns, self.output_dim = len(specs), transformer.output_dim
+        self.width = int(sum(transformer.condition_widths(discrete))) if discrete else 0
+        lifted, feat, enc = [], [], []
+        inverse = head.inverse.cpu().numpy()
+        for i, j in enumerate(discrete):
+            probs = np.asarray(specs[j]["level_probs"], dtype=np.float64)
+            cum = np.cumsum(probs) / probs.sum()
+            cum[-1] = 1.0
+            lifted.append(i + cum)  # column i occupies (i, i + 1]
+            levels = np.arange(probs.size)
+            feat.append(rt["feature_start"][j] + levels)
+            enc.append(inverse[transformer.slices[j][0] + levels])
+
+        def t(parts, dtype=torch.int64):
+            return torch.as_tensor(np.concatenate(parts) if parts else np.zeros(0),
+                                   dtype=dtype, device=device)
+
+        self.lifted = t(lifted, torch.float64)
+        self.feature_pos, self.encoded_pos = t(feat), t(enc)
+        self.columns = torch.as_tensor(np.asarray(discrete, dtype=np.int64), device=device)
+
+    def __call__(self, size: int, gen: torch.Generator
+                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        dev = self.device
+        features = torch.zeros(size, self.width, device=dev)
+        target = torch.zeros(size, self.output_dim, device=dev)
+        mask = torch.zeros(size, self.n_columns, dtype=torch.bool, device=dev)
+        if self.columns.numel():
+            rows = torch.arange(size, device=dev)
+            col = torch.randint(0, self.columns.numel(), (size,), generator=gen, device=dev)
+            u = torch.rand(size, generator=gen, device=dev, dtype=torch.float64)
+            level = torch.searchsorted(self.lifted, col + u, right=True)
+            level = level.clamp(max=self.lifted.numel() - 1)
+            features[rows, self.feature_pos[level]] = 1.0
+            target[rows, self.encoded_pos[level]] = 1.0
+            mask[rows, self.columns[col]] = True
+        return self.layout.build(features, mask), target, mask
 
 
 def _adam(module: torch.nn.Module, lr: float, decay: float,

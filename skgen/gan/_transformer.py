@@ -290,6 +290,41 @@ class DataTransformer:
             grid = np.linspace(0.0, 1.0, len(spec["quantiles"]))
             spec["calibration"] = np.quantile(x, grid)
 
+    def calibrate_levels(self, M: np.ndarray, free: np.ndarray, *, rounds: int = 20) -> None:
+        """Learn per-level logit offsets that correct the generator's level frequencies.
+
+        For every one-hot discrete column, finds offsets ``o`` such that the
+        levels decoded as ``argmax(scores + o)`` from the cells the generator
+        chose freely (not fixed by a condition) have the training frequencies,
+        by iterative proportional fitting on ``M``. Adding a constant to a
+        level's logit is a prior-shift correction (Saerens et al. 2002): it
+        rescales the generator's odds of that level in every row alike, so the
+        level's dependence on the other columns is kept.
+
+        Parameters
+        ----------
+        M : ndarray of shape (n_samples, output_dim)
+            Generated scores with Gumbel noise on the discrete spans, as given
+            to :meth:`inverse_transform`.
+        free : ndarray of bool of shape (n_samples, n_columns)
+            True where the cell was generated, not fixed by the conditional vector.
+        rounds : int, default=20
+            Fitting iterations.
+        """
+        for j, (spec, (start, stop)) in enumerate(zip(self.specs, self.slices, strict=True)):
+            if spec["kind"] != "discrete" or free[:, j].sum() < 100:
+                continue
+            block = M[free[:, j], start:stop].astype(np.float64)
+            target = np.asarray(spec["level_probs"], dtype=np.float64)
+            floor = 0.5 / block.shape[0]
+            offset = np.zeros(target.size)
+            for _ in range(rounds):
+                got = np.bincount(np.argmax(block + offset, axis=1),
+                                  minlength=target.size) / block.shape[0]
+                offset = np.clip(offset + np.log(np.maximum(target, floor))
+                                 - np.log(np.maximum(got, floor)), -10.0, 10.0)
+            spec["level_offsets"] = offset - offset.mean()
+
     def fit_group_quantiles(self, X: pd.DataFrame, group_columns: list[int], *,
                             n_quantiles: int = 101, min_rows: int = 50) -> None:
         """Training quantiles of every continuous column within each level of some
@@ -377,7 +412,8 @@ class DataTransformer:
             Replaces a binary code beyond the known levels by a level drawn
             from the training frequencies.
         calibrate : bool, default=True
-            Apply the marginal calibration learnt by :meth:`calibrate`, if any.
+            Apply the calibrations learnt by :meth:`calibrate` and
+            :meth:`calibrate_levels`, if any.
         groups : ndarray of int of shape (n_samples, 2) or None, default=None
             Per row, the (group column, level) its conditional vector held, or
             ``-1`` for none: such rows get the group calibration learnt by
@@ -412,6 +448,8 @@ class DataTransformer:
                     out[spec["name"]] = x
                 continue
             if spec["kind"] == "discrete":
+                if calibrate and "level_offsets" in spec:
+                    block = block + spec["level_offsets"]
                 code = np.argmax(block, axis=1)
             else:
                 weights = np.left_shift(1, np.arange(spec["n_bits"], dtype=np.int64))
