@@ -448,17 +448,22 @@ feature_names_in_, n_train_rows_ :
             self._calibrate(rt, rng, torch_gen)
         self._runtime = rt
 
+    def _networks(self, rt: dict, torch_gen: torch.Generator) -> tuple:
+        """A fresh generator and critic, and their Adam optimizers."""
+        device, cond_dim = rt["device"], rt["layout"].cond_dim
+        G = build(Generator, self.embedding_dim + cond_dim, tuple(self.generator_dim),
+                  self.output_dim_, device=device, generator=torch_gen)
+        D = build(Discriminator, self.output_dim_ + cond_dim, tuple(self.discriminator_dim),
+                  self.pac, device=device, generator=torch_gen)
+        return (G, D, _adam(G, self.generator_lr, self.generator_decay, device),
+                _adam(D, self.discriminator_lr, self.discriminator_decay, device))
+
     def _train(self, encoded: torch.Tensor, features: torch.Tensor, draw: _BatchDrawer,
                rt: dict, torch_gen: torch.Generator) -> Generator:
         """The WGAN-GP training loop; fills ``history_`` and returns the generator
         (in evaluation mode)."""
         device, layout, head = rt["device"], rt["layout"], rt["head"]
-        G = build(Generator, self.embedding_dim + layout.cond_dim, tuple(self.generator_dim),
-                  self.output_dim_, device=device, generator=torch_gen)
-        D = build(Discriminator, self.output_dim_ + layout.cond_dim,
-                  tuple(self.discriminator_dim), self.pac, device=device, generator=torch_gen)
-        opt_g = _adam(G, self.generator_lr, self.generator_decay, device)
-        opt_d = _adam(D, self.discriminator_lr, self.discriminator_decay, device)
+        G, D, opt_g, opt_d = self._networks(rt, torch_gen)
         B = self.batch_size
         steps = max(1, encoded.shape[0] // B)
         G.train()
@@ -556,14 +561,8 @@ feature_names_in_, n_train_rows_ :
             accountant.history.append((MARGINAL_NOISE_FACTOR * sigma, 1.0, 1))
         draw_fake = _ReleasedConditions(specs, self.discrete_columns_, rt, device)
 
-        G = build(Generator, self.embedding_dim + layout.cond_dim, tuple(self.generator_dim),
-                  self.output_dim_, device=device, generator=torch_gen)
-        D = build(Discriminator, self.output_dim_ + layout.cond_dim,
-                  tuple(self.discriminator_dim), 1, device=device, generator=torch_gen)
-        opt_g = _adam(G, self.generator_lr, self.generator_decay, device)
-        critic = PrivateCritic(D, _adam(D, self.discriminator_lr, self.discriminator_decay,
-                                        device),
-                               noise_multiplier=sigma, max_grad_norm=self.dp_l2_norm_clip,
+        G, D, opt_g, opt_d = self._networks(rt, torch_gen)
+        critic = PrivateCritic(D, opt_d, noise_multiplier=sigma, max_grad_norm=self.dp_l2_norm_clip,
                                batch_size=B, sample_rate=rate, accountant=accountant,
                                generator=torch_gen)
         disc = torch.as_tensor(np.asarray(self.discrete_columns_, dtype=np.int64), device=device)
