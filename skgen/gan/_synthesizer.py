@@ -232,7 +232,10 @@ feature_names_in_, n_train_rows_ :
     validators, data-check warnings and ``history_`` (critic losses on real
     rows). Treat the schema as public and pass ``validators=[]`` for
     end-to-end DP. ID-like and free-text columns are refused under ``dp``:
-    their generators keep training strings.
+    their generators keep training strings. All noise is drawn from
+    ``random_state``: a fixed seed makes a run reproducible, and its noise
+    predictable to whoever knows the seed; leave ``random_state=None`` for a
+    release.
 
     References
     ----------
