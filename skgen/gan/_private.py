@@ -7,13 +7,14 @@ Wasserstein loss of the row and of a generated row, plus the WGAN-GP penalty
 at a point between them -- clips it, adds Gaussian noise and steps (opacus'
 ``DPOptimizer``, with an opacus accountant). Per-row gradients of a loss that
 holds a gradient penalty need a double backward, which opacus' hooks do not
-support, so they are computed with ``torch.func`` (``vmap`` over ``grad``) and
-handed to opacus' optimizer as ``grad_sample``.
+support, so they are computed with ``torch.func`` (``vmap`` over the ``grad`` of
+a per-row loss whose penalty comes from a ``vjp``) and handed to opacus'
+optimizer as ``grad_sample``.
 
 The generator never sees a training row: its conditional vectors are drawn
 from level frequencies released once with the Gaussian mechanism, and it
 learns through the critic alone, so its weights are post-processing of the
-private critic.
+private critic's iterates and of the released frequencies.
 
 References
 ----------
