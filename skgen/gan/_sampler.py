@@ -18,6 +18,50 @@ import numpy as np
 import torch
 
 
+class LevelDraw:
+    """Draw (column, level) pairs: a column uniformly, then a level of it by weight.
+
+    The levels of all columns are laid side by side on one "lifted" cumulative
+    axis -- column ``j`` occupies ``(j, j + 1]`` -- so a whole batch is drawn
+    with one ``searchsorted``.
+
+    Parameters
+    ----------
+    weights : list of ndarray of float
+        Non-negative level weights of each column (each with a positive sum).
+    device : torch.device
+    """
+
+    def __init__(self, weights: list[np.ndarray], device: torch.device) -> None:
+        self.n_columns = len(weights)
+        self.device = device
+        lifted = []
+        for j, w in enumerate(weights):
+            cum = np.cumsum(w) / np.sum(w)
+            cum[-1] = 1.0
+            lifted.append(j + cum)
+        self._lifted = torch.as_tensor(np.concatenate(lifted) if lifted else np.zeros(0),
+                                       dtype=torch.float64, device=device)
+
+    def __call__(self, size: int, generator: torch.Generator
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Draw ``size`` pairs.
+
+        Returns
+        -------
+        columns : Tensor of int64 of shape (size,)
+            The column drawn (position in ``weights``).
+        levels : Tensor of int64 of shape (size,)
+            The level drawn, as a position on the lifted axis (all columns'
+            levels concatenated).
+        """
+        dev = self.device
+        col = torch.randint(0, self.n_columns, (size,), generator=generator, device=dev)
+        u = torch.rand(size, generator=generator, device=dev, dtype=torch.float64)
+        level = torch.searchsorted(self._lifted, col + u, right=True)
+        return col, level.clamp(max=self._lifted.numel() - 1)
+
+
 class TrainingSampler:
     """Draw training rows by training-by-sampling over the one-hot discrete columns.
 
@@ -49,20 +93,18 @@ class TrainingSampler:
         if not self.n_columns:
             return
         n = self.n_rows
-        lifted, starts, counts, orders = [], [], [], []
+        weights, starts, counts, orders = [], [], [], []
         for j, (c, k) in enumerate(zip(codes, n_levels, strict=True)):
             count = np.bincount(c, minlength=k).astype(np.float64)
             weight = np.log1p(count) if log_frequency else count.copy()
             weight[count == 0] = 0.0
-            cum = np.cumsum(weight) / weight.sum()
-            cum[-1] = 1.0
-            lifted.append(j + cum)  # column j occupies (j, j + 1]
+            weights.append(weight)
             order = np.argsort(c, kind="stable")
             orders.append(order)
             first = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
             starts.append(j * n + first)
             counts.append(count.astype(np.int64))
-        self._lifted = torch.as_tensor(np.concatenate(lifted), dtype=torch.float64, device=device)
+        self._draw = LevelDraw(weights, device)
         self._start = torch.as_tensor(np.concatenate(starts), device=device)
         self._count = torch.as_tensor(np.concatenate(counts), device=device)
         self._rows = torch.as_tensor(np.concatenate(orders), device=device)
@@ -85,10 +127,7 @@ class TrainingSampler:
             The discrete column (position among the discrete columns) drawn.
         """
         dev = self.device
-        col = torch.randint(0, self.n_columns, (size,), generator=generator, device=dev)
-        u = torch.rand(size, generator=generator, device=dev, dtype=torch.float64)
-        level = torch.searchsorted(self._lifted, col + u, right=True)
-        level = torch.minimum(level, torch.full_like(level, self._lifted.numel() - 1))
+        col, level = self._draw(size, generator)
         offset = (torch.rand(size, generator=generator, device=dev, dtype=torch.float64)
                   * self._count[level]).long()
         offset = torch.minimum(offset, self._count[level] - 1)
@@ -152,4 +191,4 @@ class ConditionLayout:
         return values
 
 
-__all__ = ["ConditionLayout", "TrainingSampler"]
+__all__ = ["ConditionLayout", "LevelDraw", "TrainingSampler"]

@@ -29,7 +29,7 @@ from skgen.gan._modules import (
     load,
     state_arrays,
 )
-from skgen.gan._sampler import ConditionLayout, TrainingSampler
+from skgen.gan._sampler import ConditionLayout, LevelDraw, TrainingSampler
 from skgen.gan._transformer import DataTransformer
 
 #: Share of training rows drawn uniformly (not by training-by-sampling) in
@@ -883,22 +883,18 @@ class _ReleasedConditions:
         self.layout, self.device = rt["layout"], device
         self.n_columns, self.output_dim = len(specs), transformer.output_dim
         self.width = int(sum(transformer.condition_widths(discrete))) if discrete else 0
-        lifted, feat, enc = [], [], []
+        probs = [np.asarray(specs[j]["level_probs"], dtype=np.float64) for j in discrete]
+        self.draw = LevelDraw(probs, device)
         inverse = head.inverse.cpu().numpy()
-        for i, j in enumerate(discrete):
-            probs = np.asarray(specs[j]["level_probs"], dtype=np.float64)
-            cum = np.cumsum(probs) / probs.sum()
-            cum[-1] = 1.0
-            lifted.append(i + cum)  # column i occupies (i, i + 1]
-            levels = np.arange(probs.size)
-            feat.append(rt["feature_start"][j] + levels)
-            enc.append(inverse[transformer.slices[j][0] + levels])
+        feat, enc = [], []
+        for j, p in zip(discrete, probs, strict=True):
+            feat.append(rt["feature_start"][j] + np.arange(p.size))
+            enc.append(inverse[transformer.slices[j][0] + np.arange(p.size)])
 
-        def t(parts, dtype=torch.int64):
+        def t(parts):
             return torch.as_tensor(np.concatenate(parts) if parts else np.zeros(0),
-                                   dtype=dtype, device=device)
+                                   dtype=torch.int64, device=device)
 
-        self.lifted = t(lifted, torch.float64)
         self.feature_pos, self.encoded_pos = t(feat), t(enc)
         self.columns = torch.as_tensor(np.asarray(discrete, dtype=np.int64), device=device)
 
@@ -910,10 +906,7 @@ class _ReleasedConditions:
         mask = torch.zeros(size, self.n_columns, dtype=torch.bool, device=dev)
         if self.columns.numel():
             rows = torch.arange(size, device=dev)
-            col = torch.randint(0, self.columns.numel(), (size,), generator=gen, device=dev)
-            u = torch.rand(size, generator=gen, device=dev, dtype=torch.float64)
-            level = torch.searchsorted(self.lifted, col + u, right=True)
-            level = level.clamp(max=self.lifted.numel() - 1)
+            col, level = self.draw(size, gen)
             features[rows, self.feature_pos[level]] = 1.0
             target[rows, self.encoded_pos[level]] = 1.0
             mask[rows, self.columns[col]] = True
