@@ -180,26 +180,39 @@ class TableSchema:
 
 
 # ---------------------------------------------------------------------------
-def check_frame(X: Any) -> pd.DataFrame:
+def check_frame(X: Any, *, name: str = "training frame",
+                allow_empty_columns: bool = False) -> pd.DataFrame:
     """Check that ``X`` is a non-empty DataFrame with unique column names.
+
+    Parameters
+    ----------
+    X : object
+        The frame to check.
+    name : str, default="training frame"
+        What ``X`` is, for the error messages.
+    allow_empty_columns : bool, default=False
+        Accept columns with no value (all missing).
 
     Raises
     ------
     SchemaError
-        For an empty frame, duplicated column names or a column with no value.
+        For an empty frame, duplicated column names or (unless allowed) a
+        column with no value.
     TypeError
         If ``X`` is not a DataFrame.
     """
     if not isinstance(X, pd.DataFrame):
         raise TypeError(f"expected a pandas DataFrame, got {type(X).__name__}")
     if X.shape[0] == 0 or X.shape[1] == 0:
-        raise SchemaError(f"the training frame is empty (shape {X.shape})")
+        raise SchemaError(f"the {name} is empty (shape {X.shape})")
     dup = X.columns[X.columns.duplicated()].unique().tolist()
     if dup:
         raise SchemaError(f"duplicated column names: {dup}")
-    empty = [c for c in X.columns if X[c].isna().all()]
-    if empty:
-        raise SchemaError(f"column(s) {empty} hold no value (all missing); drop them before fit")
+    if not allow_empty_columns:
+        empty = [c for c in X.columns if X[c].isna().all()]
+        if empty:
+            raise SchemaError(f"column(s) {empty} hold no value (all missing); drop them "
+                              "before fit")
     return X
 
 

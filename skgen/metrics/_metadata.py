@@ -15,7 +15,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from skgen.exceptions import SchemaError
-from skgen.schema import TableSchema
+from skgen.schema import TableSchema, check_frame
 
 #: Column kinds understood by :mod:`skgen.metrics`.
 METRIC_KINDS = ("numerical", "categorical", "datetime", "boolean", "id", "text")
@@ -87,13 +87,7 @@ def infer_metadata(data: pd.DataFrame) -> dict:
     SDV, ``sdv.metadata.single_table.SingleTableMetadata._detect_columns`` and
     ``_determine_sdtype_for_numbers``, https://github.com/sdv-dev/SDV
     """
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"expected a pandas DataFrame, got {type(data).__name__}")
-    if data.shape[0] == 0 or data.shape[1] == 0:
-        raise SchemaError(f"the real table is empty (shape {data.shape})")
-    dup = data.columns[data.columns.duplicated()].unique().tolist()
-    if dup:
-        raise SchemaError(f"duplicated column names: {dup}")
+    check_frame(data, name="real table", allow_empty_columns=True)
     empty = [c for c in data.columns if data[c].isna().all()]
     observed = [c for c in data.columns if c not in empty]
     inferred: dict[Any, str] = {}
