@@ -265,7 +265,20 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
             rng = self._sample_rng_
         else:
             rng = np.random.default_rng([*_entropy(random_state), 2])
-        return self._sampling_loop(seeds, rng)
+        try:
+            return self._sampling_loop(seeds, rng)
+        except TooManyInvalidError as err:
+            return self._recover(err, seeds, random_state)
+
+    def _recover(self, err: TooManyInvalidError, seeds: pd.DataFrame,
+                 random_state: Any) -> pd.DataFrame:
+        """Finish a sample the model could not complete, or re-raise ``err``.
+
+        Called with the error (its ``partial`` rows are indexed by seed
+        position), the normalised seed rows and the call's ``random_state``.
+        The default re-raises; a model with a fallback overrides it.
+        """
+        raise err
 
     def _check_conditions_against_validators(self, seeds: pd.DataFrame) -> None:
         typed = None

@@ -14,7 +14,6 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer, _entropy
-from skgen.conditions import normalize_conditions
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.lstm._clusters import cramers_v, discretize, plan_clusters, plan_context
 from skgen.lstm._encoding import (
@@ -658,34 +657,33 @@ class LSTMSynthesizer(BaseSynthesizer):
         check_is_fitted(self, "schema_")
         if self._models_:
             self._runtime()  # build once, before any worker thread needs it
+        return super().sample(n_samples, conditions=conditions, random_state=random_state)
+
+    def _recover(self, err: TooManyInvalidError, seeds: pd.DataFrame,
+                 random_state: Any) -> pd.DataFrame:
+        """Generate the rows the LSTM could not with the fallback AmplifySampler, if any."""
+        if self.fallback_model_ is None or self._use_fallback():
+            raise err
+        warnings.warn(f"the LSTM could not produce enough valid rows ({err.n_invalid} "
+                      f"rejected); the remaining rows come from the fallback "
+                      "AmplifySampler", UserWarning, stacklevel=4)
+        self.fallback_used_ = True
+        self.fallback_reason_ = "too many invalid rows in sample"
+        done = np.zeros(len(seeds), dtype=bool)
+        partial = err.partial
+        if len(partial):
+            done[np.asarray(partial.index, dtype=np.int64)] = True
+        rng = (self._sample_rng_ if random_state is None
+               else np.random.default_rng([*_entropy(random_state), 3]))
+        self._fallback_active = True
         try:
-            return super().sample(n_samples, conditions=conditions, random_state=random_state)
-        except TooManyInvalidError as err:
-            if self.fallback_model_ is None or self._use_fallback():
-                raise
-            warnings.warn(f"the LSTM could not produce enough valid rows ({err.n_invalid} "
-                          f"rejected); the remaining rows come from the fallback "
-                          "AmplifySampler", UserWarning, stacklevel=2)
-            self.fallback_used_ = True
-            self.fallback_reason_ = "too many invalid rows in sample"
-            seeds = normalize_conditions(conditions, n_samples, self.schema_,
-                                         n_train=self.n_train_rows_,
-                                         extrapolate=self._extrapolates)
-            done = np.zeros(len(seeds), dtype=bool)
-            partial = err.partial
-            if len(partial):
-                done[np.asarray(partial.index, dtype=np.int64)] = True
-            rng = (self._sample_rng_ if random_state is None
-                   else np.random.default_rng([*_entropy(random_state), 3]))
-            self._fallback_active = True
-            try:
-                rest = self._sampling_loop(seeds.iloc[np.flatnonzero(~done)]
-                                           .reset_index(drop=True), rng)
-            finally:
-                self._fallback_active = False
-            rest.index = np.flatnonzero(~done)
-            out = pd.concat([partial, rest]) if len(partial) else rest
-            return out.sort_index().reset_index(drop=True)
+            rest = self._sampling_loop(seeds.iloc[np.flatnonzero(~done)]
+                                       .reset_index(drop=True), rng)
+        finally:
+            self._fallback_active = False
+        rest.index = np.flatnonzero(~done)
+        out = pd.concat([partial, rest]) if len(partial) else rest
+        return out.sort_index().reset_index(drop=True)
 
     def _generate(self, seeds: pd.DataFrame, rng: np.random.Generator
                   ) -> tuple[pd.DataFrame, np.ndarray] | pd.DataFrame:
