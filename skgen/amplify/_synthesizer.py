@@ -9,6 +9,7 @@ then one Gibbs sweep of the trees.
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.special import ndtr
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skgen._strings import (
@@ -137,7 +139,8 @@ class AmplifySampler(BaseSynthesizer):
     n_iter_ : int
         EM iterations run.
     converged_ : bool
-        Whether EM met ``tol`` before ``max_iter``.
+        Whether EM met ``tol`` before ``max_iter``; when not, ``fit`` warns
+        with a :class:`~sklearn.exceptions.ConvergenceWarning`.
     lower_bound_ : float
         Mean log-likelihood per row at the last iteration.
     roles_ : list of str
@@ -353,6 +356,12 @@ class AmplifySampler(BaseSynthesizer):
             np.column_stack(observed).astype(float) if observed else np.zeros((n_fit, 0)),
             n_components=self.n_components, max_iter=self.max_iter, tol=self.tol,
             alpha=self.alpha, reg_covar=self.reg_covar, rng=rng)
+        if not fitted["converged"]:
+            warnings.warn(
+                f"AmplifySampler: EM stopped at max_iter={self.max_iter} iterations before "
+                f"converging (the mean log-likelihood per row still changed by more than "
+                f"tol={self.tol}); increase max_iter, or tol to accept a rougher fit",
+                ConvergenceWarning, stacklevel=2)
         self.weights_ = fitted["weights"]
         self.category_log_probs_ = fitted["log_theta"]
         self.means_ = fitted["means"]
