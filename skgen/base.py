@@ -136,20 +136,39 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
             With ``data_checks="interrupt"`` when the checks find problems.
         """
         X = self._prepare_training_frame(X, y)
-        self.schema_ = TableSchema.infer(X)
-        self.data_check_warnings_ = [
+        # All of fit runs on a scratch instance holding only the parameters;
+        # its state replaces this one's in one assignment once it succeeded,
+        # so a failed or interrupted fit (an error, KeyboardInterrupt) leaves
+        # the estimator as it was: unfitted, or with its previous fit intact.
+        new = self._unfitted_copy()
+        new.schema_ = TableSchema.infer(X)
+        new.data_check_warnings_ = [
             {"check": w.check, "column": w.column, "message": w.message}
             for w in check_data(X, strategy=self.data_checks)
         ]
-        self.validators_ = self._make_validator_set().fit(X)
-        self.n_features_in_ = X.shape[1]
-        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        self.n_train_rows_ = len(X)
+        new.validators_ = new._make_validator_set().fit(X)
+        new.n_features_in_ = X.shape[1]
+        new.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        new.n_train_rows_ = len(X)
 
         entropy = _entropy(self.random_state)
-        self._sample_rng_ = np.random.default_rng([*entropy, 1])
-        self._fit(X, np.random.default_rng([*entropy, 0]))
+        new._sample_rng_ = np.random.default_rng([*entropy, 1])
+        new._fit(X, np.random.default_rng([*entropy, 0]))
+        self.__dict__ = vars(new)
         return self
+
+    def _unfitted_copy(self) -> BaseSynthesizer:
+        """A new instance of this class sharing only the parameters (not copies).
+
+        Also carried over: scikit-learn's own configuration (``set_output``,
+        metadata routing requests). No fitted attribute and no private cache
+        of an earlier fit is, so ``_fit`` always starts from nothing.
+        """
+        params = self.get_params(deep=False)
+        new = type(self).__new__(type(self))
+        new.__dict__.update({k: v for k, v in vars(self).items() if k in params or
+                             k.startswith("_sklearn") or k == "_metadata_request"})
+        return new
 
     def _prepare_training_frame(self, X: Any, y: Any) -> pd.DataFrame:
         """A private copy of the training data as a DataFrame, ``y`` appended."""

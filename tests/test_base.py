@@ -218,3 +218,45 @@ def test_gaps_in_a_complete_column_are_rejected_and_dtypes_kept(resample_cls, ad
     out = Gappy(random_state=0).fit(adult).sample(2000)
     assert out["age"].notna().all()
     assert out["age"].dtype == adult["age"].dtype  # int64, not the nullable Int64
+
+
+# ------------------------------------------------- an interrupted fit changes nothing
+def _every_model(resample_cls):
+    from skgen import AmplifySampler, GANSynthesizer, LSTMSynthesizer
+
+    return [
+        resample_cls(random_state=0),
+        AmplifySampler(n_components=3, refine=False, data_checks="skip", random_state=0),
+        GANSynthesizer(epochs=1, embedding_dim=8, generator_dim=(16,), discriminator_dim=(16,),
+                       batch_size=50, pac=5, n_modes=3, data_checks="skip", random_state=0),
+        LSTMSynthesizer(epochs=8, batch_size=16, rnn_units=32, embedding_dim=16, vocab_size=0,
+                        learning_rate=0.01, dropout_rate=0.0, fallback=False,
+                        data_checks="skip", random_state=0),
+    ]
+
+
+@pytest.mark.parametrize("index", range(4), ids=["resample", "amplify", "gan", "lstm"])
+def test_interrupted_fit_leaves_no_half_fitted_model(resample_cls, adult, index, monkeypatch):
+    from sklearn.utils.validation import check_is_fitted
+
+    old_data = adult.head(150)[["age", "sex", "income"]].reset_index(drop=True)
+    new_data = adult.iloc[150:300][["age", "sex", "income"]].reset_index(drop=True)
+    new_data["age"] += 7  # other statistics, same columns: a mix would go unnoticed
+    fresh, fitted = _every_model(resample_cls)[index], _every_model(resample_cls)[index]
+    fitted.fit(old_data)
+    before = fitted.sample(40, random_state=3)
+    cls = type(fresh)
+    real_fit = cls._fit
+
+    def interrupted(self, X, rng):  # the whole model learned, then Ctrl-C
+        real_fit(self, X, rng)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cls, "_fit", interrupted)
+    for model in (fresh, fitted):
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(new_data)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(fresh)
+    assert not [k for k in vars(fresh) if k.endswith("_")]
+    pd.testing.assert_frame_equal(fitted.sample(40, random_state=3), before)
