@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
@@ -125,13 +126,17 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         self : object
-            The fitted synthesizer.
+            The fitted synthesizer. A ``fit`` that raises (or is interrupted)
+            leaves it as it was: unfitted, or with its previous fit intact.
 
         Raises
         ------
         SchemaError
             For an empty table, duplicated column names, a column with no value
-            or mixing value types, or a ``y`` whose name clashes with a column.
+            or mixing value types, a float column holding ``inf`` or ``-inf``
+            (named in the message), or a ``y`` whose name clashes with a column.
+        TypeError
+            For a scipy sparse matrix (pass a dense DataFrame).
         DataCheckError
             With ``data_checks="interrupt"`` when the checks find problems.
         """
@@ -172,6 +177,11 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
 
     def _prepare_training_frame(self, X: Any, y: Any) -> pd.DataFrame:
         """A private copy of the training data as a DataFrame, ``y`` appended."""
+        if sp.issparse(X):
+            raise TypeError(
+                f"X is a scipy sparse {type(X).__name__}; skgen synthesizers learn and generate "
+                "dense tables: pass pd.DataFrame(X.toarray(), columns=...) (or "
+                "pd.DataFrame.sparse.from_spmatrix(X).sparse.to_dense())")
         if isinstance(X, pd.DataFrame):
             frame = X.copy()
         elif _is_text_vector(X):
@@ -196,6 +206,7 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
             frame[name] = pd.Series(y_values, index=frame.index,
                                     dtype=y.dtype if isinstance(y, pd.Series) else None)
             check_frame(frame)
+        _check_finite(frame)
         return frame.reset_index(drop=True)
 
     def _make_validator_set(self) -> ValidatorSet:
@@ -429,6 +440,17 @@ def _is_text_vector(X: Any) -> bool:
     arr = np.asarray(X, dtype=object)
     return arr.ndim == 1 and len(arr) > 0 and all(isinstance(v, str) or v is None
                                                   for v in arr[:100])
+
+
+def _check_finite(frame: pd.DataFrame) -> None:
+    """Refuse infinite numbers: no model can learn or generate them."""
+    for name in frame.columns[[pd.api.types.is_float_dtype(t) for t in frame.dtypes]]:
+        n_inf = int(np.isinf(frame[name].to_numpy(dtype="float64", na_value=np.nan)).sum())
+        if n_inf:
+            raise SchemaError(
+                f"column {name!r} holds {n_inf} infinite value(s) (inf or -inf), which skgen "
+                "cannot learn or generate; replace them, e.g. with missing values "
+                "(X.replace([np.inf, -np.inf], np.nan)), or drop those rows")
 
 
 def _entropy(random_state: Any) -> list[int]:

@@ -260,3 +260,19 @@ def test_interrupted_fit_leaves_no_half_fitted_model(resample_cls, adult, index,
         check_is_fitted(fresh)
     assert not [k for k in vars(fresh) if k.endswith("_")]
     pd.testing.assert_frame_equal(fitted.sample(40, random_state=3), before)
+
+
+def test_sparse_input_is_refused_with_what_to_pass(resample_cls):
+    import scipy.sparse as sp
+
+    X = sp.random(30, 4, density=0.5, format="csr", random_state=0)
+    with pytest.raises(TypeError, match="sparse.*toarray"):
+        resample_cls().fit(X)
+
+
+def test_infinite_training_values_are_refused_naming_the_column(resample_cls, adult):
+    X = adult.head(50).copy()
+    X["ratio"] = np.linspace(0.0, 1.0, 50)
+    X.loc[[3, 9], "ratio"] = [np.inf, -np.inf]
+    with pytest.raises(SchemaError, match="'ratio' holds 2 infinite"):
+        resample_cls().fit(X)
