@@ -385,6 +385,12 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         complete = [c.name for c in self.schema_.columns if c.missing_rate == 0]
         if complete:
             ok &= ~rows[complete].isna().to_numpy().any(axis=1)
+        # a categorical column, whatever its dtype, holds only training levels
+        # (a condition's value is one: conditions are checked against them)
+        for col in self.schema_.columns:
+            if col.kind == "categorical":
+                values = rows[col.name]
+                ok &= (values.isna() | values.isin(col.categories or [])).to_numpy()
         ok &= conditions_met(rows, seeds.reset_index(drop=True), self.schema_)
         ok &= self.validators_.is_valid(rows)
         return rows, ok

@@ -479,3 +479,16 @@ def test_fit_is_reproducible_and_leaves_global_rng_alone(small):
     pd.testing.assert_frame_equal(fits[0].sample(20), fits[1].sample(20))
     assert torch.equal(torch.random.get_rng_state(), before_torch)
     assert (np.random.get_state()[1] == before_np).all()  # noqa: NPY002
+
+
+def test_object_categorical_column_holds_only_training_levels():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"colour": pd.Series(rng.choice(["red", "green", "blue"], 300),
+                                           dtype=object),
+                       "size": rng.integers(1, 60, 300)})
+    syn = LSTMSynthesizer(epochs=3, batch_size=16, rnn_units=32, embedding_dim=16, vocab_size=0,
+                          learning_rate=0.01, dropout_rate=0.0, fallback=False,
+                          max_invalid=50_000, data_checks="skip", random_state=0).fit(df)
+    assert syn.schema_["colour"].kind == "categorical"
+    out = syn.sample(300, random_state=1)
+    assert set(out["colour"]) <= {"red", "green", "blue"}
