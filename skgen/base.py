@@ -10,8 +10,9 @@ lives here, once.
 
 from __future__ import annotations
 
+import os
 from abc import ABCMeta, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -25,7 +26,7 @@ from sklearn.utils._param_validation import HasMethods, Integral, Interval, StrO
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
-from skgen.conditions import conditions_met, normalize_conditions
+from skgen.conditions import SeedRows, conditions_met, seed_rows
 from skgen.data_checks import check_data
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.schema import TableSchema, check_frame
@@ -283,14 +284,21 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
             ``n_samples`` disagreeing with the seed rows.
         TypeError, ValueError
             For an ``n_samples`` that is not a positive integer.
+        MemoryError
+            Before any sampling, when the output (estimated from the schema:
+            8 bytes a number, about 64 a string, times the copies assembling it
+            makes) would not fit in the memory available; sample in chunks
+            instead (several calls, each written out).
         TooManyInvalidError
             When more than ``max_invalid`` candidates were rejected; its
             ``partial`` attribute holds the valid rows made so far.
         """
         check_is_fitted(self, "schema_")
-        seeds = normalize_conditions(conditions, n_samples, self.schema_,
-                                     n_train=self.n_train_rows_, extrapolate=self._extrapolates)
+        seeds = seed_rows(conditions, n_samples, self.schema_, n_train=self.n_train_rows_,
+                          extrapolate=self._extrapolates)
+        self._check_output_memory(len(seeds))
         self._check_conditions_against_validators(seeds)
+        self._check_seeds(seeds)
         if random_state is None:
             rng = self._sample_rng_
         else:
@@ -300,24 +308,47 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         except TooManyInvalidError as err:
             return self._recover(err, seeds, random_state)
 
-    def _recover(self, err: TooManyInvalidError, seeds: pd.DataFrame,
+    def _recover(self, err: TooManyInvalidError, seeds: SeedRows,
                  random_state: Any) -> pd.DataFrame:
         """Finish a sample the model could not complete, or re-raise ``err``.
 
         Called with the error (its ``partial`` rows are indexed by seed
-        position), the normalised seed rows and the call's ``random_state``.
-        The default re-raises; a model with a fallback overrides it.
+        position), the seed rows and the call's ``random_state``. The default
+        re-raises; a model with a fallback overrides it (and must not write to
+        the estimator: ``sample`` is read-only and thread-safe).
         """
         raise err
 
-    def _check_conditions_against_validators(self, seeds: pd.DataFrame) -> None:
+    def _check_seeds(self, seeds: SeedRows) -> None:
+        """Refuse, before sampling, seed values this model cannot start from.
+
+        The default accepts all; raise :class:`ConditionError` naming the
+        column and value. ``seeds.distinct()`` holds every condition value.
+        """
+
+    def _check_output_memory(self, n: int) -> None:
+        """Fail fast when ``n`` output rows cannot fit in memory."""
+        available = _available_memory()
+        row_bytes = _LOOP_BYTES_PER_ROW + sum(_cell_bytes(c.dtype) for c in self.schema_.columns)
+        need = _ASSEMBLY_COPIES * n * row_bytes
+        if available is not None and need > available:
+            most = max(1, available // (_ASSEMBLY_COPIES * row_bytes) // 2)
+            raise MemoryError(
+                f"sample({n}) would need about {need / 2**30:.1f} GiB of memory ({row_bytes} "
+                f"bytes a row, {_ASSEMBLY_COPIES} copies while assembling the output) but "
+                f"{available / 2**30:.1f} GiB are available; sample in chunks instead: several "
+                f"calls of at most about {most} rows (successive calls continue the estimator's "
+                "random stream), each written out before the next")
+
+    def _check_conditions_against_validators(self, seeds: SeedRows) -> None:
         typed = None
-        for name in seeds.columns:
-            present = seeds[name].notna()
+        given = seeds.distinct()
+        for name in given.columns:
+            present = given[name].notna()
             if not present.any():
                 continue
             if typed is None:
-                typed = self.schema_.coerce(seeds)
+                typed = self.schema_.coerce(given)
             distinct = typed.loc[present.to_numpy(), [name]].drop_duplicates()
             report = self.validators_.explain(distinct)
             if not len(report):
@@ -328,7 +359,13 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
                 f"fitted validator rule {first['rule']!r}, so no generated row could keep it",
                 column=first["column"], value=first["value"])
 
-    def _sampling_loop(self, seeds: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    def _sampling_loop(self, seeds: SeedRows, rng: np.random.Generator,
+                       generate: Callable | None = None) -> pd.DataFrame:
+        """Propose, check and retry until every seed row has a valid row.
+
+        ``generate`` replaces ``self._generate`` (a model's fallback).
+        """
+        generate = self._generate if generate is None else generate
         n = len(seeds)
         max_invalid = 5 * n if self.max_invalid is None else self.max_invalid
         chunks_done: dict[int, pd.DataFrame] = {}
@@ -344,11 +381,11 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
                 streams = [np.random.default_rng(int(k))
                            for k in rng.integers(0, 2**63, size=len(parts))]
                 if n_jobs == 1 or len(parts) == 1:
-                    results = [self._propose(seeds.iloc[p], s) for p, s in zip(parts, streams,
-                                                                              strict=True)]
+                    results = [self._propose(seeds.take(p), s, generate)
+                               for p, s in zip(parts, streams, strict=True)]
                 else:
                     results = Parallel(n_jobs=n_jobs, prefer="threads")(
-                        delayed(self._propose)(seeds.iloc[p], s)
+                        delayed(self._propose)(seeds.take(p), s, generate)
                         for p, s in zip(parts, streams, strict=True))
                 for positions, (rows, ok) in zip(parts, results, strict=True):
                     good = positions[ok]
@@ -367,10 +404,11 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
                         partial=partial, n_invalid=n_invalid, n_requested=n)
         return self._assemble(chunks_done, seeds).reset_index(drop=True)
 
-    def _propose(self, seeds: pd.DataFrame, rng: np.random.Generator
-                 ) -> tuple[pd.DataFrame, np.ndarray]:
+    def _propose(self, seeds: pd.DataFrame, rng: np.random.Generator,
+                 generate: Callable | None = None) -> tuple[pd.DataFrame, np.ndarray]:
         """Generate candidates for ``seeds`` and say which are valid."""
-        raw = self._generate(seeds.reset_index(drop=True), rng)
+        generate = self._generate if generate is None else generate
+        raw = generate(seeds.reset_index(drop=True), rng)
         model_ok = np.ones(len(seeds), dtype=bool)
         if isinstance(raw, tuple):
             raw, model_ok = raw[0], np.asarray(raw[1], dtype=bool)
@@ -395,9 +433,9 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         ok &= self.validators_.is_valid(rows)
         return rows, ok
 
-    def _assemble(self, chunks: dict[int, pd.DataFrame], seeds: pd.DataFrame) -> pd.DataFrame:
+    def _assemble(self, chunks: dict[int, pd.DataFrame], seeds: SeedRows) -> pd.DataFrame:
         if not chunks:
-            return self.schema_.coerce(seeds.iloc[:0])
+            return self.schema_.coerce(seeds.take(np.arange(0)))
         rows = pd.concat([chunks[k] for k in sorted(chunks)]).sort_index()
         # a chunk whose rejected rows had gaps came back with a nullable dtype
         for col in self.schema_.columns:
@@ -446,6 +484,42 @@ def _is_text_vector(X: Any) -> bool:
     arr = np.asarray(X, dtype=object)
     return arr.ndim == 1 and len(arr) > 0 and all(isinstance(v, str) or v is None
                                                   for v in arr[:100])
+
+
+#: Bytes a row costs the sampling loop's bookkeeping (done flags, positions).
+_LOOP_BYTES_PER_ROW = 16
+#: Copies of the output alive at once while it is assembled (the chunks, their
+#: concatenation, the sorted frame).
+_ASSEMBLY_COPIES = 3
+
+
+def _cell_bytes(dtype: str) -> int:
+    """Memory of one cell of a column of ``dtype``: a Python string is about 64."""
+    if dtype in ("object", "string", "str"):
+        return 64
+    try:
+        return max(1, np.dtype(dtype).itemsize)
+    except TypeError:  # pandas extension dtypes (category, Int64, ...)
+        return 8
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to this process now, or ``None`` if unknown.
+
+    Linux's ``MemAvailable`` (free memory plus reclaimable caches), else the
+    physical memory from ``os.sysconf``; ``None`` where neither is readable.
+    """
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 def _check_finite(frame: pd.DataFrame) -> None:

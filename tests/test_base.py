@@ -276,3 +276,32 @@ def test_infinite_training_values_are_refused_naming_the_column(resample_cls, ad
     X.loc[[3, 9], "ratio"] = [np.inf, -np.inf]
     with pytest.raises(SchemaError, match="'ratio' holds 2 infinite"):
         resample_cls().fit(X)
+
+
+# ------------------------------------------------------- huge requests fail fast
+def test_huge_sample_fails_fast_pointing_to_chunks(resample_cls, adult):
+    syn = resample_cls(random_state=0).fit(adult)
+    with pytest.raises(MemoryError, match="sample in chunks"):
+        syn.sample(10**12, conditions={"sex": "Female"})
+
+
+def test_memory_estimate_uses_the_available_memory(resample_cls, adult, monkeypatch):
+    import skgen.base
+
+    syn = resample_cls(random_state=0).fit(adult)
+    monkeypatch.setattr(skgen.base, "_available_memory", lambda: 2**30)
+    with pytest.raises(MemoryError, match=r"sample\(1000000\) would need about .* GiB"):
+        syn.sample(10**6)
+    assert len(syn.sample(200)) == 200
+
+
+def test_seed_rows_of_dict_conditions_are_built_per_chunk(resample_cls, adult):
+    from skgen.conditions import seed_rows
+
+    syn = resample_cls(random_state=0).fit(adult)
+    seeds = seed_rows({"sex": "Female", "age": 40}, 10**12, syn.schema_, n_train=len(adult))
+    assert len(seeds) == 10**12
+    chunk = seeds.take(np.arange(5))
+    assert list(chunk.columns) == list(adult.columns)
+    assert (chunk["sex"] == "Female").all() and (chunk["age"] == 40).all()
+    assert chunk["income"].isna().all()

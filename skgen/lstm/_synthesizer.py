@@ -677,8 +677,7 @@ class LSTMSynthesizer(BaseSynthesizer):
                else np.random.default_rng([*_entropy(random_state), 3]))
         self._fallback_active = True
         try:
-            rest = self._sampling_loop(seeds.iloc[np.flatnonzero(~done)]
-                                       .reset_index(drop=True), rng)
+            rest = self._sampling_loop(seeds.subset(np.flatnonzero(~done)), rng)
         finally:
             self._fallback_active = False
         rest.index = np.flatnonzero(~done)
