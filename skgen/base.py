@@ -11,8 +11,11 @@ lives here, once.
 from __future__ import annotations
 
 import os
+import time
 from abc import ABCMeta, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -297,8 +300,8 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         seeds = seed_rows(conditions, n_samples, self.schema_, n_train=self.n_train_rows_,
                           extrapolate=self._extrapolates)
         self._check_output_memory(len(seeds))
-        self._check_conditions_against_validators(seeds)
         self._check_seeds(seeds)
+        self._check_conditions_against_validators(seeds)
         if random_state is None:
             rng = self._sample_rng_
         else:
@@ -486,6 +489,36 @@ def _is_text_vector(X: Any) -> bool:
                                                   for v in arr[:100])
 
 
+_FIT_DEADLINE: ContextVar[float | None] = ContextVar("skgen_fit_deadline", default=None)
+
+
+@contextmanager
+def fit_time_budget(seconds: float) -> Iterator[None]:
+    """Give the ``fit`` calls made inside this block ``seconds`` of wall time.
+
+    A model's training loop asks :func:`fit_out_of_time` between iterations
+    and, once it says so, stops early keeping what it learned (e.g. the LSTM
+    gives its fallback ``max_fallback_training_time_seconds`` this way). The
+    budget is per thread (a context variable); nested budgets keep the inner.
+
+    Parameters
+    ----------
+    seconds : float
+        Wall-clock seconds from entering the block.
+    """
+    token = _FIT_DEADLINE.set(time.monotonic() + float(seconds))
+    try:
+        yield
+    finally:
+        _FIT_DEADLINE.reset(token)
+
+
+def fit_out_of_time() -> bool:
+    """Whether the :func:`fit_time_budget` around the current ``fit`` is spent."""
+    deadline = _FIT_DEADLINE.get()
+    return deadline is not None and time.monotonic() > deadline
+
+
 #: Bytes a row costs the sampling loop's bookkeeping (done flags, positions).
 _LOOP_BYTES_PER_ROW = 16
 #: Copies of the output alive at once while it is assembled (the chunks, their
@@ -547,4 +580,4 @@ def _entropy(random_state: Any) -> list[int]:
     return [int(x) for x in rs.randint(0, 2**32 - 1, size=4, dtype=np.int64)]
 
 
-__all__ = ["BaseSynthesizer", "COMMON_PARAMETERS_DOC"]
+__all__ = ["BaseSynthesizer", "COMMON_PARAMETERS_DOC", "fit_out_of_time", "fit_time_budget"]

@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 import skgen
 from skgen.conditions import normalize_conditions
-from skgen.exceptions import SchemaError, TooManyInvalidError
+from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.lstm import DELIMITER_CANDIDATES, LSTMSynthesizer, parse_gretel_config
 from skgen.lstm import _generate as lstm_generate
 from skgen.lstm import _synthesizer as lstm_synth
@@ -329,7 +329,8 @@ def test_fallback_when_generation_cannot_reach_valid_rows(small):
     syn.set_params(max_line_len=3)  # every generated line is cut short: none can be read
     with pytest.warns(UserWarning, match="fallback"):
         out = syn.sample(40, random_state=0)
-    assert syn.fallback_used_ and len(out) == 40 and syn.validators_.is_valid(out).all()
+    assert len(out) == 40 and syn.validators_.is_valid(out).all()
+    assert out.attrs["fallback_rows"] > 0 and not syn.fallback_used_  # sample writes nothing
 
 
 def test_no_fallback_with_seed_columns_or_dp(small):
@@ -492,3 +493,61 @@ def test_object_categorical_column_holds_only_training_levels():
     assert syn.schema_["colour"].kind == "categorical"
     out = syn.sample(300, random_state=1)
     assert set(out["colour"]) <= {"red", "green", "blue"}
+
+
+# ------------------------------------------------------------------ sample is read-only
+def test_threads_sampling_one_model_match_sequential_calls_and_change_nothing(small):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from joblib import hash as state_hash
+
+    # max_invalid is low enough that some calls finish with the fallback
+    syn = LSTMSynthesizer(random_state=0, max_invalid=30, **{**TINY, "epochs": 2}).fit(small)
+    before = state_hash(vars(syn))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        sequential = [syn.sample(60, random_state=i) for i in range(8)]
+        assert state_hash(vars(syn)) == before
+        with ThreadPoolExecutor(4) as pool:
+            threaded = list(pool.map(lambda i: syn.sample(60, random_state=i), range(8)))
+    assert any(out.attrs.get("fallback_rows") for out in sequential)  # both paths ran
+    for a, b in zip(sequential, threaded, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert state_hash(vars(syn)) == before
+
+
+def test_seed_value_holding_the_delimiter_is_refused_before_sampling(small, monkeypatch):
+    data = small[["sex", "income"]].assign(
+        note=[f"customer {i} called about order {i * 37 % 101}" for i in range(len(small))])
+    # without validators (whose character set would refuse it too)
+    syn = LSTMSynthesizer(seed_columns=["note"], validators=[], random_state=0,
+                          **{**TINY, "epochs": 1}).fit(data)
+    assert syn.field_delimiter_ == ","
+
+    def never(*args, **kwargs):
+        raise AssertionError("sampling started")
+
+    monkeypatch.setattr(LSTMSynthesizer, "_generate", never)
+    with pytest.raises(ConditionError, match="'note' holds the field delimiter") as err:
+        syn.sample(conditions=pd.DataFrame({"note": ["customer 1 called", "customer 1, called"]}))
+    assert err.value.column == "note" and err.value.value == "customer 1, called"
+
+
+def test_fallback_training_gets_the_time_budget_and_is_kept(small, monkeypatch):
+    from skgen.amplify import AmplifySampler
+    from skgen.base import fit_out_of_time
+
+    seen = []
+    real_fit = AmplifySampler._fit
+
+    def timed_fit(self, X, rng):
+        seen.append(fit_out_of_time())  # a budget of 1 ns is spent at once
+        real_fit(self, X, rng)
+
+    monkeypatch.setattr(AmplifySampler, "_fit", timed_fit)
+    with pytest.warns(UserWarning, match="more than max_fallback_training_time_seconds"):
+        syn = LSTMSynthesizer(fallback={"max_fallback_training_time_seconds": 1e-9},
+                              random_state=0, **{**TINY, "epochs": 1}).fit(small.head(100))
+    assert seen == [True]
+    assert isinstance(syn.fallback_model_, AmplifySampler)
+    assert not fit_out_of_time()  # the budget ends with the fallback's fit
