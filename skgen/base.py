@@ -374,6 +374,7 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         chunks_done: dict[int, pd.DataFrame] = {}
         filled = np.zeros(n, dtype=bool)
         n_invalid = 0
+        reasons: dict[str, int] = {}
         n_jobs = 1 if self.n_jobs is None else self.n_jobs
         with tqdm(total=n, disable=not self.verbose, desc=f"{type(self).__name__} sampling",
                   unit="rows") as bar:
@@ -390,7 +391,9 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
                     results = Parallel(n_jobs=n_jobs, prefer="threads")(
                         delayed(self._propose)(seeds.take(p), s, generate)
                         for p, s in zip(parts, streams, strict=True))
-                for positions, (rows, ok) in zip(parts, results, strict=True):
+                for positions, (rows, ok, why) in zip(parts, results, strict=True):
+                    for reason, count in why.items():
+                        reasons[reason] = reasons.get(reason, 0) + count
                     good = positions[ok]
                     if len(good):
                         chunks_done[int(good[0])] = rows.iloc[np.flatnonzero(ok)].set_axis(good)
@@ -399,17 +402,24 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
                     bar.update(len(good))
                 if n_invalid > max_invalid and not filled.all():
                     partial = self._assemble(chunks_done, seeds)
+                    causes = "; ".join(f"{reason} ({count})" for reason, count in sorted(
+                        reasons.items(), key=lambda item: -item[1])[:3])
                     raise TooManyInvalidError(
                         f"{type(self).__name__} rejected {n_invalid} candidate rows (max_invalid="
                         f"{max_invalid}) after producing {int(filled.sum())} of {n} valid rows; "
-                        "the valid rows are in this error's .partial attribute. Loosen the "
-                        "validators or conditions, raise max_invalid, or train longer.",
+                        "the valid rows are in this error's .partial attribute. Rejected for: "
+                        f"{causes}. {_advice(reasons)}",
                         partial=partial, n_invalid=n_invalid, n_requested=n)
         return self._assemble(chunks_done, seeds).reset_index(drop=True)
 
     def _propose(self, seeds: pd.DataFrame, rng: np.random.Generator,
-                 generate: Callable | None = None) -> tuple[pd.DataFrame, np.ndarray]:
-        """Generate candidates for ``seeds`` and say which are valid."""
+                 generate: Callable | None = None
+                 ) -> tuple[pd.DataFrame, np.ndarray, dict[str, int]]:
+        """Generate candidates for ``seeds``, say which are valid and why the others are not.
+
+        Returns the coerced rows, the validity mask and, per reason, how many
+        rows it rejected (each row counted under the first check it fails).
+        """
         generate = self._generate if generate is None else generate
         raw = generate(seeds.reset_index(drop=True), rng)
         model_ok = np.ones(len(seeds), dtype=bool)
@@ -419,22 +429,38 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
             raise RuntimeError(f"{type(self).__name__}._generate returned {len(raw)} rows for "
                                f"{len(seeds)} seed rows")
         rows = self.schema_.coerce(raw.reset_index(drop=True))
-        # a cell the model wrote that could not be read in the column's type
-        ok = model_ok & ~(rows.isna().to_numpy() & raw.reset_index(drop=True)[rows.columns]
-                          .notna().to_numpy()).any(axis=1)
-        # a column never missing in training is never missing in the output
-        complete = [c.name for c in self.schema_.columns if c.missing_rate == 0]
-        if complete:
-            ok &= ~rows[complete].isna().to_numpy().any(axis=1)
-        # a categorical column, whatever its dtype, holds only training levels
-        # (a condition's value is one: conditions are checked against them)
+        raw = raw.reset_index(drop=True)
+        ok = np.ones(len(rows), dtype=bool)
+        reasons: dict[str, int] = {}
+
+        def reject(bad: np.ndarray, reason: str) -> None:
+            """Count each rejected row once, under the first check it fails."""
+            new = int((bad & ok).sum())
+            if new:
+                reasons[reason] = reasons.get(reason, 0) + new
+            ok[bad] = False
+
+        reject(~model_ok, "malformed candidates (the model's own check)")
         for col in self.schema_.columns:
+            got = rows[col.name]
+            missing = got.isna().to_numpy()
+            # a cell the model wrote that could not be read in the column's type
+            reject(missing & raw[col.name].notna().to_numpy(),
+                   f"column {col.name!r}: values not readable as {col.kind}")
+            # a column never missing in training is never missing in the output
+            if col.missing_rate == 0:
+                reject(missing, _EMPTY_REASON.get(col.kind, "column {!r}: left empty, though "
+                                                  "it is never empty in training")
+                       .format(col.name))
+            # a categorical column, whatever its dtype, holds only training levels
+            # (a condition's value is one: conditions are checked against them)
             if col.kind == "categorical":
-                values = rows[col.name]
-                ok &= (values.isna() | values.isin(col.categories or [])).to_numpy()
-        ok &= conditions_met(rows, seeds.reset_index(drop=True), self.schema_)
-        ok &= self.validators_.is_valid(rows)
-        return rows, ok
+                reject(~(missing | got.isin(col.categories or []).to_numpy()),
+                       f"column {col.name!r}: values not among the training categories")
+        reject(~conditions_met(rows, seeds.reset_index(drop=True), self.schema_),
+               "the conditions not met")
+        reject(~self.validators_.is_valid(rows), "fitted validators failed")
+        return rows, ok, reasons
 
     def _assemble(self, chunks: dict[int, pd.DataFrame], seeds: SeedRows) -> pd.DataFrame:
         if not chunks:
@@ -517,6 +543,27 @@ def fit_out_of_time() -> bool:
     """Whether the :func:`fit_time_budget` around the current ``fit`` is spent."""
     deadline = _FIT_DEADLINE.get()
     return deadline is not None and time.monotonic() > deadline
+
+
+#: Why a text or ID cell comes back empty: the generators refuse training values.
+_EMPTY_REASON = {kind: (
+    "column {!r}: left empty because every " + kind + " value drawn for it equalled a "
+    "training value, which is never given back (its training values are too few or too "
+    "alike, e.g. one template, to recombine into new ones)") for kind in ("text", "id")}
+
+
+def _advice(reasons: dict[str, int]) -> str:
+    """What to do about the most frequent rejection reason."""
+    top = max(reasons, key=reasons.get) if reasons else ""
+    if "never given back" in top:
+        return ("Drop or transform that column (e.g. generate its values yourself), or "
+                "raise max_invalid.")
+    if top.startswith("the conditions"):
+        return "Loosen the conditions or raise max_invalid."
+    if top.startswith("fitted validators"):
+        return ("Loosen the validators (validators_.explain(rows) shows which rule), or raise "
+                "max_invalid.")
+    return "Train longer or raise max_invalid."
 
 
 #: Bytes a row costs the sampling loop's bookkeeping (done flags, positions).

@@ -305,3 +305,39 @@ def test_seed_rows_of_dict_conditions_are_built_per_chunk(resample_cls, adult):
     assert list(chunk.columns) == list(adult.columns)
     assert (chunk["sex"] == "Female").all() and (chunk["age"] == 40).all()
     assert chunk["income"].isna().all()
+
+
+# --------------------------------------------- text columns that cannot recombine
+def _with_text(adult, texts):
+    data = adult.head(len(texts))[["age", "sex"]].reset_index(drop=True)
+    data["note"] = texts
+    return data
+
+
+@pytest.mark.parametrize("model", ["amplify", "gan"])
+def test_templated_text_column_gets_fresh_numbers(adult, model):
+    from skgen import AmplifySampler, GANSynthesizer
+
+    data = _with_text(adult, [f"order {i} shipped to warehouse north" for i in range(300)])
+    syn = (AmplifySampler(n_components=3, refine=False, data_checks="skip", random_state=0)
+           if model == "amplify" else
+           GANSynthesizer(epochs=1, embedding_dim=8, generator_dim=(16,),
+                          discriminator_dim=(16,), batch_size=50, pac=5, n_modes=3,
+                          data_checks="skip", random_state=0)).fit(data)
+    out = syn.sample(100, random_state=0)
+    assert out["note"].str.fullmatch(r"order [1-9]\d* shipped to warehouse north").all()
+    assert not out["note"].isin(data["note"]).any()
+
+
+def test_text_that_cannot_differ_from_training_says_why(adult):
+    from skgen import AmplifySampler
+
+    # every word occurs once: each walk of the word chain recreates a training text
+    words = [a + b + c for a in "bdfgk" for b in "aeiou" for c in "lmnrst"]
+    data = _with_text(adult, [f"{words[2 * i]} {words[2 * i + 1]}" for i in range(75)])
+    syn = AmplifySampler(n_components=2, refine=False, data_checks="skip",
+                         random_state=0).fit(data)
+    with pytest.raises(TooManyInvalidError, match="'note': left empty because every text value "
+                       "drawn for it equalled a training value") as err:
+        syn.sample(20, random_state=0)
+    assert "train longer" not in str(err.value).lower()
