@@ -2,8 +2,9 @@
 
 Whatever form the user passes (nothing, a dict of fixed values, a DataFrame of
 seed rows with NaN meaning "generate this field"), the sampling loop works on one
-shape: a *seed frame* with one row per requested output row and every training
-column, where a non-missing cell is a value that row must hold.
+shape: *seed rows* (:class:`SeedRows`), one per requested output row, with every
+training column, where a non-missing cell is a value that row must hold. They
+are built a chunk at a time, so that a large request costs no memory up front.
 """
 
 from __future__ import annotations
@@ -97,29 +98,6 @@ class SeedRows:
     def distinct(self) -> pd.DataFrame:
         """Rows holding every condition value at least once (to check them once)."""
         return self.take(None if self.frame is not None else np.arange(min(self.n, 1)))
-
-
-def normalize_conditions(
-    conditions: Mapping | pd.DataFrame | None,
-    n_samples: int | None,
-    schema: TableSchema,
-    *,
-    n_train: int,
-    extrapolate: bool = False,
-) -> pd.DataFrame:
-    """Turn ``sample``'s arguments into a seed frame.
-
-    The frame of :func:`seed_rows`, built whole; see there for the
-    parameters and errors.
-
-    Returns
-    -------
-    pandas.DataFrame of shape (n_rows, n_columns)
-        Every training column, in order; numeric columns as float64 (NaN where
-        free), datetime columns as ``datetime64[ns]``, the others as objects.
-    """
-    return seed_rows(conditions, n_samples, schema, n_train=n_train,
-                     extrapolate=extrapolate).take()
 
 
 def seed_rows(
@@ -362,5 +340,4 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-__all__ = ["DEFAULT_N_SAMPLES", "SeedRows", "check_n_samples", "conditions_met",
-           "normalize_conditions", "seed_rows"]
+__all__ = ["DEFAULT_N_SAMPLES", "SeedRows", "check_n_samples", "conditions_met", "seed_rows"]

@@ -14,7 +14,7 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skgen
-from skgen.conditions import normalize_conditions
+from skgen.conditions import seed_rows
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.lstm import DELIMITER_CANDIDATES, LSTMSynthesizer, parse_gretel_config
 from skgen.lstm import _generate as lstm_generate
@@ -246,7 +246,7 @@ def test_field_clusters_are_seeded_with_earlier_values(adult_full, monkeypatch):
         return fields, ok
 
     monkeypatch.setattr(lstm_synth.LSTMSynthesizer, "_generate_lines", spy)
-    seeds = normalize_conditions(None, 50, syn.schema_, n_train=200)
+    seeds = seed_rows(None, 50, syn.schema_, n_train=200).take()
     syn._generate(seeds, np.random.default_rng(0))
     first_fields, first_ok = seen[0][2], seen[0][3]
     c, given, _, _ = seen[1]
@@ -303,7 +303,7 @@ def test_dp_reports_epsilon_and_delta(small):
     assert syn.dp_noise_multiplier_ == 1.0 and syn.fallback_model_ is None
     assert syn.history_[0]["val_loss"] is None
     # privately trained weights load into the generation network
-    seeds = normalize_conditions(None, 10, syn.schema_, n_train=200)
+    seeds = seed_rows(None, 10, syn.schema_, n_train=200).take()
     rows, parsed = syn._generate(seeds, np.random.default_rng(0))
     assert len(rows) == 10 and parsed.shape == (10,)
 
