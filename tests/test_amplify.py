@@ -278,6 +278,15 @@ def test_em_that_stops_at_max_iter_warns_and_names_the_parameter(adult):
     assert syn.converged_ and syn.n_iter_ < syn.max_iter
 
 
+def test_a_spent_fit_time_budget_stops_em_and_the_trees_early(adult):
+    from skgen.base import fit_time_budget
+
+    with pytest.warns(ConvergenceWarning, match="time budget"), fit_time_budget(0.0):
+        syn = AmplifySampler(random_state=0).fit(adult)
+    assert syn.n_iter_ == 1 and not syn.converged_ and syn.trees_ == []
+    assert len(syn.sample(50, random_state=0)) == 50  # what it learned still samples
+
+
 # --------------------------------------------------------------------------- building blocks
 def test_quantile_knots_keep_point_masses_and_invert(adult):
     v = adult["capital_gain"].to_numpy(dtype=float)

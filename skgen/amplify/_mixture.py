@@ -19,6 +19,7 @@ from scipy.special import log_ndtr, logsumexp, ndtri, ndtri_exp
 from threadpoolctl import threadpool_limits
 
 from skgen.amplify._marginals import _P_EPS, quantile_interval
+from skgen.base import fit_out_of_time
 
 # Rows per block in the E-step, to bound memory at (block rows x n_components).
 _BLOCK = 65_536
@@ -214,6 +215,8 @@ def fit_mixture(
                 converged = True
                 break
             prev = mean_ll
+            if fit_out_of_time():  # a fit_time_budget is spent: keep what EM has so far
+                break
     # normalise each column's level probabilities exactly
     theta = params.theta
     if n_levels:

@@ -42,7 +42,7 @@ from skgen.amplify._mixture import (
     sample_rows_categorical,
 )
 from skgen.amplify._trees import fit_leaf_tree, sample_leaf_tree
-from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer
+from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer, fit_out_of_time
 from skgen.exceptions import ConditionError
 from skgen.schema import as_float
 
@@ -356,7 +356,11 @@ class AmplifySampler(BaseSynthesizer):
             np.column_stack(observed).astype(float) if observed else np.zeros((n_fit, 0)),
             n_components=self.n_components, max_iter=self.max_iter, tol=self.tol,
             alpha=self.alpha, reg_covar=self.reg_covar, rng=rng)
-        if not fitted["converged"]:
+        if not fitted["converged"] and fit_out_of_time():
+            warnings.warn(
+                f"AmplifySampler: EM stopped after {fitted['n_iter']} iterations because its "
+                "fit time budget ran out, before converging", ConvergenceWarning, stacklevel=2)
+        elif not fitted["converged"]:
             warnings.warn(
                 f"AmplifySampler: EM stopped at max_iter={self.max_iter} iterations before "
                 f"converging (the mean log-likelihood per row still changed by more than "
@@ -404,6 +408,8 @@ class AmplifySampler(BaseSynthesizer):
         F_cal = self._tree_features(cal_codes, cal_numbers)
         n_levels = np.diff(self.level_offsets_)
         for j, c in enumerate(codes):
+            if fit_out_of_time():  # a fit_time_budget is spent: the trees so far still apply
+                break
             if not 2 <= n_levels[j] <= _MAX_TREE_LEVELS or np.unique(c).size < 2:
                 continue
             others = np.delete(np.arange(F.shape[1]), j)
