@@ -2,7 +2,8 @@
 
 Every user error (a missing file, a bad condition, an unknown column) ends in
 one line on standard error and exit status 2; nothing prints a traceback unless
-``SKGEN_DEBUG=1`` is set.
+``SKGEN_DEBUG=1`` is set. With ``SKGEN_MODEL_KEY`` set, model files are signed
+and verified with that key (HMAC-SHA256, see :mod:`skgen.persistence`).
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def _fit(args: argparse.Namespace) -> None:
         raise CLIError(f"bad --param for {args.model}: {exc}") from None
     t0 = time.perf_counter()
     syn.fit(data)
-    path = syn.save(args.output)
+    path = syn.save(args.output, key=os.environ.get("SKGEN_MODEL_KEY"))  # HMAC when set
     print(f"fit {cls.__name__} on {len(data):,} rows x {data.shape[1]} columns in "
           f"{time.perf_counter() - t0:.1f} s; wrote {path}")
 
@@ -126,7 +127,7 @@ def _fit(args: argparse.Namespace) -> None:
 def _sample(args: argparse.Namespace) -> None:
     import skgen
 
-    syn = skgen.load(args.model)
+    syn = skgen.load(args.model, key=os.environ.get("SKGEN_MODEL_KEY"))
     conditions: Any = None
     if args.conditions and args.where:
         raise CLIError("give either --conditions SEEDS.csv or --where, not both")

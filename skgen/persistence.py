@@ -428,7 +428,7 @@ def _estimators(obj: Any) -> list[BaseEstimator]:
 
 
 # ------------------------------------------------------------------ encoding
-def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str, reference: bool) -> Any:
+def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str, reference: bool = False) -> Any:
     if obj is None or isinstance(obj, bool | str):
         return obj
     if isinstance(obj, np.bool_):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import struct
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 
 import skgen
-from skgen import AmplifySampler, ModelFileError
+from skgen import AmplifySampler, ModelFileError, persistence
 from skgen.validators import PrivacyFilter, make_validators
 
 
@@ -61,7 +62,7 @@ def _write_header(path, raw, n, header):
     path.write_bytes(struct.pack("<Q", len(blob)) + blob + raw[8 + n:])
 
 
-def test_tampered_payload_is_refused(fitted, tmp_path):
+def test_edited_payload_fails_the_integrity_check(fitted, tmp_path):
     path = fitted.save(tmp_path / "t.skgen")
     raw, n, header = _header(path)
     payload = header["__metadata__"]["payload"].replace('"max_invalid": null',
@@ -73,7 +74,7 @@ def test_tampered_payload_is_refused(fitted, tmp_path):
         skgen.load(path)
 
 
-def test_tampered_tensor_bytes_are_refused(fitted, tmp_path):
+def test_corrupted_tensor_bytes_fail_the_integrity_check(fitted, tmp_path):
     path = fitted.save(tmp_path / "t.skgen")
     raw = bytearray(path.read_bytes())
     raw[-3] ^= 0xFF
@@ -350,3 +351,156 @@ def test_same_release_series_loads(fitted, tmp_path):
     path = fitted.save(tmp_path / "v.skgen")
     _forge(path, skgen_version=skgen.__version__.rsplit(".", 1)[0] + ".99")
     assert type(skgen.load(path)) is AmplifySampler
+
+
+# ------------------------------------------------- 3b. SentencePiece bytes are bounded
+@pytest.fixture()
+def lstm_file(adult, tmp_path):
+    """An LSTM's tokenizer state in a model file (no network needed to check it)."""
+    from skgen import LSTMSynthesizer
+    from skgen.lstm._tokenizers import SentencePieceTokenizer
+
+    values = adult["occupation"].dropna().astype(str)
+    lines = (values + "," + adult.loc[values.index, "sex"]).tolist()
+    tok = SentencePieceTokenizer.fit(lines, sorted(set(values)), ",", 40,
+                                     np.random.default_rng(0))
+    syn = LSTMSynthesizer(vocab_size=40)
+    syn._models_ = [{"tokenizer": tok.to_state(), "weights": {}}]
+    syn.vocab_sizes_ = [tok.vocab_size]
+    return persistence.save(syn, tmp_path / "lstm.skgen"), tok
+
+
+def _tokenizer_tensor(path, proto):
+    metadata, arrays = _read(path)
+    [key] = [k for k, a in arrays.items() if a.dtype == np.uint8 and a.tobytes() == proto]
+    return key
+
+
+def test_sentencepiece_model_is_parsed_on_load(lstm_file):
+    path, tok = lstm_file
+    assert skgen.load(path)._models_[0]["tokenizer"]["kind"] == "sentencepiece"
+    key = _tokenizer_tensor(path, tok.model_proto)
+    garbage = np.frombuffer(b"\x0a\xff" * 300, dtype=np.uint8).copy()
+    _forge(path, arrays={key: garbage})
+    with pytest.raises(ModelFileError, match="not a SentencePiece model"):
+        skgen.load(path)
+    _forge(path, arrays={key: np.zeros(0, dtype=np.uint8)})
+    with pytest.raises(ModelFileError, match="SentencePiece model of 0 bytes"):
+        skgen.load(path)
+
+
+def test_sentencepiece_model_size_is_bounded(lstm_file, monkeypatch):
+    from skgen.lstm import _tokenizers
+
+    path, tok = lstm_file
+    monkeypatch.setattr(_tokenizers, "MAX_SENTENCEPIECE_BYTES", len(tok.model_proto) - 1)
+    with pytest.raises(ModelFileError, match=f"SentencePiece model of {len(tok.model_proto):,}"):
+        skgen.load(path)
+
+
+def test_tokenizer_must_match_its_network(lstm_file):
+    path, _ = lstm_file
+    metadata, _ = _read(path)
+    payload = json.loads(metadata["payload"])
+    payload["state"]["__dict__"]["vocab_sizes_"] = [10_000]
+    _forge(path, payload=lambda p: json.dumps(payload))
+    with pytest.raises(ModelFileError, match="does not match its network"):
+        skgen.load(path)
+
+
+# ------------------------------------------------------------------ 4. atomic save
+def _leftovers(folder, keep):
+    return sorted(p.name for p in folder.iterdir() if p.name not in keep)
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"),
+                                     KeyboardInterrupt()])
+def test_interrupted_save_keeps_the_old_file(fitted, tmp_path, monkeypatch, failure):
+    path = fitted.save(tmp_path / "m.skgen")
+    before = path.read_bytes()
+    written = []
+
+    def fail_after_writing(fd):
+        written.append(fd)
+        raise failure
+
+    monkeypatch.setattr(os, "fsync", fail_after_writing)
+    with pytest.raises(type(failure)) as info:
+        fitted.save(path, include_reference_data=True)
+    assert written, "the failure must come mid-save, after the bytes were written"
+    assert path.read_bytes() == before
+    assert _leftovers(tmp_path, {"m.skgen"}) == []
+    if isinstance(failure, OSError):
+        assert str(path) in str(info.value) and info.value.errno == 28
+    monkeypatch.undo()
+    assert type(skgen.load(path)) is AmplifySampler
+
+
+def test_failed_rename_leaves_no_temporary_file(fitted, tmp_path):
+    target = tmp_path / "a_folder"
+    target.mkdir()
+    with pytest.raises(OSError, match="a_folder"):
+        fitted.save(target)
+    assert _leftovers(tmp_path, {"a_folder"}) == [] and list(target.iterdir()) == []
+
+
+def test_missing_folder_is_a_file_not_found_error_naming_the_path(fitted, tmp_path):
+    path = tmp_path / "no" / "such" / "m.skgen"
+    with pytest.raises(FileNotFoundError, match="m.skgen") as info:
+        fitted.save(path)
+    assert info.value.filename == str(path)
+    assert list(tmp_path.iterdir()) == []
+
+
+# -------------------------------------------------------- 5. non-string column names
+@pytest.mark.parametrize("names", [
+    pd.MultiIndex.from_tuples([("person", "age"), ("person", "sex"), ("job", "hours")]),
+    [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01"), pd.Timestamp("2024-03-01")],
+    ["age", "sex", 1.5],
+    ["age", "sex", None],
+])
+def test_column_names_that_cannot_be_saved_are_refused_in_fit(adult, names):
+    from skgen.exceptions import SchemaError
+
+    frame = adult[["age", "sex", "hours_per_week"]].head(300).copy()
+    frame.columns = names
+    with pytest.raises(SchemaError, match="column names must be strings"):
+        AmplifySampler(random_state=0).fit(frame)
+
+
+def test_integer_column_names_round_trip(adult, tmp_path):
+    frame = adult[["age", "sex", "hours_per_week"]].head(500).copy()
+    frame.columns = [0, 1, 2]
+    syn = AmplifySampler(random_state=0).fit(frame)
+    loaded = skgen.load(syn.save(tmp_path / "i.skgen"))
+    out = loaded.sample(100, conditions={1: "Female"}, random_state=3)
+    pd.testing.assert_frame_equal(out, syn.sample(100, conditions={1: "Female"},
+                                                  random_state=3))
+    assert list(out.columns) == [0, 1, 2] and (out[1] == "Female").all()
+
+
+def test_series_named_zero_round_trips(adult, tmp_path):
+    occupations = adult["occupation"].dropna().head(400).reset_index(drop=True).rename(0)
+    syn = AmplifySampler(random_state=0).fit(occupations)
+    loaded = skgen.load(syn.save(tmp_path / "s.skgen"))
+    out = loaded.sample(50, random_state=2)
+    assert list(out.columns) == [0]
+    pd.testing.assert_frame_equal(out, syn.sample(50, random_state=2))
+
+
+def test_cli_signs_and_verifies_with_the_key_in_the_environment(adult, tmp_path, monkeypatch,
+                                                                 capsys):
+    from skgen.cli import main
+
+    data = tmp_path / "train.csv"
+    adult[["age", "sex", "hours_per_week"]].head(300).to_csv(data, index=False)
+    model, out = tmp_path / "m.skgen", tmp_path / "out.csv"
+    monkeypatch.setenv("SKGEN_MODEL_KEY", "a long secret from the environment")
+    assert main(["fit", str(data), "-o", str(model), "--random-state", "0"]) == 0
+    assert main(["sample", str(model), "-n", "20", "-o", str(out)]) == 0
+    assert len(pd.read_csv(out)) == 20
+    with pytest.raises(ModelFileError, match="is signed"):
+        skgen.load(model)
+    monkeypatch.setenv("SKGEN_MODEL_KEY", "another secret")
+    assert main(["sample", str(model), "-n", "20", "-o", str(out)]) == 2
+    assert "authenticity check" in capsys.readouterr().err

@@ -104,7 +104,7 @@ def _normalised(texts: pd.Series) -> np.ndarray:
     """Texts case-folded, whitespace runs made one space, ends stripped; missing stays None."""
     missing = missing_mask(texts)
     norm = as_text(texts).str.casefold().str.split().str.join(" ")
-    out = norm.to_numpy(dtype=object)
+    out = np.array(norm, dtype=object)  # a writable copy
     out[missing] = None
     return out
 
