@@ -236,8 +236,9 @@ def attach_reference(obj: BaseEstimator, X: Any) -> BaseEstimator:
     filters = [v for v in _estimators(obj)
                if hasattr(v, "attach_reference") and not v.has_reference_data()]
     if not filters:
-        raise ValueError(f"{type(obj).__name__} holds no privacy filter without reference "
-                         "data; there is nothing to attach")
+        raise ValueError(f"{type(obj).__name__} holds no privacy filter lacking its reference "
+                         "data (none at all, or the file was saved with "
+                         "include_reference_data=True); there is nothing to attach")
     prepare = getattr(obj, "_prepare_training_frame", None)
     frame = prepare(X, None) if prepare is not None else X
     for f in filters:

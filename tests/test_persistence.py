@@ -415,8 +415,10 @@ def _leftovers(folder, keep):
 
 @pytest.mark.parametrize("failure", [OSError(28, "No space left on device"),
                                      KeyboardInterrupt()])
-def test_interrupted_save_keeps_the_old_file(fitted, tmp_path, monkeypatch, failure):
-    path = fitted.save(tmp_path / "m.skgen")
+def test_interrupted_save_keeps_the_old_file(fitted, adult, tmp_path, monkeypatch, failure):
+    from skgen.validators import NumericRangeValidator
+
+    path = persistence.save(NumericRangeValidator().fit(adult), tmp_path / "m.skgen")
     before = path.read_bytes()
     written = []
 
@@ -426,14 +428,14 @@ def test_interrupted_save_keeps_the_old_file(fitted, tmp_path, monkeypatch, fail
 
     monkeypatch.setattr(os, "fsync", fail_after_writing)
     with pytest.raises(type(failure)) as info:
-        fitted.save(path, include_reference_data=True)
+        fitted.save(path)
     assert written, "the failure must come mid-save, after the bytes were written"
     assert path.read_bytes() == before
     assert _leftovers(tmp_path, {"m.skgen"}) == []
     if isinstance(failure, OSError):
         assert str(path) in str(info.value) and info.value.errno == 28
     monkeypatch.undo()
-    assert type(skgen.load(path)) is AmplifySampler
+    assert type(skgen.load(path)) is NumericRangeValidator
 
 
 def test_failed_rename_leaves_no_temporary_file(fitted, tmp_path):
