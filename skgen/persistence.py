@@ -193,7 +193,7 @@ def load(path: str | os.PathLike, *, key: bytes | str | None = None,
             f"this skgen reads version {FORMAT_VERSION}")
     _check_version(path, metadata.get("skgen_version"))
     payload = metadata.get("payload", "")
-    if not hmac.compare_digest(str(metadata.get("sha256", "")), _digest(payload, arrays)):
+    if not _same(metadata.get("sha256"), _digest(payload, arrays)):
         raise ModelFileError(f"{path} failed its integrity check (SHA-256): the file is "
                              "corrupt or was modified after it was saved")
     try:
@@ -313,7 +313,7 @@ def _authenticate(path: Path, secret: bytes | None, metadata: dict,
         raise ModelFileError(f"{path} is not signed, so its authenticity cannot be checked "
                              "with the key given; load it without key only if you trust "
                              "where it came from")
-    if not hmac.compare_digest(str(tag), _tag(secret, metadata, arrays)):
+    if not _same(tag, _tag(secret, metadata, arrays)):
         raise ModelFileError(f"{path} failed its authenticity check (HMAC-SHA256): it was "
                              "modified after it was saved, or signed with another key")
 
@@ -339,6 +339,11 @@ def _check_version(path: Path, version: Any) -> None:
         f"{path} was written by skgen {version}, whose models this skgen "
         f"{skgen.__version__} cannot read (files are compatible within one release series: "
         f"same major version, and same minor version before 1.0); {advice}")
+
+
+def _same(stored: Any, computed: str) -> bool:
+    """Constant-time comparison of a digest read from a file with the one computed."""
+    return hmac.compare_digest(str(stored).encode("utf-8"), computed.encode("ascii"))
 
 
 def _hash_content(h: Any, text: str, arrays: dict[str, np.ndarray]) -> str:

@@ -9,6 +9,8 @@ import struct
 import numpy as np
 import pandas as pd
 import pytest
+from safetensors import safe_open
+from safetensors.numpy import save_file
 
 import skgen
 from skgen import AmplifySampler, ModelFileError, persistence
@@ -92,8 +94,6 @@ def test_foreign_class_name_is_refused_even_with_a_valid_digest(fitted, tmp_path
     payload = meta["payload"].replace('"__estimator__": "AmplifySampler"',
                                       '"__estimator__": "os.system"', 1)
     meta["payload"] = payload
-    from safetensors import safe_open
-
     with safe_open(str(path), framework="numpy") as f:
         arrays = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118
     meta["sha256"] = persistence._digest(payload, arrays)
@@ -131,18 +131,12 @@ def test_saving_unfitted_raises(tmp_path):
 
 # ----------------------------------------------------------------------- helpers
 def _read(path):
-    from safetensors import safe_open
-
     with safe_open(str(path), framework="numpy") as f:
         return dict(f.metadata()), {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118
 
 
 def _forge(path, *, payload=None, arrays=None, **meta):
     """What anyone can do without the key: edit the file and recompute its SHA-256."""
-    from safetensors.numpy import save_file
-
-    from skgen import persistence
-
     metadata, tensors = _read(path)
     tensors.update(arrays or {})
     metadata.update(meta)
@@ -280,8 +274,6 @@ def test_key_mismatches_are_refused(fitted, tmp_path, case):
     if case == "tag removed":
         metadata, arrays = _read(path)
         del metadata["hmac_sha256"]
-        from safetensors.numpy import save_file
-
         save_file(arrays, str(path), metadata=metadata)
     key = {"wrong key": b"wrong key", "no key": None}.get(case, b"right key")
     message = {"wrong key": "authenticity check", "no key": "is signed"}.get(case, "not signed")
@@ -340,8 +332,6 @@ def test_incompatible_skgen_version_says_what_to_do(fitted, tmp_path, version, a
         del metadata["skgen_version"]
     else:
         metadata["skgen_version"] = version
-    from safetensors.numpy import save_file
-
     save_file(arrays, str(path), metadata=metadata)
     with pytest.raises(ModelFileError, match=advice):
         skgen.load(path)
@@ -506,3 +496,13 @@ def test_cli_signs_and_verifies_with_the_key_in_the_environment(adult, tmp_path,
     monkeypatch.setenv("SKGEN_MODEL_KEY", "another secret")
     assert main(["sample", str(model), "-n", "20", "-o", str(out)]) == 2
     assert "authenticity check" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("field", ["sha256", "hmac_sha256"])
+def test_non_ascii_digest_is_a_model_file_error(fitted, tmp_path, field):
+    path = fitted.save(tmp_path / "s.skgen", key=b"key")
+    metadata, arrays = _read(path)
+    metadata[field] = "\u00e9" * 64
+    save_file(arrays, str(path), metadata=metadata)
+    with pytest.raises(ModelFileError, match="check"):
+        skgen.load(path, key=b"key")
