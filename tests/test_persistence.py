@@ -86,8 +86,6 @@ def test_corrupted_tensor_bytes_fail_the_integrity_check(fitted, tmp_path):
 
 
 def test_foreign_class_name_is_refused_even_with_a_valid_digest(fitted, tmp_path):
-    from skgen import persistence
-
     path = fitted.save(tmp_path / "t.skgen")
     raw, n, header = _header(path)
     meta = header["__metadata__"]
@@ -300,7 +298,6 @@ def test_invalid_parameter_in_file_is_refused(fitted, tmp_path):
 
 @pytest.mark.parametrize("attr", ["__dict__", "__class__", "extra_", "fit", "columns"])
 def test_undeclared_attribute_in_file_is_refused(tmp_path, adult, attr):
-    from skgen import persistence
     from skgen.validators import NumericRangeValidator
 
     path = persistence.save(NumericRangeValidator().fit(adult), tmp_path / "v.skgen")
@@ -312,7 +309,6 @@ def test_undeclared_attribute_in_file_is_refused(tmp_path, adult, attr):
 
 
 def test_save_refuses_an_undeclared_attribute(adult, tmp_path):
-    from skgen import persistence
     from skgen.validators import NumericRangeValidator
 
     v = NumericRangeValidator().fit(adult)
