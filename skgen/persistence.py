@@ -404,7 +404,7 @@ def _fitted_state(obj: BaseEstimator, where: str, include_reference: bool) -> di
     allowed = fitted_attributes(cls)
     reference = _declared(cls, "_reference_attributes")
     state = {}
-    for name, value in vars(obj).items():
+    for name, value in sorted(vars(obj).items()):  # sorted: save(load(f)) is f, byte for byte
         if not name.endswith("_") or name.startswith("__"):
             continue
         if name not in allowed:
@@ -460,8 +460,8 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str, reference: bool
         return items if isinstance(obj, list) else {"__tuple__": items}
     if isinstance(obj, dict):
         if all(isinstance(k, str) for k in obj):
-            return {"__dict__": {k: _encode(v, arrays, f"{where}.{k}", reference)
-                                 for k, v in obj.items()}}
+            return {"__dict__": {k: _encode(obj[k], arrays, f"{where}.{k}", reference)
+                                 for k in sorted(obj)}}
         return {"__items__": [[_encode(k, arrays, where, reference),
                                _encode(v, arrays, f"{where}[{k!r}]", reference)]
                               for k, v in obj.items()]}

@@ -502,3 +502,11 @@ def test_non_ascii_digest_is_a_model_file_error(fitted, tmp_path, field):
     save_file(arrays, str(path), metadata=metadata)
     with pytest.raises(ModelFileError, match="check"):
         skgen.load(path, key=b"key")
+
+
+def test_saving_a_loaded_model_writes_the_same_content(fitted, tmp_path):
+    first = fitted.save(tmp_path / "a.skgen", include_reference_data=True)
+    again = skgen.load(first).save(tmp_path / "b.skgen", include_reference_data=True)
+    (meta_a, arrays_a), (meta_b, arrays_b) = _read(first), _read(again)
+    assert meta_a == meta_b  # payload and digest: the encoding is canonical
+    assert arrays_a.keys() == arrays_b.keys()
