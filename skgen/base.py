@@ -473,16 +473,34 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         return rows
 
     # ---------------------------------------------------------- persistence
-    def save(self, path: str | Path) -> Path:
+    #: Fitted attributes a model file holds; each model adds its own (see
+    #: :mod:`skgen.persistence`, which writes and reads only declared names).
+    _fitted_attributes = ("schema_", "data_check_warnings_", "validators_", "n_features_in_",
+                          "feature_names_in_", "n_train_rows_", "_sample_rng_")
+
+    def save(self, path: str | Path, *, key: bytes | str | None = None,
+             include_reference_data: bool = False) -> Path:
         """Save the fitted synthesizer to one file, safely loadable.
 
         Tensors and arrays are written as safetensors, everything else as
-        JSON in the file's header; no pickle. Load with :func:`skgen.load`.
+        JSON in the file's header; no pickle. The file is replaced atomically.
+        Load with :func:`skgen.load`. See :func:`skgen.persistence.save`.
 
         Parameters
         ----------
         path : str or pathlib.Path
-            File to write (conventionally ``*.skgen``); overwritten if it exists.
+            File to write (conventionally ``*.skgen``); replaced if it exists.
+            Its folder must exist.
+        key : bytes, str or None, default=None
+            Secret key to sign the file with (HMAC-SHA256); ``skgen.load``
+            then needs the same key and refuses a file modified since.
+            ``None`` writes an unsigned file whose SHA-256 digest detects
+            corruption, not deliberate modification.
+        include_reference_data : bool, default=False
+            Also store the training rows a privacy filter compares against.
+            **Warning**: the file then holds training records. By default they
+            are left out and re-attached at load time with
+            ``skgen.load(path, reference_data=X)``.
 
         Returns
         -------
@@ -493,11 +511,15 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         ------
         sklearn.exceptions.NotFittedError
             If the synthesizer is not fitted.
+        FileNotFoundError
+            If the folder of ``path`` does not exist.
+        OSError
+            If the file cannot be written; a previous file at ``path`` is kept.
         """
         from skgen.persistence import save
 
         check_is_fitted(self, "schema_")
-        return save(self, path)
+        return save(self, path, key=key, include_reference_data=include_reference_data)
 
 
 BaseSynthesizer.__doc__ = BaseSynthesizer.__doc__.replace(

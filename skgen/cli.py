@@ -3,7 +3,9 @@
 Every user error (a missing file, a bad ``--param``, a bad condition, an unknown
 column) ends in one line on standard error and exit status 2; ``SKGEN_DEBUG=1``
 shows its traceback. Anything else is a bug in skgen, not the user's doing: it
-prints its traceback and exits with status 1.
+prints its traceback and exits with status 1. With ``SKGEN_MODEL_KEY`` set, model
+files are signed and verified with that key (HMAC-SHA256, see
+:mod:`skgen.persistence`).
 """
 
 from __future__ import annotations
@@ -139,7 +141,7 @@ def _fit(args: argparse.Namespace) -> None:
     cls = type(syn)
     t0 = time.perf_counter()
     syn.fit(data)
-    path = syn.save(args.output)
+    path = syn.save(args.output, key=os.environ.get("SKGEN_MODEL_KEY"))  # HMAC when set
     print(f"fit {cls.__name__} on {len(data):,} rows x {data.shape[1]} columns in "
           f"{time.perf_counter() - t0:.1f} s; wrote {path}")
 
@@ -147,7 +149,7 @@ def _fit(args: argparse.Namespace) -> None:
 def _sample(args: argparse.Namespace) -> None:
     import skgen
 
-    syn = skgen.load(args.model)
+    syn = skgen.load(args.model, key=os.environ.get("SKGEN_MODEL_KEY"))
     _check_output_folder(args.output)
     if args.n is not None and args.n < 1:
         raise CLIError(f"-n {args.n}: n_samples must be at least 1")

@@ -82,7 +82,7 @@ class DataCheckError(SkgenError, ValueError):
 
 
 class ModelFileError(SkgenError, ValueError):
-    """A saved model file is corrupt, tampered with, or from an incompatible version."""
+    """A model file is corrupt, fails its key (HMAC) check, or is from an incompatible version."""
 
 
 __all__ = [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -196,7 +197,9 @@ def check_frame(X: Any, *, name: str = "training frame",
     Raises
     ------
     SchemaError
-        For an empty frame, duplicated column names or (unless allowed) a
+        For an empty frame, duplicated column names, a column name that is
+        neither a string nor an integer (a tuple from a MultiIndex, a
+        timestamp: they would not survive saving), or (unless allowed) a
         column with no value.
     TypeError
         If ``X`` is not a DataFrame.
@@ -208,6 +211,12 @@ def check_frame(X: Any, *, name: str = "training frame",
     dup = X.columns[X.columns.duplicated()].unique().tolist()
     if dup:
         raise SchemaError(f"duplicated column names: {dup}")
+    odd = [c for c in X.columns if not isinstance(c, str | Integral) or isinstance(c, bool)]
+    if odd:
+        raise SchemaError(
+            f"column names must be strings (or integers); the {name} has {odd[0]!r} "
+            f"({type(odd[0]).__name__}). Rename the columns first, e.g. X.columns = "
+            "['_'.join(map(str, c)) if isinstance(c, tuple) else str(c) for c in X.columns]")
     if not allow_empty_columns:
         empty = [c for c in X.columns if X[c].isna().all()]
         if empty:

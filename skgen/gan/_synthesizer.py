@@ -298,6 +298,11 @@ feature_names_in_, n_train_rows_ :
         "dp_delta": [Interval(Real, 0, 1, closed="neither"), None],
         "device": [str],
     }
+    #: Fitted attributes a model file holds (see :mod:`skgen.persistence`).
+    _fitted_attributes = (
+        "column_specs_", "discrete_columns_", "string_columns_", "conditionable_", "cond_dim_",
+        "output_dim_", "device_", "history_", "epsilon_", "delta_", "dp_noise_multiplier_",
+        "_generator_weights_")
 
     def __init__(
         self,

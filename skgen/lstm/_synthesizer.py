@@ -285,6 +285,12 @@ class LSTMSynthesizer(BaseSynthesizer):
         "fallback": ["boolean", dict],
         "device": [str],
     }
+    #: Fitted attributes a model file holds (see :mod:`skgen.persistence`).
+    _fitted_attributes = (
+        "columns_", "field_delimiter_", "epsilon_", "delta_", "dp_noise_multiplier_",
+        "fallback_used_", "fallback_reason_", "fallback_model_", "_models_", "history_",
+        "n_epochs_", "best_epoch_", "vocab_sizes_", "max_tokens_", "training_seconds_",
+        "clusters_", "cluster_context_", "n_ignored_lines_")
 
     def __init__(
         self,
@@ -388,6 +394,12 @@ class LSTMSynthesizer(BaseSynthesizer):
 
         params = {**parse_gretel_config(config).params, **overrides}
         return cls(**params)
+
+    def _check_loaded_state(self) -> None:
+        """Refuse tokenizers that do not parse or do not fit the networks (called by load)."""
+        for i, m in enumerate(self._models_):
+            if tokenizer_from_state(m["tokenizer"]).vocab_size != self.vocab_sizes_[i]:
+                raise ValueError(f"tokenizer {i} does not match its network's vocabulary")
 
     # --------------------------------------------------------------- fit
     def _check_extra_params(self, X: pd.DataFrame) -> None:

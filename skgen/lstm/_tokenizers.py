@@ -31,6 +31,9 @@ import numpy as np
 #: Highest vocabulary a SentencePiece model may reach before it is capped;
 #: SentencePiece treats ``vocab_size`` as a soft limit here.
 _SP_MIN_VOCAB = 8
+#: Largest serialized SentencePiece model accepted (from a model file, say): a
+#: model of vocabulary 1,000,000 takes about 20 MB.
+MAX_SENTENCEPIECE_BYTES = 64 * 1024 * 1024
 
 
 class CharTokenizer:
@@ -160,7 +163,17 @@ class SentencePieceTokenizer:
 
         self.model_proto = bytes(model_proto)
         self.delimiter = delimiter
-        self._sp = spm.SentencePieceProcessor(model_proto=self.model_proto)
+        if not 0 < len(self.model_proto) <= MAX_SENTENCEPIECE_BYTES:
+            raise ValueError(f"a SentencePiece model of {len(self.model_proto):,} bytes; "
+                             f"expected 1 to {MAX_SENTENCEPIECE_BYTES:,}")
+        try:
+            self._sp = spm.SentencePieceProcessor(model_proto=self.model_proto)
+        except RuntimeError:
+            raise ValueError("the tokenizer bytes are not a SentencePiece model") from None
+        if self._sp.get_piece_size() < 2 or (
+                delimiter is not None and self._sp.piece_to_id(delimiter) == self.unk_id):
+            raise ValueError("the SentencePiece model lacks the pieces skgen's LSTM uses "
+                             "(unknown, newline and the field delimiter)")
         self.delimiter_id = (self._sp.piece_to_id(delimiter) if delimiter is not None
                              else self.newline_id)
 
@@ -242,8 +255,11 @@ def tokenizer_from_state(state: dict) -> Any:
     """Rebuild a tokenizer from :meth:`to_state` output."""
     if state["kind"] == "char":
         return CharTokenizer(state["chars"], state["delimiter"])
-    return SentencePieceTokenizer(np.asarray(state["model"], dtype=np.uint8).tobytes(),
-                                  state["delimiter"])
+    model = state["model"]
+    if state["kind"] != "sentencepiece" or not (isinstance(model, np.ndarray)
+                                                and model.dtype == np.uint8 and model.ndim == 1):
+        raise ValueError(f"unknown tokenizer state of kind {state['kind']!r}")
+    return SentencePieceTokenizer(model.tobytes(), state["delimiter"])
 
 
 def _codepoints(text: str) -> np.ndarray:

@@ -63,6 +63,7 @@ class CharacterSetValidator(BaseValidator):
     """
 
     _rule = "character_set"
+    _fitted_attributes = ("charsets_",)
 
     def __init__(self) -> None:
         pass
@@ -131,6 +132,7 @@ class StringLengthValidator(BaseValidator):
     """
 
     _rule = "string_length"
+    _fitted_attributes = ("min_length_", "max_length_")
 
     def __init__(self) -> None:
         pass
@@ -199,6 +201,7 @@ class NumericRangeValidator(BaseValidator):
     """
 
     _rule = "numeric_range"
+    _fitted_attributes = ("kinds_", "min_", "max_")
 
     def __init__(self) -> None:
         pass
@@ -270,6 +273,7 @@ class DataTypeValidator(BaseValidator):
     """
 
     _rule = "data_type"
+    _fitted_attributes = ("types_",)
 
     def __init__(self) -> None:
         pass

@@ -320,6 +320,9 @@ class BaseValidator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     #: Name of the rule, reported in the ``rule`` column of :meth:`explain`.
     _rule = "rule"
     _parameter_constraints: dict = {}
+    #: Fitted attributes a model file may hold; subclasses add theirs (see
+    #: :mod:`skgen.persistence`).
+    _fitted_attributes: tuple[str, ...] = ("columns_", "n_features_in_")
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: pd.DataFrame, y: Any = None) -> BaseValidator:

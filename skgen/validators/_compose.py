@@ -81,6 +81,7 @@ class ValidatorSet(BaseValidator):
     """
 
     _parameter_constraints: dict = {"validators": [list, tuple, None]}
+    _fitted_attributes = ("validators_",)
 
     def __init__(self, validators: list[BaseValidator] | None = None) -> None:
         self.validators = validators

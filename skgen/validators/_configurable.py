@@ -97,6 +97,7 @@ class InSetValidator(BaseValidator):
 
     _rule = "in_set"
     _parameter_constraints: dict = {"in_set_count": [Interval(Integral, 1, None, closed="left")]}
+    _fitted_attributes = ("kinds_", "values_")
 
     def __init__(self, in_set_count: int = 10) -> None:
         self.in_set_count = in_set_count
@@ -173,6 +174,7 @@ class PatternValidator(BaseValidator):
 
     _rule = "pattern"
     _parameter_constraints: dict = {"pattern_count": [Interval(Integral, 1, None, closed="left")]}
+    _fitted_attributes = ("patterns_",)
 
     def __init__(self, pattern_count: int = 10) -> None:
         self.pattern_count = pattern_count
@@ -256,6 +258,7 @@ class NumericIQRValidator(BaseValidator):
 
     _rule = "numeric_iqr"
     _parameter_constraints: dict = {"iqr_factor": [Interval(Real, 0, None, closed="left")]}
+    _fitted_attributes = ("lower_", "upper_")
 
     def __init__(self, iqr_factor: float = 1.5) -> None:
         self.iqr_factor = iqr_factor
@@ -360,6 +363,7 @@ class OpenCloseCharsValidator(BaseValidator):
 
     _rule = "open_close_chars"
     _parameter_constraints: dict = {"open_close_chars": [StrOptions({"default"}), list, tuple]}
+    _fitted_attributes = ("pairs_", "nested_")
 
     def __init__(self, open_close_chars: str | list[str] = "default") -> None:
         self.open_close_chars = open_close_chars
@@ -458,6 +462,7 @@ class EmptyValueValidator(BaseValidator):
 
     _rule = "empty_value"
     _parameter_constraints: dict = {"allow_empty_values": ["boolean"]}
+    _fitted_attributes = ("always_empty_",)
 
     def __init__(self, allow_empty_values: bool = True) -> None:
         self.allow_empty_values = allow_empty_values
