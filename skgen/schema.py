@@ -332,13 +332,16 @@ def _by_frequency(values: pd.Series) -> list:
 
 def _epoch_ns(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Datetimes (typed, any zone, or ISO strings) as int64 nanoseconds since the
-    epoch in UTC, and the mask of missing or unreadable ones (0 there)."""
+    epoch in UTC, and the mask of missing or unreadable ones (0 there; dates
+    beyond what int64 nanoseconds hold, years 1677 to 2262, are unreadable)."""
     if ptypes.is_datetime64_any_dtype(s.dtype):
         ts = pd.to_datetime(s, utc=True)
     else:  # naive strings are read as UTC, aware ones converted to it
         ts = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True)
-    missing = ts.isna().to_numpy()
-    ns = ts.dt.tz_localize(None).astype("datetime64[ns]").to_numpy().view(np.int64).copy()
+    ts = ts.dt.tz_localize(None)
+    inside = ts.between(pd.Timestamp.min, pd.Timestamp.max)
+    missing = ~inside.to_numpy()
+    ns = ts.where(inside).astype("datetime64[ns]").to_numpy().view(np.int64).copy()
     ns[missing] = 0
     return ns, missing
 
@@ -350,6 +353,11 @@ def _offsets(raw: np.ndarray, origin: int) -> np.ndarray:
     u = raw.astype(np.uint64)  # two's complement: the subtractions below wrap exactly
     below = raw < origin
     return np.where(below, -(o - u).astype(np.float64), (u - o).astype(np.float64))
+
+
+def _numbers(s: pd.Series) -> pd.Series:
+    """Values as numbers, whole numbers (Python ints too) as exact nullable integers."""
+    return pd.to_numeric(s, errors="coerce", dtype_backend="numpy_nullable")
 
 
 def as_float(s: pd.Series, kind: str, origin: int = 0) -> np.ndarray:
@@ -382,8 +390,8 @@ def as_float(s: pd.Series, kind: str, origin: int = 0) -> np.ndarray:
         out = _offsets(ns, origin)
         out[missing] = np.nan
         return out
-    v = pd.to_numeric(s, errors="coerce")
-    if origin and ptypes.is_integer_dtype(v.dtype) and not ptypes.is_bool_dtype(v.dtype):
+    v = _numbers(s)
+    if origin and ptypes.is_integer_dtype(v.dtype):
         missing = v.isna().to_numpy()
         raw = v.to_numpy(dtype=getattr(v.dtype, "numpy_dtype", v.dtype), na_value=0)
         out = _offsets(raw, origin)
@@ -455,10 +463,12 @@ def _jsonable(d: dict) -> dict:
 def _coerce_column(s: pd.Series, col: ColumnSchema) -> pd.Series:
     kind, dtype = col.kind, col.dtype
     if kind in ("numeric", "integer"):
-        v = pd.to_numeric(s, errors="coerce")
+        v = _numbers(s)
         if not (kind == "integer" and ptypes.is_integer_dtype(v.dtype)):  # exact ints stay
             v = v.astype("float64").round(0 if kind == "integer" else col.decimals)
         if dtype.lower().startswith(("int", "uint")) and dtype[0].islower():
+            info = np.iinfo(dtype)  # a value the dtype cannot hold is unreadable
+            v = v.mask(((v < info.min) | (v >= info.max + 1)).fillna(False))
             if v.isna().any():  # the model produced a gap in a gap-free int column
                 return v.astype(dtype.capitalize() if not dtype.startswith("u") else "UInt64")
             return v.astype(dtype)

@@ -212,11 +212,14 @@ def decode_column(strings: np.ndarray, col: ColumnSchema) -> tuple[np.ndarray, n
     missing = s.isna().to_numpy() | (s == "").to_numpy()
     kind = col.kind
     if kind == "integer":  # read exactly, as Python ints (no float64 on the way)
-        ok = missing | s.str.fullmatch(r"[+-]?[0-9]+").to_numpy(dtype=bool, na_value=False)
+        read = ~missing & s.str.fullmatch(r"[+-]?[0-9]+").to_numpy(dtype=bool, na_value=False)
+        codes, uniq = pd.factorize(s[read])
+        ints = np.array([int(u) for u in uniq], dtype=object)
+        fits = np.array([-(2**63) <= v < 2**64 for v in ints], dtype=bool)  # 64-bit at most
+        read[read] = fits[codes]
         out = np.full(len(s), None, dtype=object)
-        codes, uniq = pd.factorize(s[~missing & ok])
-        out[~missing & ok] = np.array([int(u) for u in uniq] + [None], dtype=object)[codes]
-        return out, ok
+        out[read] = ints[codes[fits[codes]]]
+        return out, missing | read
     if kind == "numeric":
         num = np.array(pd.to_numeric(s.where(~missing, None), errors="coerce").to_numpy(
             dtype="float64", na_value=np.nan), dtype="float64")
@@ -233,7 +236,8 @@ def decode_column(strings: np.ndarray, col: ColumnSchema) -> tuple[np.ndarray, n
         mapped[~ok | missing] = None
         return mapped, ok
     if kind == "datetime":
-        parsed = pd.to_datetime(s.where(~missing, None), errors="coerce", format="mixed")
+        parsed = pd.to_datetime(s.where(~missing, None), errors="coerce", format="mixed",
+                                utc=col.tz is not None)  # offsets differ across DST
         ok = missing | parsed.notna().to_numpy()
         if col.datetime_format is None:
             vals = np.array(parsed.to_numpy(dtype=object), dtype=object)
