@@ -338,6 +338,9 @@ def _epoch_ns(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         ts = pd.to_datetime(s, utc=True)
     else:  # naive strings are read as UTC, aware ones converted to it
         ts = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True)
+        retry = (ts.isna() & s.notna()).to_numpy()
+        if retry.any():  # other spellings: "03/04/2021", "4 Mar 2021 10:00"
+            ts[retry] = pd.to_datetime(s[retry], errors="coerce", format="mixed", utc=True)
     ts = ts.dt.tz_localize(None)
     inside = ts.between(pd.Timestamp.min, pd.Timestamp.max)
     missing = ~inside.to_numpy()
@@ -368,9 +371,10 @@ def as_float(s: pd.Series, kind: str, origin: int = 0) -> np.ndarray:
     s : pandas.Series of shape (n_samples,)
         The column (typed, or strings that spell its values). Not modified.
     kind : str
-        Its schema kind. ``"datetime"`` values (typed in any time zone, or ISO
-        strings) become nanoseconds since the epoch in UTC; everything else is
-        read as numbers.
+        Its kind. ``"datetime"`` values (typed in any time zone, or strings:
+        ISO 8601 first, other spellings as :func:`pandas.to_datetime` reads
+        them) become nanoseconds since the epoch in UTC; every other kind is
+        read as numbers (booleans as 1/0, strings that spell numbers).
     origin : int, default=0
         Subtracted from every value *before* the conversion to float64, in
         exact integer arithmetic for integer and datetime values. Give

@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import skgen.metrics._metadata
 from skgen import AmplifySampler, GANSynthesizer, LSTMSynthesizer
 from skgen.lstm._encoding import decode_column, encode_column
+from skgen.metrics import column_shapes
 from skgen.schema import TableSchema, as_float, from_float
 from tests.test_common import FAST
 
@@ -118,3 +120,15 @@ def test_lstm_writes_and_reads_zoned_datetimes_and_big_integers_exactly(zoned, h
         assert not decode_column(np.array([str(2**64)], dtype=object), col)[1].any()
         typed = TableSchema.infer(frame).coerce(frame.assign(**{name: values}))
         pd.testing.assert_series_equal(typed[name], frame[name])
+
+
+def test_metrics_read_numbers_and_dates_with_the_schema_conversion():
+    # one conversion for models and metrics: ISO strings whose UTC offset changes with
+    # DST (which the metrics' own parser refused) and typed zoned times are the same instants
+    real = pd.DataFrame({"when": ["2024-03-30 12:00:00+01:00", "2024-03-31 12:00:00+02:00",
+                                  "2024-04-01 12:00:00+02:00"]})
+    same = pd.DataFrame({"when": pd.to_datetime(real["when"], utc=True)
+                         .dt.tz_convert("Europe/Berlin")})
+    shapes = column_shapes(real, same, metadata={"when": "datetime"})
+    assert shapes["score"].tolist() == [1.0]
+    assert not hasattr(skgen.metrics._metadata, "as_float")
