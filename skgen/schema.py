@@ -133,6 +133,7 @@ class TableSchema:
         *,
         id_unique_ratio: float = 0.95,
         text_min_mean_length: float = 30.0,
+        strict: bool = True,
     ) -> TableSchema:
         """Infer the schema of a training frame.
 
@@ -147,6 +148,11 @@ class TableSchema:
         text_min_mean_length : float, default=30.0
             A string column with at least 20 distinct values whose mean length is
             at least this many characters and whose values hold spaces is ``text``.
+        strict : bool, default=True
+            When False (validators learning rules from any frame), a column that
+            holds no value, no finite number, or values of mixed types is
+            ``categorical`` with no learned levels (its values judged as text)
+            instead of an error.
 
         Returns
         -------
@@ -155,12 +161,24 @@ class TableSchema:
         Raises
         ------
         SchemaError
-            If ``X`` is empty, has duplicated column names, a column with no
-            observed value, or a column mixing strings with numbers or booleans.
+            If ``X`` is empty or has duplicated column names; when ``strict``,
+            also for a column with no observed value, or one mixing strings with
+            numbers or booleans.
         """
-        check_frame(X)
-        return cls([_infer_column(X[name], name, id_unique_ratio, text_min_mean_length)
-                    for name in X.columns])
+        check_frame(X, allow_empty_columns=not strict)
+        columns = []
+        for name in X.columns:
+            try:
+                columns.append(_infer_column(X[name], name, id_unique_ratio,
+                                             text_min_mean_length))
+            except SchemaError:
+                if strict:
+                    raise
+                columns.append(ColumnSchema(name=name, kind="categorical",
+                                            dtype=str(X[name].dtype),
+                                            missing_rate=float(X[name].isna().mean()),
+                                            n_unique=int(X[name].nunique())))
+        return cls(columns)
 
     # ------------------------------------------------------------ output
     def coerce(self, df: pd.DataFrame) -> pd.DataFrame:

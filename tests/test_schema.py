@@ -13,6 +13,8 @@ from skgen import AmplifySampler, GANSynthesizer, LSTMSynthesizer
 from skgen.lstm._encoding import decode_column, encode_column
 from skgen.metrics import column_shapes
 from skgen.schema import TableSchema, as_float, from_float
+from skgen.validators import NumericRangeValidator
+from skgen.validators._base import column_kind
 from tests.test_common import FAST
 
 MODELS = [AmplifySampler, GANSynthesizer, LSTMSynthesizer]
@@ -132,3 +134,29 @@ def test_metrics_read_numbers_and_dates_with_the_schema_conversion():
     shapes = column_shapes(real, same, metadata={"when": "datetime"})
     assert shapes["score"].tolist() == [1.0]
     assert not hasattr(skgen.metrics._metadata, "as_float")
+
+
+def test_numeric_range_validator_judges_int64_near_its_limit_exactly(huge):
+    rule = NumericRangeValidator().fit(huge)
+    cand = pd.DataFrame({"key": np.array([BIG, BIG - 1000, BIG - 1001, BIG - 1010],
+                                         dtype="int64")})
+    assert rule.is_valid(cand).tolist() == [True, True, False, False]
+    spelled = pd.DataFrame({"key": [str(BIG - 1001), str(BIG - 999)]})
+    assert rule.is_valid(spelled).tolist() == [False, True]
+
+
+def test_validators_take_their_column_kinds_from_the_schema(adult, zoned):
+    frame = pd.concat([adult.head(300).reset_index(drop=True), zoned], axis=1).assign(
+        spelled=lambda d: d["age"].astype(str), hexes=["0x1F", "0b11", "7"] * 100,
+        mixed=[1, "x", 2.5] * 100, nothing=None)
+    schema = TableSchema.infer(frame, strict=False)
+    as_validator = {"numeric": "numeric", "integer": "numeric", "boolean": "boolean",
+                    "datetime": "datetime"}
+    for col in schema.columns:
+        got = column_kind(frame[col.name])
+        if col.name in ("spelled", "hexes"):  # strings that spell numbers: judged as numbers
+            assert (col.kind, got) == ("categorical", "numeric")
+        elif col.name == "nothing":
+            assert got == "empty"
+        else:
+            assert got == as_validator.get(col.kind, "string"), col.name
