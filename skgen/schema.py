@@ -272,7 +272,8 @@ def _infer_column(s: pd.Series, name: Any, id_ratio: float, text_len: float) -> 
         return _numeric_column(values, base)
 
     # object / string columns: find out what they really hold
-    py_types = {type(v) for v in values.to_numpy()}
+    py_types = {str} if isinstance(s.dtype, pd.StringDtype) else \
+        {type(v) for v in values.to_numpy()}
     is_num = {t for t in py_types if issubclass(t, (int, float, np.integer, np.floating))
               and not issubclass(t, (bool, np.bool_))}
     is_bool = {t for t in py_types if issubclass(t, (bool, np.bool_))}
@@ -290,16 +291,19 @@ def _infer_column(s: pd.Series, name: Any, id_ratio: float, text_len: float) -> 
         return _numeric_column(pd.to_numeric(values), base)
 
     strings = values.astype(str)
-    if len(strings) and strings.str.match(_ISO_DATE).all():
+    distinct = pd.Series(strings.unique())  # the string checks once per distinct value
+    if len(distinct) and distinct.str.match(_ISO_DATE).all():
         parsed = pd.to_datetime(strings, errors="coerce", format="ISO8601")
         if parsed.notna().all():
-            fmt = "%Y-%m-%d" if (strings.str.len() <= 10).all() else "%Y-%m-%d %H:%M:%S"
+            fmt = "%Y-%m-%d" if (distinct.str.len() <= 10).all() else "%Y-%m-%d %H:%M:%S"
             return _datetime_column(parsed, base, datetime_format=fmt)
     n = len(strings)
+    if n_unique < 20:
+        return ColumnSchema(kind="categorical", categories=_by_frequency(values), **base)
     has_space = strings.str.contains(" ", regex=False).mean() > 0.5
-    if n_unique >= 20 and n_unique >= id_ratio * n:
+    if n_unique >= id_ratio * n:
         return ColumnSchema(kind="text" if has_space else "id", **base)
-    if n_unique >= 20 and has_space and strings.str.len().mean() >= text_len:
+    if has_space and strings.str.len().mean() >= text_len:
         return ColumnSchema(kind="text", **base)
     return ColumnSchema(kind="categorical", categories=_by_frequency(values), **base)
 

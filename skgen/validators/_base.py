@@ -256,7 +256,7 @@ def column_kind(s: pd.Series) -> str:
     miss = missing_mask(s)
     if miss.all():
         return "empty"
-    col = TableSchema.infer(s.to_frame(), strict=False).columns[0]
+    col = TableSchema.infer(s.to_frame(name="column"), strict=False).columns[0]  # any name
     if col.kind == "boolean":
         return "boolean"
     if col.kind == "datetime" and col.datetime_format is None:
