@@ -241,6 +241,11 @@ def _check_value(value: Any, col: ColumnSchema, extrapolate: bool) -> Any:
         if col.kind == "integer" and number != round(number):
             raise ConditionError(f"value {value!r} for integer column {name!r} is not a "
                                  "whole number", column=name, value=value)
+        if col.kind == "integer" and abs(number) > 2.0**53:  # seeds hold float64
+            raise ConditionError(
+                f"value {value!r} for integer column {name!r} is beyond 2**53, where a "
+                "condition cannot be held exactly; sample without it and filter the rows",
+                column=name, value=value)
         if col.kind == "numeric" and col.decimals is not None and \
                 round(number, col.decimals) != number:
             raise ConditionError(

@@ -10,6 +10,7 @@ import pytest
 
 import skgen.metrics._metadata
 from skgen import AmplifySampler, GANSynthesizer, LSTMSynthesizer
+from skgen.exceptions import ConditionError
 from skgen.lstm._encoding import decode_column, encode_column
 from skgen.metrics import column_shapes
 from skgen.schema import TableSchema, as_float, from_float
@@ -160,3 +161,9 @@ def test_validators_take_their_column_kinds_from_the_schema(adult, zoned):
             assert got == "empty"
         else:
             assert got == as_validator.get(col.kind, "string"), col.name
+
+
+def test_condition_on_an_integer_beyond_2_53_is_refused_by_name(huge):
+    syn = AmplifySampler(random_state=0).fit(huge)
+    with pytest.raises(ConditionError, match="'key'.*beyond 2\\*\\*53"):
+        syn.sample(5, conditions={"key": BIG - 1000})
