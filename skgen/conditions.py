@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from skgen.exceptions import ConditionError
-from skgen.schema import ColumnSchema, TableSchema
+from skgen.schema import ColumnSchema, TableSchema, as_float
 
 #: Rows generated when neither ``n_samples`` nor seed rows say how many
 #: (the seed documentation's rule: the lesser of 5000 and the training size).
@@ -206,8 +206,9 @@ def conditions_met(candidates: pd.DataFrame, seeds: pd.DataFrame,
             w = want.to_numpy(dtype="float64", na_value=np.nan)
             tol = 0.5 * 10.0 ** -(col.decimals or 0) if col.kind == "numeric" else 0.5
             same = np.abs(g - w) < tol
-        elif col.kind == "datetime":
-            same = pd.to_datetime(got, errors="coerce").to_numpy() == want.to_numpy()
+        elif col.kind == "datetime":  # any zone, or ISO strings: the same instant
+            same = as_float(got, "datetime", col.origin) == as_float(want, "datetime",
+                                                                      col.origin)
         else:
             g, w = got.to_numpy(dtype=object), want.to_numpy(dtype=object)
             same = np.ones(len(seeds), dtype=bool)
@@ -296,6 +297,11 @@ def _check_value(value: Any, col: ColumnSchema, extrapolate: bool) -> Any:
         if col.kind == "integer" and number != round(number):
             raise ConditionError(f"value {value!r} for integer column {name!r} is not a "
                                  "whole number", column=name, value=value)
+        if col.kind == "integer" and abs(number) > 2.0**53:  # seeds hold float64
+            raise ConditionError(
+                f"value {value!r} for integer column {name!r} is beyond 2**53, where a "
+                "condition cannot be held exactly; sample without it and filter the rows",
+                column=name, value=value)
         if col.kind == "numeric" and col.decimals is not None and \
                 round(number, col.decimals) != number:
             raise ConditionError(
@@ -314,6 +320,8 @@ def _check_value(value: Any, col: ColumnSchema, extrapolate: bool) -> Any:
         except (TypeError, ValueError):
             raise ConditionError(f"value {value!r} for datetime column {name!r} is not a date",
                                  column=name, value=value) from None
+        if ts.tzinfo is None and col.tz is not None:  # a naive value means local time
+            ts = ts.tz_localize(col.tz)
         if ts.tzinfo is not None:
             ts = ts.tz_convert("UTC").tz_localize(None)
         ns = float(ts.value)

@@ -45,14 +45,19 @@ class ColumnSchema:
     categories : list or None
         For ``categorical`` and ``boolean`` columns, the distinct values seen,
         most frequent first.
-    min, max : float or None
-        Observed range of ``numeric``, ``integer`` and ``datetime`` columns
-        (datetimes as nanoseconds since the epoch).
+    min, max : float, int or None
+        Observed range of ``numeric``, ``integer`` and ``datetime`` columns;
+        exact Python ints for ``integer`` columns and for ``datetime`` columns
+        (nanoseconds since the epoch, UTC), so that no integer is rounded.
     decimals : int or None
         For ``numeric`` columns, the largest number of decimal places seen
         (capped at 12); values are rounded to it on output.
     datetime_format : str or None
         For ``datetime`` columns held as strings, the format to write them back.
+    step : int or None
+        For ``datetime`` columns, the coarsest unit every training value falls
+        on, in nanoseconds (a day, hour, minute, second, millisecond,
+        microsecond or 1); generated datetimes are rounded to it.
     """
 
     name: Any
@@ -65,6 +70,22 @@ class ColumnSchema:
     max: float | None = None
     decimals: int | None = None
     datetime_format: str | None = None
+    step: int | None = None
+
+    @property
+    def tz(self) -> Any:
+        """Time zone of a time-zone-aware ``datetime`` column, else ``None``."""
+        if self.kind != "datetime" or not self.dtype.startswith("datetime64"):
+            return None
+        return getattr(pd.api.types.pandas_dtype(self.dtype), "tz", None)
+
+    @property
+    def origin(self) -> int:
+        """The exact value :func:`as_float` measures ``integer`` and ``datetime``
+        columns from (their training minimum; 0 for other kinds)."""
+        if self.kind in ("integer", "datetime") and self.min is not None:
+            return int(self.min)
+        return 0
 
     @property
     def is_numeric(self) -> bool:
@@ -113,6 +134,7 @@ class TableSchema:
         *,
         id_unique_ratio: float = 0.95,
         text_min_mean_length: float = 30.0,
+        strict: bool = True,
     ) -> TableSchema:
         """Infer the schema of a training frame.
 
@@ -127,6 +149,11 @@ class TableSchema:
         text_min_mean_length : float, default=30.0
             A string column with at least 20 distinct values whose mean length is
             at least this many characters and whose values hold spaces is ``text``.
+        strict : bool, default=True
+            When False (validators learning rules from any frame), a column that
+            holds no value, no finite number, or values of mixed types is
+            ``categorical`` with no learned levels (its values judged as text)
+            instead of an error.
 
         Returns
         -------
@@ -135,12 +162,24 @@ class TableSchema:
         Raises
         ------
         SchemaError
-            If ``X`` is empty, has duplicated column names, a column with no
-            observed value, or a column mixing strings with numbers or booleans.
+            If ``X`` is empty or has duplicated column names; when ``strict``,
+            also for a column with no observed value, or one mixing strings with
+            numbers or booleans.
         """
-        check_frame(X)
-        return cls([_infer_column(X[name], name, id_unique_ratio, text_min_mean_length)
-                    for name in X.columns])
+        check_frame(X, allow_empty_columns=not strict)
+        columns = []
+        for name in X.columns:
+            try:
+                columns.append(_infer_column(X[name], name, id_unique_ratio,
+                                             text_min_mean_length))
+            except SchemaError:
+                if strict:
+                    raise
+                columns.append(ColumnSchema(name=name, kind="categorical",
+                                            dtype=str(X[name].dtype),
+                                            missing_rate=float(X[name].isna().mean()),
+                                            n_unique=int(X[name].nunique())))
+        return cls(columns)
 
     # ------------------------------------------------------------ output
     def coerce(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -235,16 +274,15 @@ def _infer_column(s: pd.Series, name: Any, id_ratio: float, text_len: float) -> 
     if ptypes.is_bool_dtype(s.dtype):
         return ColumnSchema(kind="boolean", categories=_by_frequency(values), **base)
     if ptypes.is_datetime64_any_dtype(s.dtype):
-        ns = as_float(values, "datetime")
-        return ColumnSchema(kind="datetime", min=float(ns.min()), max=float(ns.max()), **base)
+        return _datetime_column(values, base)
     if isinstance(s.dtype, pd.CategoricalDtype):
         return ColumnSchema(kind="categorical", categories=_by_frequency(values), **base)
     if ptypes.is_numeric_dtype(s.dtype):
-        return _numeric_column(values.astype("float64").to_numpy(), base,
-                               integer_dtype=ptypes.is_integer_dtype(s.dtype))
+        return _numeric_column(values, base)
 
     # object / string columns: find out what they really hold
-    py_types = {type(v) for v in values.to_numpy()}
+    py_types = {str} if isinstance(s.dtype, pd.StringDtype) else \
+        {type(v) for v in values.to_numpy()}
     is_num = {t for t in py_types if issubclass(t, (int, float, np.integer, np.floating))
               and not issubclass(t, (bool, np.bool_))}
     is_bool = {t for t in py_types if issubclass(t, (bool, np.bool_))}
@@ -259,33 +297,54 @@ def _infer_column(s: pd.Series, name: Any, id_ratio: float, text_len: float) -> 
     if is_bool:
         return ColumnSchema(kind="boolean", categories=_by_frequency(values), **base)
     if is_num:
-        return _numeric_column(values.astype("float64").to_numpy(), base, integer_dtype=False)
+        return _numeric_column(pd.to_numeric(values), base)
 
     strings = values.astype(str)
-    if len(strings) and strings.str.match(_ISO_DATE).all():
+    distinct = pd.Series(strings.unique())  # the string checks once per distinct value
+    if len(distinct) and distinct.str.match(_ISO_DATE).all():
         parsed = pd.to_datetime(strings, errors="coerce", format="ISO8601")
         if parsed.notna().all():
-            ns = as_float(parsed, "datetime")
-            fmt = "%Y-%m-%d" if (strings.str.len() <= 10).all() else "%Y-%m-%d %H:%M:%S"
-            return ColumnSchema(kind="datetime", min=float(ns.min()), max=float(ns.max()),
-                                datetime_format=fmt, **base)
+            fmt = "%Y-%m-%d" if (distinct.str.len() <= 10).all() else "%Y-%m-%d %H:%M:%S"
+            return _datetime_column(parsed, base, datetime_format=fmt)
     n = len(strings)
+    if n_unique < 20:
+        return ColumnSchema(kind="categorical", categories=_by_frequency(values), **base)
     has_space = strings.str.contains(" ", regex=False).mean() > 0.5
-    if n_unique >= 20 and n_unique >= id_ratio * n:
+    if n_unique >= id_ratio * n:
         return ColumnSchema(kind="text" if has_space else "id", **base)
-    if n_unique >= 20 and has_space and strings.str.len().mean() >= text_len:
+    if has_space and strings.str.len().mean() >= text_len:
         return ColumnSchema(kind="text", **base)
     return ColumnSchema(kind="categorical", categories=_by_frequency(values), **base)
 
 
-def _numeric_column(v: np.ndarray, base: dict, *, integer_dtype: bool) -> ColumnSchema:
+def _numeric_column(values: pd.Series, base: dict) -> ColumnSchema:
+    if ptypes.is_integer_dtype(values.dtype):  # exact: int64 beyond 2**53 is no float64
+        return ColumnSchema(kind="integer", min=int(values.min()), max=int(values.max()),
+                            **base)
+    v = values.astype("float64").to_numpy()
     finite = v[np.isfinite(v)]
     if finite.size == 0:
         raise SchemaError(f"column {base['name']!r} holds no finite number")
-    integral = integer_dtype or bool(np.all(finite == np.round(finite)))
-    decimals = None if integral else _decimals(finite)
-    return ColumnSchema(kind="integer" if integral else "numeric", min=float(finite.min()),
-                        max=float(finite.max()), decimals=decimals, **base)
+    lo, hi = float(finite.min()), float(finite.max())
+    if np.all(finite == np.round(finite)):
+        return ColumnSchema(kind="integer", min=int(lo), max=int(hi), **base)
+    return ColumnSchema(kind="numeric", min=lo, max=hi, decimals=_decimals(finite), **base)
+
+
+def _datetime_column(values: pd.Series, base: dict, *,
+                     datetime_format: str | None = None) -> ColumnSchema:
+    ns, _ = _epoch_ns(values)
+    return ColumnSchema(kind="datetime", min=int(ns.min()), max=int(ns.max()),
+                        step=_resolution(ns), datetime_format=datetime_format, **base)
+
+
+def _resolution(ns: np.ndarray) -> int:
+    """Coarsest unit (day, hour, minute, second, ms, us, ns) all the values fall on."""
+    sample = ns[: 100_000]
+    for unit in (86_400 * 10**9, 3600 * 10**9, 60 * 10**9, 10**9, 10**6, 10**3):
+        if sample.size and np.all(sample % unit == 0):
+            return unit
+    return 1
 
 
 def _decimals(v: np.ndarray, cap: int = 12) -> int:
@@ -302,27 +361,127 @@ def _by_frequency(values: pd.Series) -> list:
     return [_py(v) for v in counts.index.tolist()]
 
 
-def as_float(s: pd.Series, kind: str) -> np.ndarray:
-    """A column as float64 numbers, NaN where missing or unreadable.
+def _epoch_ns(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Datetimes (typed, any zone, or ISO strings) as int64 nanoseconds since the
+    epoch in UTC, and the mask of missing or unreadable ones (0 there; dates
+    beyond what int64 nanoseconds hold, years 1677 to 2262, are unreadable)."""
+    if ptypes.is_datetime64_any_dtype(s.dtype):
+        ts = pd.to_datetime(s, utc=True)
+    else:  # naive strings are read as UTC, aware ones converted to it
+        ts = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True)
+        retry = (ts.isna() & s.notna()).to_numpy()
+        if retry.any():  # other spellings: "03/04/2021", "4 Mar 2021 10:00"
+            ts[retry] = pd.to_datetime(s[retry], errors="coerce", format="mixed", utc=True)
+    ts = ts.dt.tz_localize(None)
+    inside = ts.between(pd.Timestamp.min, pd.Timestamp.max)
+    missing = ~inside.to_numpy()
+    ns = ts.where(inside).astype("datetime64[ns]").to_numpy().view(np.int64).copy()
+    ns[missing] = 0
+    return ns, missing
 
-    Datetime columns (``kind == "datetime"``, typed or ISO strings) become
-    nanoseconds since the epoch, in UTC when time-zone aware. Models use this
-    one conversion so that all of them see the same numbers.
+
+def _offsets(raw: np.ndarray, origin: int) -> np.ndarray:
+    """``raw - origin`` as float64 for int64/uint64 ``raw``, without going through
+    float64 before the subtraction (exact while the difference is below 2**53)."""
+    o = np.uint64(origin % 2**64)
+    u = raw.astype(np.uint64)  # two's complement: the subtractions below wrap exactly
+    below = raw < origin
+    return np.where(below, -(o - u).astype(np.float64), (u - o).astype(np.float64))
+
+
+def _numbers(s: pd.Series) -> pd.Series:
+    """Values as numbers, whole numbers (Python ints too) as exact nullable integers."""
+    return pd.to_numeric(s, errors="coerce", dtype_backend="numpy_nullable")
+
+
+def as_float(s: pd.Series, kind: str, origin: int = 0) -> np.ndarray:
+    """A column as float64 numbers measured from ``origin``, NaN where missing or unreadable.
+
+    Parameters
+    ----------
+    s : pandas.Series of shape (n_samples,)
+        The column (typed, or strings that spell its values). Not modified.
+    kind : str
+        Its kind. ``"datetime"`` values (typed in any time zone, or strings:
+        ISO 8601 first, other spellings as :func:`pandas.to_datetime` reads
+        them) become nanoseconds since the epoch in UTC; every other kind is
+        read as numbers (booleans as 1/0, strings that spell numbers).
+    origin : int, default=0
+        Subtracted from every value *before* the conversion to float64, in
+        exact integer arithmetic for integer and datetime values. Give
+        :attr:`ColumnSchema.origin` (the training minimum) so that int64 values
+        near the type's limits, or nanosecond datetimes, keep every digit
+        (float64 is exact only below 2**53).
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (n_samples,)
+        ``value - origin``. Models use this one conversion, and
+        :func:`from_float` to come back, so that all of them see the same
+        numbers.
     """
     if kind == "datetime":
-        if ptypes.is_datetime64_any_dtype(s.dtype):
-            ts = pd.to_datetime(s)
-        else:
-            ts = pd.to_datetime(s, errors="coerce", format="ISO8601")
-        if getattr(ts.dt, "tz", None) is not None:
-            ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
-        ts = ts.astype("datetime64[ns]")
-        out = ts.astype("int64").to_numpy().astype(np.float64)
-        out[ts.isna().to_numpy()] = np.nan
+        ns, missing = _epoch_ns(s)
+        out = _offsets(ns, origin)
+        out[missing] = np.nan
         return out
-    v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-    v[~np.isfinite(v)] = np.nan
-    return v
+    v = _numbers(s)
+    if origin and ptypes.is_integer_dtype(v.dtype):
+        missing = v.isna().to_numpy()
+        raw = v.to_numpy(dtype=getattr(v.dtype, "numpy_dtype", v.dtype), na_value=0)
+        out = _offsets(raw, origin)
+        out[missing] = np.nan
+        return out
+    out = v.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    out[~np.isfinite(out)] = np.nan
+    if origin:
+        out -= float(origin)
+    return out
+
+
+def from_float(x: np.ndarray, kind: str, origin: int = 0, step: int | float = 0) -> Any:
+    """The inverse of :func:`as_float`: numbers measured from ``origin`` back to values.
+
+    Parameters
+    ----------
+    x : array-like of float, shape (n_samples,)
+        Numbers as :func:`as_float` gives them; NaN for missing.
+    kind : str
+        The column's schema kind.
+    origin : int, default=0
+        The origin ``x`` is measured from, added back in exact integer
+        arithmetic for ``integer`` and ``datetime`` columns.
+    step : int or float, default=0
+        Round ``x`` to a multiple of this first (a datetime column's
+        :attr:`ColumnSchema.step`); 0 for none.
+
+    Returns
+    -------
+    numpy.ndarray or pandas.arrays.IntegerArray of shape (n_samples,)
+        ``datetime64[ns]`` (UTC, no zone; :meth:`TableSchema.coerce` gives back
+        the training zone) for ``datetime``; an ``Int64`` (or ``UInt64``, for
+        values beyond int64) array of exact integers for ``integer``, with
+        ``<NA>`` where missing; float64 otherwise.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    missing = ~np.isfinite(x)
+    if kind not in ("integer", "datetime"):
+        return x + float(origin) if origin else x
+    k = np.where(missing, 0.0, x)
+    k = np.round(k / step) * step if step else np.round(k)
+    k = np.clip(k, -(2.0**64 - 2048), 2.0**64 - 2048)
+    mag, o = np.abs(k).astype(np.uint64), np.uint64(origin % 2**64)
+    total = np.where(k >= 0, o + mag, o - mag)  # uint64 arithmetic wraps exactly
+    if kind == "datetime":
+        out = total.view(np.int64).astype("datetime64[ns]")
+        out[missing] = np.datetime64("NaT")
+        return out
+    lo, hi = origin + int(k.min(initial=0)), origin + int(k.max(initial=0))
+    if -(2**63) <= lo and hi < 2**63:
+        return pd.arrays.IntegerArray(total.view(np.int64), missing)
+    if 0 <= lo and hi < 2**64:
+        return pd.arrays.IntegerArray(total, missing)
+    return np.where(missing, np.nan, k + float(origin))
 
 
 def _py(v: Any) -> Any:
@@ -339,9 +498,12 @@ def _jsonable(d: dict) -> dict:
 def _coerce_column(s: pd.Series, col: ColumnSchema) -> pd.Series:
     kind, dtype = col.kind, col.dtype
     if kind in ("numeric", "integer"):
-        v = pd.to_numeric(s, errors="coerce").astype("float64")
-        v = v.round(0 if kind == "integer" else col.decimals)
+        v = _numbers(s)
+        if not (kind == "integer" and ptypes.is_integer_dtype(v.dtype)):  # exact ints stay
+            v = v.astype("float64").round(0 if kind == "integer" else col.decimals)
         if dtype.lower().startswith(("int", "uint")) and dtype[0].islower():
+            info = np.iinfo(dtype)  # a value the dtype cannot hold is unreadable
+            v = v.mask(((v < info.min) | (v >= info.max + 1)).fillna(False))
             if v.isna().any():  # the model produced a gap in a gap-free int column
                 return v.astype(dtype.capitalize() if not dtype.startswith("u") else "UInt64")
             return v.astype(dtype)
@@ -353,7 +515,10 @@ def _coerce_column(s: pd.Series, col: ColumnSchema) -> pd.Series:
             ts = pd.to_datetime(s, errors="coerce")
             out = ts.dt.strftime(col.datetime_format)
             return out.astype(dtype) if dtype != "object" else out.astype(object)
-        ts = pd.to_datetime(s, errors="coerce")
+        if col.tz is not None:  # models give UTC (naive or with any offset)
+            ts = pd.to_datetime(s, errors="coerce", utc=True).dt.tz_convert(col.tz)
+        else:
+            ts = pd.to_datetime(s, errors="coerce")
         return ts.astype(dtype)
     if kind == "boolean":
         if dtype == "bool" and not s.isna().any():
@@ -369,4 +534,4 @@ def _coerce_column(s: pd.Series, col: ColumnSchema) -> pd.Series:
     return s.astype(dtype)
 
 
-__all__ = ["KINDS", "ColumnSchema", "TableSchema", "as_float", "check_frame"]
+__all__ = ["KINDS", "ColumnSchema", "TableSchema", "as_float", "check_frame", "from_float"]

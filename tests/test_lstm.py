@@ -116,7 +116,7 @@ def test_decoding_flags_unreadable_cells():
     frame = pd.DataFrame({"n": [1, 2, 3], "f": [0.5, 1.5, 2.5], "b": [True, False, True]})
     schema = TableSchema.infer(frame)
     vals, ok = decode_column(np.array(["7", "7.5", "x", ""], dtype=object), schema["n"])
-    assert ok.tolist() == [True, False, False, True] and np.isnan(vals[3])
+    assert ok.tolist() == [True, False, False, True] and pd.isna(vals[3])
     _, ok = decode_column(np.array(["1e400", "2.25"], dtype=object), schema["f"])
     assert ok.tolist() == [False, True]
     _, ok = decode_column(np.array(["True", "yes"], dtype=object), schema["b"])

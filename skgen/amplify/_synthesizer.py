@@ -44,7 +44,7 @@ from skgen.amplify._mixture import (
 from skgen.amplify._trees import fit_leaf_tree, sample_leaf_tree
 from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer, fit_out_of_time
 from skgen.exceptions import ConditionError
-from skgen.schema import as_float
+from skgen.schema import ColumnSchema, as_float, from_float
 
 # Categorical columns with more levels than this get no tree (mixture draw only).
 _MAX_TREE_LEVELS = 255
@@ -54,8 +54,9 @@ _N_CALIBRATION = 20_000
 _MAX_TREE_ROWS = 50_000
 
 
-def _as_numbers(s: pd.Series, is_datetime: bool) -> np.ndarray:
-    return as_float(s, "datetime" if is_datetime else "numeric")
+def _as_numbers(s: pd.Series, col: ColumnSchema) -> np.ndarray:
+    """A numeric column's values measured from its exact origin (see ``as_float``)."""
+    return as_float(s, col.kind, col.origin)
 
 
 class AmplifySampler(BaseSynthesizer):
@@ -155,10 +156,9 @@ class AmplifySampler(BaseSynthesizer):
     level_offsets_ : ndarray of shape (n_categorical + 1,)
         Where each categorical column's levels start in
         ``category_log_probs_``.
-    is_datetime_ : list of bool
-        Per numeric column, whether it holds datetimes (as nanoseconds).
     quantile_probs_, quantile_knots_ : list of ndarray
-        Per numeric column, the knots of its quantile function.
+        Per numeric column, the knots of its quantile function, on the scale
+        of :func:`skgen.schema.as_float` (measured from the column's origin).
     calibration_ : ndarray of shape (n_numeric, len(SCORE_GRID))
         Per numeric column, the map from class scores to standard-normal
         scores that makes generated marginals exact (:func:`calibration_map`).
@@ -291,8 +291,8 @@ class AmplifySampler(BaseSynthesizer):
         if rows.size > _MAX_TREE_ROWS:
             pick = np.sort(rng.choice(rows.size, size=_MAX_TREE_ROWS, replace=False))
             rows, codes = rows[pick], [c[pick] for c in codes]
-        numbers = [_as_numbers(X[self.schema_.names[i]].iloc[rows], dt)
-                   for i, dt in zip(self.numeric_index_, self.is_datetime_, strict=True)]
+        numbers = [_as_numbers(X[self.schema_.names[i]].iloc[rows], self.schema_.columns[i])
+                   for i in self.numeric_index_]
         self._fit_trees(self._tree_features(codes, numbers), codes, rng)
 
     def _fit_columns(self, X: pd.DataFrame, rng: np.random.Generator) -> tuple:
@@ -302,7 +302,7 @@ class AmplifySampler(BaseSynthesizer):
         self.categorical_index_, self.numeric_index_ = [], []
         self.id_index_, self.text_index_ = [], []
         self.categories_, self.has_missing_level_ = [], []
-        self.is_datetime_, self.quantile_probs_, self.quantile_knots_ = [], [], []
+        self.quantile_probs_, self.quantile_knots_ = [], []
         self.id_patterns_, self.id_pattern_weights_, self.id_hashes_ = [], [], []
         self.text_chains_, self.text_hashes_ = [], []
         codes, scores, observed = [], [], []
@@ -318,14 +318,13 @@ class AmplifySampler(BaseSynthesizer):
                 self.has_missing_level_.append(bool(missing.any()))
                 codes.append(np.where(missing, len(levels), c))
             elif col.kind in ("numeric", "integer", "datetime"):
-                v = _as_numbers(s, col.kind == "datetime")
+                v = _as_numbers(s, col)
                 ok = np.isfinite(v)
                 p, q = fit_quantile_knots(v[ok], self.n_quantiles)
                 z = np.zeros(n)
                 z[ok] = randomized_pit(v[ok], rng)
                 self.roles_.append("numeric")
                 self.numeric_index_.append(i)
-                self.is_datetime_.append(col.kind == "datetime")
                 self.quantile_probs_.append(p)
                 self.quantile_knots_.append(q)
                 scores.append(z)
@@ -467,17 +466,13 @@ class AmplifySampler(BaseSynthesizer):
             values[keep] = seeds[names[i]].to_numpy(dtype=object)[keep]
             out[names[i]] = values
         for d, i in enumerate(self.numeric_index_):
-            v = numbers[d]
-            if self.is_datetime_[d]:
-                ok = np.isfinite(v)
-                ts = np.full(m, np.datetime64("NaT"), dtype="datetime64[ns]")
-                ts[ok] = np.round(v[ok]).astype(np.int64).astype("datetime64[ns]")
+            col = self.schema_.columns[i]
+            values = from_float(numbers[d], col.kind, col.origin, col.step or 0)
+            if col.kind == "datetime":  # a seed off the training resolution stays as given
                 keep = fixed[names[i]]
-                ts[keep] = pd.to_datetime(seeds[names[i]][keep]).to_numpy(
+                values[keep] = pd.to_datetime(seeds[names[i]][keep]).to_numpy(
                     dtype="datetime64[ns]")
-                out[names[i]] = ts
-            else:
-                out[names[i]] = v
+            out[names[i]] = values
         for j, i in enumerate(self.id_index_):
             out[names[i]] = self._fill_strings(
                 seeds[names[i]], fixed[names[i]], self.schema_.columns[i].missing_rate, rng,
@@ -505,8 +500,8 @@ class AmplifySampler(BaseSynthesizer):
                                          "in training", column=names[i], value=bad)
                 c[keep] = got
             cat_codes.append(c)
-        numbers = [_as_numbers(seeds[names[i]], dt)
-                   for i, dt in zip(self.numeric_index_, self.is_datetime_, strict=True)]
+        numbers = [_as_numbers(seeds[names[i]], self.schema_.columns[i])
+                   for i in self.numeric_index_]
         return cat_codes, numbers
 
     def _draw_classes(self, cat_codes: list, fixed_numbers: list, m: int,

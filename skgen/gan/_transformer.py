@@ -31,7 +31,7 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
-from skgen.schema import ColumnSchema, as_float
+from skgen.schema import ColumnSchema, as_float, from_float
 
 #: Largest |alpha| a continuous value is encoded with (the generator's tanh range).
 ALPHA_CLIP = 0.99
@@ -60,10 +60,12 @@ class DataTransformer:
         Per column: ``name``, ``kind`` (``"continuous"``, ``"discrete"`` or
         ``"binary"``), ``source`` (the schema kind), ``has_missing`` and
 
-        - continuous: ``loc``, ``scale`` (standardisation), ``means``, ``stds``,
-          ``weights`` (the kept modes, standardised scale), ``min``, ``max`` and
-          ``step`` (values are rounded to multiples of it: 1 for integers, the
-          training resolution for datetimes, 0 for none);
+        - continuous: ``origin`` (the exact value numbers are measured from,
+          :attr:`skgen.schema.ColumnSchema.origin`; absent means 0), ``loc``,
+          ``scale`` (standardisation), ``means``, ``stds``, ``weights`` (the
+          kept modes, standardised scale), ``min``, ``max`` and ``step``
+          (values are rounded to multiples of it: 1 for integers, the training
+          resolution for datetimes, 0 for none), all measured from ``origin``;
         - discrete and binary: ``categories`` (levels, missing excluded) and
           ``level_probs`` (training frequency of every code, missing last);
           binary also ``n_bits``.
@@ -190,7 +192,7 @@ class DataTransformer:
         for spec, (start, stop) in zip(self.specs, self.slices, strict=True):
             s = X[spec["name"]]
             if spec["kind"] == "continuous":
-                z = (as_float(s, spec["source"]) - spec["loc"]) / spec["scale"]
+                z = (_numbers(s, spec) - spec["loc"]) / spec["scale"]
                 ok = np.isfinite(z)
                 # missing slot; a column with none in training has no such slot (a
                 # gap then only occurs in seed rows, where the span is masked out)
@@ -249,7 +251,7 @@ class DataTransformer:
             spec = self.specs[j]
             s = X[spec["name"]]
             if spec["kind"] == "continuous":
-                z = (as_float(s, spec["source"]) - spec["loc"]) / spec["scale"]
+                z = (_numbers(s, spec) - spec["loc"]) / spec["scale"]
                 missing = ~np.isfinite(z)
                 out[:, pos] = np.clip(np.where(missing, 0.0, z), -10.0, 10.0)
                 if spec["has_missing"]:
@@ -351,7 +353,7 @@ class DataTransformer:
         for spec in self.specs:
             if spec["kind"] != "continuous":
                 continue
-            x = as_float(X[spec["name"]], spec["source"])
+            x = _numbers(X[spec["name"]], spec)
             tables = []
             for order, bounds in orders:
                 table = np.full((bounds.size - 1, n_quantiles), np.nan)
@@ -422,9 +424,10 @@ class DataTransformer:
         Returns
         -------
         pandas.DataFrame of shape (n_samples, n_columns)
-            Numbers as float64 clipped to the training range (integers
-            rounded), datetimes as ``datetime64[ns]``, levels as objects with
-            NaN for missing.
+            Numbers clipped to the training range, decoded by
+            :func:`skgen.schema.from_float`: floats as float64, integers as
+            exact ``Int64``, datetimes as ``datetime64[ns]`` in UTC; levels as
+            objects with NaN for missing.
         """
         out = {}
         for spec, (start, stop) in zip(self.specs, self.slices, strict=True):
@@ -440,12 +443,7 @@ class DataTransformer:
                 if spec["step"] > 0:  # integers; datetimes to their training resolution
                     x = np.round(x / spec["step"]) * spec["step"]
                 x[missing] = np.nan
-                if spec["source"] == "datetime":
-                    ts = np.full(len(x), np.datetime64("NaT"), dtype="datetime64[ns]")
-                    ts[~missing] = x[~missing].astype(np.int64).astype("datetime64[ns]")
-                    out[spec["name"]] = ts
-                else:
-                    out[spec["name"]] = x
+                out[spec["name"]] = from_float(x, spec["source"], spec.get("origin", 0))
                 continue
             if spec["kind"] == "discrete":
                 if calibrate and "level_offsets" in spec:
@@ -473,6 +471,11 @@ def span_width(spec: dict) -> int:
     if spec["kind"] == "discrete":
         return len(spec["categories"]) + int(spec["has_missing"])
     return int(spec["n_bits"])
+
+
+def _numbers(s: pd.Series, spec: dict) -> np.ndarray:
+    """A continuous column's values on the scale its spec is fitted on."""
+    return as_float(s, spec["source"], spec.get("origin", 0))
 
 
 def _decode_continuous(block: np.ndarray, spec: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -520,7 +523,7 @@ def _quantile_map(x: np.ndarray, source: np.ndarray, target: np.ndarray) -> np.n
 
 def _fit_continuous(s: pd.Series, col: ColumnSchema, n_modes: int, weight_threshold: float,
                     max_rows: int | None, rng: np.random.Generator) -> dict:
-    v = as_float(s, col.kind)
+    v = as_float(s, col.kind, col.origin)
     finite = v[np.isfinite(v)]
     loc = float(finite.mean())
     scale = float(finite.std())
@@ -551,31 +554,16 @@ def _fit_continuous(s: pd.Series, col: ColumnSchema, n_modes: int, weight_thresh
         weights = bgm.weights_[keep] / bgm.weights_[keep].sum()
         order = np.argsort(means)
         means, stds, weights = means[order], stds[order], weights[order]
-    step = _datetime_step(s) if col.kind == "datetime" else (1.0 if col.kind == "integer" else 0.0)
+    step = float(col.step or 1) if col.kind == "datetime" else float(col.kind == "integer")
     return {
         "name": col.name, "kind": "continuous", "source": col.kind, "step": step,
+        "origin": col.origin,
         "has_missing": bool(np.isnan(v).any()), "loc": loc, "scale": scale,
         "means": means, "stds": stds.astype(np.float64), "weights": weights.astype(np.float64),
         "min": float(finite.min()), "max": float(finite.max()),
         "quantiles": np.quantile(finite, np.linspace(0.0, 1.0,
                                                      min(N_QUANTILES, max(2, finite.size)))),
     }
-
-
-def _datetime_step(s: pd.Series) -> float:
-    """Coarsest unit (day, hour, minute, second, ms, us, ns) all training datetimes fall on."""
-    values = s.dropna().iloc[:100_000]
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        ts = pd.to_datetime(values)
-    else:
-        ts = pd.to_datetime(values, errors="coerce", format="ISO8601").dropna()
-    if getattr(ts.dt, "tz", None) is not None:
-        ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
-    ints = ts.astype("datetime64[ns]").astype("int64").to_numpy()
-    for unit in (86_400 * 10**9, 3600 * 10**9, 60 * 10**9, 10**9, 10**6, 10**3):
-        if ints.size and np.all(ints % unit == 0):
-            return float(unit)
-    return 1.0
 
 
 def _fit_discrete(s: pd.Series, col: ColumnSchema, cutoff: int) -> dict:

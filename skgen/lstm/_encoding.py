@@ -55,12 +55,16 @@ def format_values(values: Sequence[Any] | np.ndarray, col: ColumnSchema) -> list
         One string per value.
     """
     kind = col.kind
-    if kind == "integer":
-        return [str(int(round(float(v)))) for v in values]
+    if kind == "integer":  # ints as they are: beyond 2**53 a float would change them
+        return [str(v if isinstance(v, int | np.integer) else int(round(float(v))))
+                for v in values]
     if kind == "numeric":
         return [_format_float(float(v)) for v in values]
     if kind == "boolean":
         return ["True" if bool(v) else "False" for v in values]
+    if kind == "datetime" and col.tz is not None:  # seeds come in UTC: write local time
+        stamps = pd.to_datetime(pd.Series(list(values), dtype=object), utc=True)
+        return [str(ts) for ts in stamps.dt.tz_convert(col.tz)]
     if kind == "datetime" and col.datetime_format is None:
         stamps = pd.to_datetime(pd.Series(list(values), dtype=object))
         if len(stamps) and (stamps == stamps.dt.normalize()).all():
@@ -196,8 +200,8 @@ def decode_column(strings: np.ndarray, col: ColumnSchema) -> tuple[np.ndarray, n
     Returns
     -------
     values : ndarray of shape (n_rows,)
-        float64 (``NaN`` for missing) for numeric and integer columns, objects
-        otherwise (``None`` for missing), ready for
+        float64 (``NaN`` for missing) for numeric columns, exact Python ints
+        for integer columns, objects otherwise (``None`` for missing), ready for
         :meth:`skgen.schema.TableSchema.coerce`.
     ok : ndarray of shape (n_rows,), dtype bool
         False where a non-empty string could not be read in the column's type
@@ -207,13 +211,19 @@ def decode_column(strings: np.ndarray, col: ColumnSchema) -> tuple[np.ndarray, n
     s = pd.Series(strings, dtype=object)
     missing = s.isna().to_numpy() | (s == "").to_numpy()
     kind = col.kind
-    if kind in ("numeric", "integer"):
+    if kind == "integer":  # read exactly, as Python ints (no float64 on the way)
+        read = ~missing & s.str.fullmatch(r"[+-]?[0-9]+").to_numpy(dtype=bool, na_value=False)
+        codes, uniq = pd.factorize(s[read])
+        ints = np.array([int(u) for u in uniq], dtype=object)
+        fits = np.array([-(2**63) <= v < 2**64 for v in ints], dtype=bool)  # 64-bit at most
+        read[read] = fits[codes]
+        out = np.full(len(s), None, dtype=object)
+        out[read] = ints[codes[fits[codes]]]
+        return out, missing | read
+    if kind == "numeric":
         num = np.array(pd.to_numeric(s.where(~missing, None), errors="coerce").to_numpy(
             dtype="float64", na_value=np.nan), dtype="float64")
         ok = missing | np.isfinite(num)
-        if kind == "integer":
-            # beyond 2**53 floats are no exact integers (nor fit an int64 column)
-            ok &= missing | ((num == np.round(num)) & (np.abs(np.nan_to_num(num)) < 2.0**53))
         num[missing | ~ok] = np.nan
         return num, ok
     out = s.to_numpy(dtype=object).copy()
@@ -226,7 +236,8 @@ def decode_column(strings: np.ndarray, col: ColumnSchema) -> tuple[np.ndarray, n
         mapped[~ok | missing] = None
         return mapped, ok
     if kind == "datetime":
-        parsed = pd.to_datetime(s.where(~missing, None), errors="coerce", format="mixed")
+        parsed = pd.to_datetime(s.where(~missing, None), errors="coerce", format="mixed",
+                                utc=col.tz is not None)  # offsets differ across DST
         ok = missing | parsed.notna().to_numpy()
         if col.datetime_format is None:
             vals = np.array(parsed.to_numpy(dtype=object), dtype=object)

@@ -730,7 +730,7 @@ class LSTMSynthesizer(BaseSynthesizer):
             if col.missing_rate == 0 and col.kind in ("numeric", "integer"):
                 # rows already rejected: a placeholder number keeps the column's
                 # dtype (the loop coerces every proposal before filtering)
-                data[j] = np.where(~ok & np.isnan(data[j]), col.min, data[j])
+                data[j] = np.where(~ok & pd.isna(data[j]), col.min, data[j])
         out = pd.DataFrame(data)
         out.columns = pd.Index(self.columns_, dtype=object)
         return out, ok

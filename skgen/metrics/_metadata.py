@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
@@ -168,28 +167,4 @@ def _has_id_token(name: Any) -> bool:
     return any(t.lower() == "id" for t in tokens)
 
 
-def as_float(values: pd.Series, kind: str) -> np.ndarray:
-    """Continuous values as float64 (datetimes as nanoseconds), missing as NaN.
-
-    Values that cannot be read as numbers (or dates) count as missing.
-    """
-    if kind == "datetime":
-        if ptypes.is_datetime64_any_dtype(values.dtype):
-            ts = values
-        else:
-            ts = pd.to_datetime(values, errors="coerce", format="mixed")
-        if getattr(ts.dt, "tz", None) is not None:
-            ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
-        ts = ts.astype("datetime64[ns]")
-        out = ts.to_numpy().astype("int64").astype("float64")
-        out[ts.isna().to_numpy()] = np.nan
-        return out
-    if ptypes.is_bool_dtype(values.dtype):
-        return values.astype("float64").to_numpy()
-    if ptypes.is_numeric_dtype(values.dtype):
-        return values.to_numpy(dtype="float64", na_value=np.nan)
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-
-
-__all__ = ["CONTINUOUS", "DISCRETE", "METRIC_KINDS", "as_float", "infer_metadata",
-           "resolve_metadata"]
+__all__ = ["CONTINUOUS", "DISCRETE", "METRIC_KINDS", "infer_metadata", "resolve_metadata"]

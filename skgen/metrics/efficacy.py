@@ -14,7 +14,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, validate_params
 
 from skgen.exceptions import SchemaError
-from skgen.metrics._metadata import CONTINUOUS, DISCRETE, as_float, resolve_metadata
+from skgen.metrics._metadata import CONTINUOUS, DISCRETE, resolve_metadata
+from skgen.schema import as_float
 
 # HistGradientBoosting takes at most max_bins (255) categories per native categorical feature.
 _MAX_CATEGORIES = 255

@@ -13,7 +13,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
 from skgen.exceptions import SchemaError
-from skgen.metrics._metadata import CONTINUOUS, DISCRETE, as_float, resolve_metadata
+from skgen.metrics._metadata import CONTINUOUS, DISCRETE, resolve_metadata
+from skgen.schema import as_float
 
 # Memory for one chunk of the distance matrix (scikit-learn's working_memory, in MiB).
 _WORKING_MEMORY_MB = 64

@@ -29,7 +29,8 @@ from scipy.stats.contingency import association
 from sklearn.utils._param_validation import Interval, validate_params
 
 from skgen.exceptions import SchemaError
-from skgen.metrics._metadata import CONTINUOUS, DISCRETE, as_float, resolve_metadata
+from skgen.metrics._metadata import CONTINUOUS, DISCRETE, resolve_metadata
+from skgen.schema import as_float
 
 # SDMetrics rounds continuous values to sys.float_info.dig - 1 decimals before the KS test.
 _KS_DECIMALS = 14

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.api import types as ptypes
 
+from skgen.schema import as_float
 from skgen.validators._base import (
     BaseValidator,
     as_text,
@@ -174,10 +176,12 @@ class NumericRangeValidator(BaseValidator):
         The numeric and datetime columns, in training order.
     kinds_ : list of str
         ``"numeric"`` or ``"datetime"`` for each column of ``columns_``.
-    min_ : list of float
+    min_ : list of float or int
         Smallest training value of each column (datetimes as seconds since
-        the epoch, UTC).
-    max_ : list of float
+        the epoch, UTC; an exact ``int`` for integer-typed columns, which are
+        then judged in exact integer arithmetic, see
+        :func:`skgen.schema.as_float`).
+    max_ : list of float or int
         Largest training value of each column.
     n_features_in_ : int
         Number of columns of the training frame.
@@ -215,15 +219,23 @@ class NumericRangeValidator(BaseValidator):
                 continue
             values = canonical(s, kind)
             values = values[~np.isnan(values)]
+            lo, hi = float(values.min()), float(values.max())
+            if ptypes.is_integer_dtype(s.dtype):  # int64 beyond 2**53 is no float64
+                lo, hi = int(s.min()), int(s.max())
             self.columns_.append(column)
             self.kinds_.append(kind)
-            self.min_.append(float(values.min()))
-            self.max_.append(float(values.max()))
+            self.min_.append(lo)
+            self.max_.append(hi)
 
     def _check_column(self, j: int, s: pd.Series) -> np.ndarray:
         values = canonical(s, self.kinds_[j])
+        lo, hi = self.min_[j], self.max_[j]
+        if isinstance(lo, int):  # measured from the exact minimum, not through float64
+            exact = as_float(s, "integer", lo)
+            values = np.where(np.isnan(exact), values - float(lo), exact)
+            lo, hi = 0.0, float(hi - lo)
         with np.errstate(invalid="ignore"):
-            return (values < self.min_[j]) | (values > self.max_[j])
+            return (values < lo) | (values > hi)
 
 
 class DataTypeValidator(BaseValidator):

@@ -4,14 +4,16 @@ A validator learns, per column, a constraint from the training frame and then
 judges candidate rows. Candidate values may arrive typed (ints, floats,
 strings, categoricals, booleans, datetimes) or as strings that spell them (a CSV
 read without dtypes), so every check first brings a column to one *canonical*
-form for its learned *kind*:
+form for its learned *kind*, which :func:`column_kind` reads from the column's
+:class:`skgen.schema.TableSchema` (the one inference every model uses):
 
 ========== ====================================== ==============================
 kind       training column                        canonical form of a value
 ========== ====================================== ==============================
 numeric    numbers, or strings that all spell      ``float64`` (decimal, or
            numbers                                 ``0b``/``0o``/``0x`` integers)
-datetime   ``datetime64`` dtype                    ``float64`` seconds since epoch
+datetime   ``datetime64`` dtype                    ``float64`` seconds since epoch,
+                                                   UTC (``schema.as_float``)
 boolean    ``bool`` dtype, or only Python bools    ``float64`` 1.0 / 0.0
 string     anything else (text, categories,        ``str``
            mixed)
@@ -43,6 +45,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
 from skgen.exceptions import SchemaError
+from skgen.schema import TableSchema, as_float
 
 #: Columns of the frame returned by ``explain``.
 EXPLAIN_COLUMNS = ["row", "column", "rule", "value"]
@@ -50,8 +53,6 @@ EXPLAIN_COLUMNS = ["row", "column", "rule", "value"]
 #: Column kinds a validator can learn (see the module docstring).
 KINDS = ("numeric", "datetime", "boolean", "string", "empty")
 
-_EPOCH = np.datetime64(0, "s")
-_ONE_SECOND = np.timedelta64(1, "s")
 # Digit value of each ASCII code point for base-2/8/16 literals; 99 marks "not a digit".
 _DIGIT_VALUE = np.full(128, 99, dtype=np.int64)
 _DIGIT_VALUE[np.frombuffer(b"0123456789", dtype=np.uint8)] = np.arange(10)
@@ -182,11 +183,10 @@ def parse_numbers(values: pd.Series) -> np.ndarray:
     return nums
 
 
-def _datetime_seconds(s: pd.Series) -> np.ndarray:
-    """``datetime64`` Series to float seconds since the epoch (UTC for tz-aware)."""
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-    return (s.to_numpy() - _EPOCH) / _ONE_SECOND
+def _seconds(s: pd.Series) -> np.ndarray:
+    """Datetimes (typed, or strings that spell them) as float seconds since the epoch,
+    UTC, by the schema's conversion (:func:`skgen.schema.as_float`)."""
+    return as_float(s, "datetime") / 1e9
 
 
 def numbers(s: pd.Series) -> np.ndarray:
@@ -199,24 +199,20 @@ def numbers(s: pd.Series) -> np.ndarray:
     if ptypes.is_bool_dtype(dt) or ptypes.is_numeric_dtype(dt):
         return s.to_numpy(dtype=float, na_value=np.nan, copy=True)
     if ptypes.is_datetime64_any_dtype(dt):
-        return _datetime_seconds(s)
+        return _seconds(s)
     return per_unique(as_text(s), parse_numbers, fill=np.nan, dtype=float)
 
 
 def datetimes(s: pd.Series) -> np.ndarray:
     """Values of ``s`` as float seconds since the epoch; ``NaN`` where not a datetime.
 
-    ``datetime64`` columns are converted directly, anything else is read as ISO
-    8601 text (``"2021-03-04"``, ``"2021-03-04T05:06:07"``).
+    ``datetime64`` columns are converted directly, anything else is read as
+    text (``"2021-03-04"``, ``"2021-03-04T05:06:07+01:00"``, other spellings
+    pandas reads), once per distinct value, by :func:`skgen.schema.as_float`.
     """
     if ptypes.is_datetime64_any_dtype(s.dtype):
-        return _datetime_seconds(s)
-
-    def parse(u: pd.Series) -> np.ndarray:
-        parsed = pd.to_datetime(u.astype("str"), errors="coerce", format="ISO8601", utc=True)
-        return _datetime_seconds(pd.Series(parsed).dt.tz_localize(None))
-
-    return per_unique(as_text(s), parse, fill=np.nan, dtype=float)
+        return _seconds(s)
+    return per_unique(as_text(s), _seconds, fill=np.nan, dtype=float)
 
 
 def booleans(s: pd.Series) -> np.ndarray:
@@ -249,23 +245,25 @@ def canonical(s: pd.Series, kind: str) -> np.ndarray | pd.Series:
 
 
 def column_kind(s: pd.Series) -> str:
-    """Infer the kind (one of ``KINDS``) of a training column."""
-    dt = s.dtype
+    """The kind (one of ``KINDS``) of a training column, read from its schema.
+
+    The schema says what the column holds; a validator judges booleans as
+    booleans, typed datetimes as datetimes, numbers (integer or not) as
+    numbers, and every other column (categories, text, IDs, ISO date strings,
+    mixed values) as strings -- unless every present value spells a number
+    (``"42"``, ``"0x1F"``), which the range and type rules then judge as one.
+    """
     miss = missing_mask(s)
     if miss.all():
         return "empty"
-    if ptypes.is_bool_dtype(dt):
+    col = TableSchema.infer(s.to_frame(name="column"), strict=False).columns[0]  # any name
+    if col.kind == "boolean":
         return "boolean"
-    if ptypes.is_datetime64_any_dtype(dt):
+    if col.kind == "datetime" and col.datetime_format is None:
         return "datetime"
-    if ptypes.is_numeric_dtype(dt):
+    if col.kind in ("numeric", "integer"):
         return "numeric"
-    present = s[~miss]
-    if dt is np.dtype(object):
-        uniques = pd.unique(present)
-        if len(uniques) <= 2 and all(isinstance(v, bool | np.bool_) for v in uniques):
-            return "boolean"
-    if not np.isnan(numbers(present)).any():
+    if not np.isnan(numbers(s[~miss])).any():
         return "numeric"
     return "string"
 
