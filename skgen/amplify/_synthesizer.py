@@ -231,7 +231,7 @@ class AmplifySampler(BaseSynthesizer):
     #: Fitted attributes a model file holds (see :mod:`skgen.persistence`).
     _fitted_attributes = (
         "roles_", "categorical_index_", "numeric_index_", "id_index_", "text_index_",
-        "categories_", "has_missing_level_", "is_datetime_", "quantile_probs_",
+        "categories_", "has_missing_level_", "quantile_probs_",
         "quantile_knots_", "id_patterns_", "id_pattern_weights_", "id_hashes_", "text_chains_",
         "text_hashes_", "level_offsets_", "weights_", "category_log_probs_", "means_",
         "variances_", "missing_probs_", "n_iter_", "converged_", "lower_bound_", "calibration_",
