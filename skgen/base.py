@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import HasMethods, Integral, Interval, StrO
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
+from skgen._tags import TableInputMixin, check_2d_array
 from skgen.conditions import conditions_met, normalize_conditions
 from skgen.data_checks import check_data
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
@@ -62,7 +63,7 @@ COMMON_PARAMETERS_DOC = """
 """
 
 
-class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
+class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of all skgen synthesizers.
 
     Subclasses implement ``_fit`` and ``_generate``; this class owns the
@@ -83,9 +84,10 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         Warnings of the pre-flight data checks (``check``, ``column``,
         ``message``).
     n_features_in_ : int
-        Number of training columns (``y`` included when given).
+        Number of columns of ``X`` (``y``, when given, is not counted though
+        the model learns it as one more column).
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Training column names, in order.
+        Column names of ``X``, in order.
     n_train_rows_ : int
         Number of training rows.
     """
@@ -142,8 +144,9 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
             for w in check_data(X, strategy=self.data_checks)
         ]
         self.validators_ = self._make_validator_set().fit(X)
-        self.n_features_in_ = X.shape[1]
-        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        n_x = X.shape[1] - (y is not None)  # y is the last column of the frame
+        self.n_features_in_ = n_x
+        self.feature_names_in_ = np.asarray(X.columns[:n_x], dtype=object)
         self.n_train_rows_ = len(X)
 
         entropy = _entropy(self.random_state)
@@ -159,9 +162,8 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
             name = getattr(X, "name", None)
             frame = pd.DataFrame({"text" if name is None else name: list(X)})
         else:
-            arr = np.asarray(X, dtype=object) if not isinstance(X, np.ndarray) else X
-            if arr.ndim != 2:
-                raise SchemaError(f"X must be a DataFrame or a 2-D array, got {arr.ndim}-D")
+            # sparse, complex, 1-D or empty input gets scikit-learn's usual error
+            arr = check_2d_array(X)
             frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
             frame = frame.infer_objects()
         check_frame(frame)
