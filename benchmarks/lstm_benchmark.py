@@ -50,11 +50,11 @@ class _Counter:
         original = LSTMSynthesizer._propose
         counter = self
 
-        def propose(syn, seeds, rng):
-            rows, ok = original(syn, seeds, rng)
+        def propose(syn, seeds, rng, *args):
+            rows, ok, reasons = original(syn, seeds, rng, *args)
             counter.lines += len(ok)
             counter.valid += int(ok.sum())
-            return rows, ok
+            return rows, ok, reasons
 
         LSTMSynthesizer._propose = propose
         return original
@@ -189,7 +189,7 @@ def run(ns: argparse.Namespace) -> dict:
         "generated_rows": len(synthetic), "generate_s": gen_s,
         "rows_per_s": len(synthetic) / gen_s,
         "valid_line_fraction": counts["valid_rows"] / max(counts["candidate_lines"], 1),
-        **counts, "fallback_used_after_sampling": syn.fallback_used_,
+        **counts, "fallback_rows": synthetic.attrs.get("fallback_rows", 0),
     })
     if ns.big_batch:
         syn.set_params(predict_batch_size=ns.big_batch)

@@ -7,6 +7,7 @@ one of them.
 
 from __future__ import annotations
 
+import re
 import string
 
 import numpy as np
@@ -209,8 +210,12 @@ def generate_markov_text(
         Number of texts.
     rng : numpy.random.Generator
     max_rounds : int, default=20
-        Redraws for texts equal to a training text; a text still equal to one
-        after that is left missing.
+        Redraws for texts equal to a training text. After half of them, the
+        numbers in a text that still equals one are redrawn, one digit longer
+        each further round (so that templated texts such as ``"order 17
+        shipped"``, where every walk recreates a training text, get fresh
+        ones); a text still equal to a training text after all rounds is left
+        missing.
 
     Returns
     -------
@@ -222,7 +227,7 @@ def generate_markov_text(
     limit = max(1, 2 * int(chain["max_words"]))
     out = np.full(m, None, dtype=object)
     todo = np.arange(m)
-    for _ in range(max_rounds):
+    for round_ in range(max_rounds):
         if todo.size == 0 or nxt.size == 0:
             break
         n = todo.size
@@ -239,8 +244,29 @@ def generate_markov_text(
                 break
         texts = np.array([" ".join(vocab[r[r > 0]]) for r in words], dtype=object)
         bad = _contains(training_hashes, hash_strings(texts))
+        if round_ >= max_rounds // 2 and bad.any():
+            texts[bad] = _redraw_numbers(texts[bad], round_ - max_rounds // 2, rng)
+            bad[bad] = _contains(training_hashes, hash_strings(texts[bad]))
         out[todo[~bad]] = texts[~bad]
         todo = todo[bad]
     return out
 
 
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def _redraw_numbers(texts: np.ndarray, extra: int, rng: np.random.Generator) -> np.ndarray:
+    """``texts`` with every run of digits replaced by random digits, ``extra`` more of them.
+
+    A run of more than one digit does not start with 0.
+    """
+    def draw(match: re.Match) -> str:
+        k = len(match.group()) + extra
+        digits = rng.integers(0, 10, size=k)
+        if k > 1:
+            digits[0] = rng.integers(1, 10)
+        return "".join(map(str, digits))
+
+    return np.array([_NUMBER.sub(draw, t) for t in texts], dtype=object)

@@ -10,13 +10,18 @@ lives here, once.
 
 from __future__ import annotations
 
+import os
+import time
 from abc import ABCMeta, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
@@ -25,7 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from skgen._tags import TableInputMixin, check_2d_array
-from skgen.conditions import conditions_met, normalize_conditions
+from skgen.conditions import SeedRows, conditions_met, seed_rows
 from skgen.data_checks import check_data
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.schema import TableSchema, check_frame
@@ -127,42 +132,70 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         self : object
-            The fitted synthesizer.
+            The fitted synthesizer. A ``fit`` that raises (or is interrupted)
+            leaves it as it was: unfitted, or with its previous fit intact.
 
         Raises
         ------
         SchemaError
             For an empty table, duplicated column names, a column with no value
-            or mixing value types, or a ``y`` whose name clashes with a column.
+            or mixing value types, a float column holding ``inf`` or ``-inf``
+            (named in the message), or a ``y`` whose name clashes with a column.
+        TypeError
+            For a scipy sparse matrix (pass a dense DataFrame).
         DataCheckError
             With ``data_checks="interrupt"`` when the checks find problems.
         """
         X = self._prepare_training_frame(X, y)
-        self.schema_ = TableSchema.infer(X)
-        self.data_check_warnings_ = [
+        # All of fit runs on a scratch instance holding only the parameters;
+        # its state replaces this one's in one assignment once it succeeded,
+        # so a failed or interrupted fit (an error, KeyboardInterrupt) leaves
+        # the estimator as it was: unfitted, or with its previous fit intact.
+        new = self._unfitted_copy()
+        new.schema_ = TableSchema.infer(X)
+        new.data_check_warnings_ = [
             {"check": w.check, "column": w.column, "message": w.message}
             for w in check_data(X, strategy=self.data_checks)
         ]
-        self.validators_ = self._make_validator_set().fit(X)
+        new.validators_ = new._make_validator_set().fit(X)
         n_x = X.shape[1] - (y is not None)  # y is the last column of the frame
-        self.n_features_in_ = n_x
-        self.feature_names_in_ = np.asarray(X.columns[:n_x], dtype=object)
-        self.n_train_rows_ = len(X)
+        new.n_features_in_ = n_x
+        new.feature_names_in_ = np.asarray(X.columns[:n_x], dtype=object)
+        new.n_train_rows_ = len(X)
 
         entropy = _entropy(self.random_state)
-        self._sample_rng_ = np.random.default_rng([*entropy, 1])
-        self._fit(X, np.random.default_rng([*entropy, 0]))
+        new._sample_rng_ = np.random.default_rng([*entropy, 1])
+        new._fit(X, np.random.default_rng([*entropy, 0]))
+        self.__dict__ = vars(new)
         return self
+
+    def _unfitted_copy(self) -> BaseSynthesizer:
+        """A new instance of this class sharing only the parameters (not copies).
+
+        Also carried over: scikit-learn's own configuration (``set_output``,
+        metadata routing requests). No fitted attribute and no private cache
+        of an earlier fit is, so ``_fit`` always starts from nothing.
+        """
+        params = self.get_params(deep=False)
+        new = type(self).__new__(type(self))
+        new.__dict__.update({k: v for k, v in vars(self).items() if k in params or
+                             k.startswith("_sklearn") or k == "_metadata_request"})
+        return new
 
     def _prepare_training_frame(self, X: Any, y: Any) -> pd.DataFrame:
         """A private copy of the training data as a DataFrame, ``y`` appended."""
+        if sp.issparse(X):
+            raise TypeError(
+                f"X is a scipy sparse {type(X).__name__}; skgen synthesizers learn and generate "
+                "dense tables: pass pd.DataFrame(X.toarray(), columns=...) (or "
+                "pd.DataFrame.sparse.from_spmatrix(X).sparse.to_dense())")
         if isinstance(X, pd.DataFrame):
             frame = X.copy()
         elif _is_text_vector(X):
             name = getattr(X, "name", None)
             frame = pd.DataFrame({"text" if name is None else name: list(X)})
         else:
-            # sparse, complex, 1-D or empty input gets scikit-learn's usual error
+            # complex, 1-D or empty input gets scikit-learn's usual error
             arr = check_2d_array(X)
             frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
             frame = frame.infer_objects()
@@ -179,6 +212,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             frame[name] = pd.Series(y_values, index=frame.index,
                                     dtype=y.dtype if isinstance(y, pd.Series) else None)
             check_frame(frame)
+        _check_finite(frame)
         return frame.reset_index(drop=True)
 
     def _make_validator_set(self) -> ValidatorSet:
@@ -255,13 +289,20 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             ``n_samples`` disagreeing with the seed rows.
         TypeError, ValueError
             For an ``n_samples`` that is not a positive integer.
+        MemoryError
+            Before any sampling, when the output (estimated from the schema:
+            8 bytes a number, about 64 a string, times the copies assembling it
+            makes) would not fit in the memory available; sample in chunks
+            instead (several calls, each written out).
         TooManyInvalidError
             When more than ``max_invalid`` candidates were rejected; its
             ``partial`` attribute holds the valid rows made so far.
         """
         check_is_fitted(self, "schema_")
-        seeds = normalize_conditions(conditions, n_samples, self.schema_,
-                                     n_train=self.n_train_rows_, extrapolate=self._extrapolates)
+        seeds = seed_rows(conditions, n_samples, self.schema_, n_train=self.n_train_rows_,
+                          extrapolate=self._extrapolates)
+        self._check_output_memory(len(seeds))
+        self._check_seeds(seeds)
         self._check_conditions_against_validators(seeds)
         if random_state is None:
             rng = self._sample_rng_
@@ -272,24 +313,47 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         except TooManyInvalidError as err:
             return self._recover(err, seeds, random_state)
 
-    def _recover(self, err: TooManyInvalidError, seeds: pd.DataFrame,
+    def _recover(self, err: TooManyInvalidError, seeds: SeedRows,
                  random_state: Any) -> pd.DataFrame:
         """Finish a sample the model could not complete, or re-raise ``err``.
 
         Called with the error (its ``partial`` rows are indexed by seed
-        position), the normalised seed rows and the call's ``random_state``.
-        The default re-raises; a model with a fallback overrides it.
+        position), the seed rows and the call's ``random_state``. The default
+        re-raises; a model with a fallback overrides it (and must not write to
+        the estimator: ``sample`` is read-only and thread-safe).
         """
         raise err
 
-    def _check_conditions_against_validators(self, seeds: pd.DataFrame) -> None:
+    def _check_seeds(self, seeds: SeedRows) -> None:
+        """Refuse, before sampling, seed values this model cannot start from.
+
+        The default accepts all; raise :class:`ConditionError` naming the
+        column and value. ``seeds.distinct()`` holds every condition value.
+        """
+
+    def _check_output_memory(self, n: int) -> None:
+        """Fail fast when ``n`` output rows cannot fit in memory."""
+        available = _available_memory()
+        row_bytes = _LOOP_BYTES_PER_ROW + sum(_cell_bytes(c.dtype) for c in self.schema_.columns)
+        need = _ASSEMBLY_COPIES * n * row_bytes
+        if available is not None and need > available:
+            most = max(1, available // (_ASSEMBLY_COPIES * row_bytes) // 2)
+            raise MemoryError(
+                f"sample({n}) would need about {need / 2**30:.1f} GiB of memory ({row_bytes} "
+                f"bytes a row, {_ASSEMBLY_COPIES} copies while assembling the output) but "
+                f"{available / 2**30:.1f} GiB are available; sample in chunks instead: several "
+                f"calls of at most about {most} rows (successive calls continue the estimator's "
+                "random stream), each written out before the next")
+
+    def _check_conditions_against_validators(self, seeds: SeedRows) -> None:
         typed = None
-        for name in seeds.columns:
-            present = seeds[name].notna()
+        given = seeds.distinct()
+        for name in given.columns:
+            present = given[name].notna()
             if not present.any():
                 continue
             if typed is None:
-                typed = self.schema_.coerce(seeds)
+                typed = self.schema_.coerce(given)
             distinct = typed.loc[present.to_numpy(), [name]].drop_duplicates()
             report = self.validators_.explain(distinct)
             if not len(report):
@@ -300,12 +364,19 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                 f"fitted validator rule {first['rule']!r}, so no generated row could keep it",
                 column=first["column"], value=first["value"])
 
-    def _sampling_loop(self, seeds: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    def _sampling_loop(self, seeds: SeedRows, rng: np.random.Generator,
+                       generate: Callable | None = None) -> pd.DataFrame:
+        """Propose, check and retry until every seed row has a valid row.
+
+        ``generate`` replaces ``self._generate`` (a model's fallback).
+        """
+        generate = self._generate if generate is None else generate
         n = len(seeds)
         max_invalid = 5 * n if self.max_invalid is None else self.max_invalid
         chunks_done: dict[int, pd.DataFrame] = {}
         filled = np.zeros(n, dtype=bool)
         n_invalid = 0
+        reasons: dict[str, int] = {}
         n_jobs = 1 if self.n_jobs is None else self.n_jobs
         with tqdm(total=n, disable=not self.verbose, desc=f"{type(self).__name__} sampling",
                   unit="rows") as bar:
@@ -316,13 +387,15 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                 streams = [np.random.default_rng(int(k))
                            for k in rng.integers(0, 2**63, size=len(parts))]
                 if n_jobs == 1 or len(parts) == 1:
-                    results = [self._propose(seeds.iloc[p], s) for p, s in zip(parts, streams,
-                                                                              strict=True)]
+                    results = [self._propose(seeds.take(p), s, generate)
+                               for p, s in zip(parts, streams, strict=True)]
                 else:
                     results = Parallel(n_jobs=n_jobs, prefer="threads")(
-                        delayed(self._propose)(seeds.iloc[p], s)
+                        delayed(self._propose)(seeds.take(p), s, generate)
                         for p, s in zip(parts, streams, strict=True))
-                for positions, (rows, ok) in zip(parts, results, strict=True):
+                for positions, (rows, ok, why) in zip(parts, results, strict=True):
+                    for reason, count in why.items():
+                        reasons[reason] = reasons.get(reason, 0) + count
                     good = positions[ok]
                     if len(good):
                         chunks_done[int(good[0])] = rows.iloc[np.flatnonzero(ok)].set_axis(good)
@@ -331,18 +404,26 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                     bar.update(len(good))
                 if n_invalid > max_invalid and not filled.all():
                     partial = self._assemble(chunks_done, seeds)
+                    causes = "; ".join(f"{reason} ({count})" for reason, count in sorted(
+                        reasons.items(), key=lambda item: -item[1])[:3])
                     raise TooManyInvalidError(
                         f"{type(self).__name__} rejected {n_invalid} candidate rows (max_invalid="
                         f"{max_invalid}) after producing {int(filled.sum())} of {n} valid rows; "
-                        "the valid rows are in this error's .partial attribute. Loosen the "
-                        "validators or conditions, raise max_invalid, or train longer.",
+                        "the valid rows are in this error's .partial attribute. Rejected for: "
+                        f"{causes}. {_advice(reasons)}",
                         partial=partial, n_invalid=n_invalid, n_requested=n)
         return self._assemble(chunks_done, seeds).reset_index(drop=True)
 
-    def _propose(self, seeds: pd.DataFrame, rng: np.random.Generator
-                 ) -> tuple[pd.DataFrame, np.ndarray]:
-        """Generate candidates for ``seeds`` and say which are valid."""
-        raw = self._generate(seeds.reset_index(drop=True), rng)
+    def _propose(self, seeds: pd.DataFrame, rng: np.random.Generator,
+                 generate: Callable | None = None
+                 ) -> tuple[pd.DataFrame, np.ndarray, dict[str, int]]:
+        """Generate candidates for ``seeds``, say which are valid and why the others are not.
+
+        Returns the coerced rows, the validity mask and, per reason, how many
+        rows it rejected (each row counted under the first check it fails).
+        """
+        generate = self._generate if generate is None else generate
+        raw = generate(seeds.reset_index(drop=True), rng)
         model_ok = np.ones(len(seeds), dtype=bool)
         if isinstance(raw, tuple):
             raw, model_ok = raw[0], np.asarray(raw[1], dtype=bool)
@@ -350,20 +431,42 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             raise RuntimeError(f"{type(self).__name__}._generate returned {len(raw)} rows for "
                                f"{len(seeds)} seed rows")
         rows = self.schema_.coerce(raw.reset_index(drop=True))
-        # a cell the model wrote that could not be read in the column's type
-        ok = model_ok & ~(rows.isna().to_numpy() & raw.reset_index(drop=True)[rows.columns]
-                          .notna().to_numpy()).any(axis=1)
-        # a column never missing in training is never missing in the output
-        complete = [c.name for c in self.schema_.columns if c.missing_rate == 0]
-        if complete:
-            ok &= ~rows[complete].isna().to_numpy().any(axis=1)
-        ok &= conditions_met(rows, seeds.reset_index(drop=True), self.schema_)
-        ok &= self.validators_.is_valid(rows)
-        return rows, ok
+        raw = raw.reset_index(drop=True)
+        ok = np.ones(len(rows), dtype=bool)
+        reasons: dict[str, int] = {}
 
-    def _assemble(self, chunks: dict[int, pd.DataFrame], seeds: pd.DataFrame) -> pd.DataFrame:
+        def reject(bad: np.ndarray, reason: str) -> None:
+            """Count each rejected row once, under the first check it fails."""
+            new = int((bad & ok).sum())
+            if new:
+                reasons[reason] = reasons.get(reason, 0) + new
+            ok[bad] = False
+
+        reject(~model_ok, "malformed candidates (the model's own check)")
+        for col in self.schema_.columns:
+            got = rows[col.name]
+            missing = got.isna().to_numpy()
+            # a cell the model wrote that could not be read in the column's type
+            reject(missing & raw[col.name].notna().to_numpy(),
+                   f"column {col.name!r}: values not readable as {col.kind}")
+            # a column never missing in training is never missing in the output
+            if col.missing_rate == 0:
+                reject(missing, _EMPTY_REASON.get(col.kind, "column {!r}: left empty, though "
+                                                  "it is never empty in training")
+                       .format(col.name))
+            # a categorical column, whatever its dtype, holds only training levels
+            # (a condition's value is one: conditions are checked against them)
+            if col.kind == "categorical":
+                reject(~(missing | got.isin(col.categories or []).to_numpy()),
+                       f"column {col.name!r}: values not among the training categories")
+        reject(~conditions_met(rows, seeds.reset_index(drop=True), self.schema_),
+               "the conditions not met")
+        reject(~self.validators_.is_valid(rows), "fitted validators failed")
+        return rows, ok, reasons
+
+    def _assemble(self, chunks: dict[int, pd.DataFrame], seeds: SeedRows) -> pd.DataFrame:
         if not chunks:
-            return self.schema_.coerce(seeds.iloc[:0])
+            return self.schema_.coerce(seeds.take(np.arange(0)))
         rows = pd.concat([chunks[k] for k in sorted(chunks)]).sort_index()
         # a chunk whose rejected rows had gaps came back with a nullable dtype
         for col in self.schema_.columns:
@@ -414,6 +517,104 @@ def _is_text_vector(X: Any) -> bool:
                                                   for v in arr[:100])
 
 
+_FIT_DEADLINE: ContextVar[float | None] = ContextVar("skgen_fit_deadline", default=None)
+
+
+@contextmanager
+def fit_time_budget(seconds: float) -> Iterator[None]:
+    """Give the ``fit`` calls made inside this block ``seconds`` of wall time.
+
+    A model's training loop asks :func:`fit_out_of_time` between iterations
+    and, once it says so, stops early keeping what it learned (e.g. the LSTM
+    gives its fallback ``max_fallback_training_time_seconds`` this way). The
+    budget is per thread (a context variable); nested budgets keep the inner.
+
+    Parameters
+    ----------
+    seconds : float
+        Wall-clock seconds from entering the block.
+    """
+    token = _FIT_DEADLINE.set(time.monotonic() + float(seconds))
+    try:
+        yield
+    finally:
+        _FIT_DEADLINE.reset(token)
+
+
+def fit_out_of_time() -> bool:
+    """Whether the :func:`fit_time_budget` around the current ``fit`` is spent."""
+    deadline = _FIT_DEADLINE.get()
+    return deadline is not None and time.monotonic() > deadline
+
+
+#: Why a text or ID cell comes back empty: the generators refuse training values.
+_EMPTY_REASON = {kind: (
+    "column {!r}: left empty because every " + kind + " value drawn for it equalled a "
+    "training value, which is never given back (its training values are too few or too "
+    "alike, e.g. one template, to recombine into new ones)") for kind in ("text", "id")}
+
+
+def _advice(reasons: dict[str, int]) -> str:
+    """What to do about the most frequent rejection reason."""
+    top = max(reasons, key=reasons.get) if reasons else ""
+    if "never given back" in top:
+        return ("Drop or transform that column (e.g. generate its values yourself), or "
+                "raise max_invalid.")
+    if top.startswith("the conditions"):
+        return "Loosen the conditions or raise max_invalid."
+    if top.startswith("fitted validators"):
+        return ("Loosen the validators (validators_.explain(rows) shows which rule), or raise "
+                "max_invalid.")
+    return "Train longer or raise max_invalid."
+
+
+#: Bytes a row costs the sampling loop's bookkeeping (done flags, positions).
+_LOOP_BYTES_PER_ROW = 16
+#: Copies of the output alive at once while it is assembled (the chunks, their
+#: concatenation, the sorted frame).
+_ASSEMBLY_COPIES = 3
+
+
+def _cell_bytes(dtype: str) -> int:
+    """Memory of one cell of a column of ``dtype``: a Python string is about 64."""
+    if dtype in ("object", "string", "str"):
+        return 64
+    try:
+        return max(1, np.dtype(dtype).itemsize)
+    except TypeError:  # pandas extension dtypes (category, Int64, ...)
+        return 8
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to this process now, or ``None`` if unknown.
+
+    Linux's ``MemAvailable`` (free memory plus reclaimable caches), else the
+    physical memory from ``os.sysconf``; ``None`` where neither is readable.
+    """
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _check_finite(frame: pd.DataFrame) -> None:
+    """Refuse infinite numbers: no model can learn or generate them."""
+    for name in frame.columns[[pd.api.types.is_float_dtype(t) for t in frame.dtypes]]:
+        n_inf = int(np.isinf(frame[name].to_numpy(dtype="float64", na_value=np.nan)).sum())
+        if n_inf:
+            raise SchemaError(
+                f"column {name!r} holds {n_inf} infinite value(s) (inf or -inf), which skgen "
+                "cannot learn or generate; replace them, e.g. with missing values "
+                "(X.replace([np.inf, -np.inf], np.nan)), or drop those rows")
+
+
 def _entropy(random_state: Any) -> list[int]:
     """Seed material for numpy Generators, drawn through ``check_random_state``.
 
@@ -428,4 +629,4 @@ def _entropy(random_state: Any) -> list[int]:
     return [int(x) for x in rs.randint(0, 2**32 - 1, size=4, dtype=np.int64)]
 
 
-__all__ = ["BaseSynthesizer", "COMMON_PARAMETERS_DOC"]
+__all__ = ["BaseSynthesizer", "COMMON_PARAMETERS_DOC", "fit_out_of_time", "fit_time_budget"]

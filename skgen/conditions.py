@@ -2,8 +2,9 @@
 
 Whatever form the user passes (nothing, a dict of fixed values, a DataFrame of
 seed rows with NaN meaning "generate this field"), the sampling loop works on one
-shape: a *seed frame* with one row per requested output row and every training
-column, where a non-missing cell is a value that row must hold.
+shape: *seed rows* (:class:`SeedRows`), one per requested output row, with every
+training column, where a non-missing cell is a value that row must hold. They
+are built a chunk at a time, so that a large request costs no memory up front.
 """
 
 from __future__ import annotations
@@ -40,15 +41,74 @@ def check_n_samples(n_samples: Any) -> int:
     return int(n_samples)
 
 
-def normalize_conditions(
+class SeedRows:
+    """The seed rows of one ``sample`` call, built a chunk at a time.
+
+    Dict conditions (or none) give the same seed row ``n`` times, so the rows
+    are made only when a chunk of them is asked for: a very large ``n`` costs
+    no memory up front. Seed rows given as a DataFrame are held normalised.
+
+    Parameters
+    ----------
+    schema : TableSchema
+        The fitted schema.
+    n : int
+        Number of seed rows.
+    fixed : dict or None, default=None
+        ``{column: value}`` (values already checked) held by every row.
+    frame : pandas.DataFrame or None, default=None
+        Normalised seed rows (instead of ``fixed``), of length ``n``.
+    """
+
+    def __init__(self, schema: TableSchema, n: int, *, fixed: dict | None = None,
+                 frame: pd.DataFrame | None = None) -> None:
+        self.schema = schema
+        self.n = n
+        self.fixed = {} if fixed is None else fixed
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return self.n
+
+    def take(self, positions: np.ndarray | None = None) -> pd.DataFrame:
+        """The seed rows at ``positions`` (all when ``None``), indexed from 0.
+
+        Returns
+        -------
+        pandas.DataFrame of shape (len(positions), n_columns)
+            Every training column, in order; numeric columns as float64 (NaN
+            where free), datetime columns as ``datetime64[ns]``, the others as
+            objects.
+        """
+        if self.frame is not None:
+            rows = self.frame if positions is None else self.frame.iloc[positions]
+            return rows.reset_index(drop=True)
+        m = self.n if positions is None else len(positions)
+        seeds = _empty_seeds(self.schema, m)
+        for name, value in self.fixed.items():
+            seeds[name] = _fill(self.schema[name], value, m)
+        return seeds
+
+    def subset(self, positions: np.ndarray) -> SeedRows:
+        """The seed rows at ``positions``, as a new :class:`SeedRows`."""
+        if self.frame is not None:
+            return SeedRows(self.schema, len(positions), frame=self.take(positions))
+        return SeedRows(self.schema, len(positions), fixed=self.fixed)
+
+    def distinct(self) -> pd.DataFrame:
+        """Rows holding every condition value at least once (to check them once)."""
+        return self.take(None if self.frame is not None else np.arange(min(self.n, 1)))
+
+
+def seed_rows(
     conditions: Mapping | pd.DataFrame | None,
     n_samples: int | None,
     schema: TableSchema,
     *,
     n_train: int,
     extrapolate: bool = False,
-) -> pd.DataFrame:
-    """Turn ``sample``'s arguments into a seed frame.
+) -> SeedRows:
+    """Turn ``sample``'s arguments into seed rows, checked against the schema.
 
     Parameters
     ----------
@@ -69,9 +129,9 @@ def normalize_conditions(
 
     Returns
     -------
-    pandas.DataFrame of shape (n_rows, n_columns)
-        Every training column, in order; numeric columns as float64 (NaN where
-        free), datetime columns as ``datetime64[ns]``, the others as objects.
+    SeedRows
+        ``n_rows`` seed rows; for dict conditions they are built only chunk by
+        chunk (:meth:`SeedRows.take`).
 
     Raises
     ------
@@ -89,12 +149,8 @@ def normalize_conditions(
         fixed = {} if conditions is None else {
             k: v for k, v in conditions.items() if not _is_missing(v)}
         _check_columns(list(fixed), schema)
-        seeds = _empty_seeds(schema, n)
-        for name, value in fixed.items():
-            col = schema[name]
-            value = _check_value(value, col, extrapolate)
-            seeds[name] = _fill(col, value, n)
-        return seeds
+        return SeedRows(schema, n, fixed={name: _check_value(value, schema[name], extrapolate)
+                                          for name, value in fixed.items()})
 
     if isinstance(conditions, pd.Series):
         raise TypeError("conditions must be a dict or a DataFrame of seed rows; "
@@ -127,7 +183,7 @@ def normalize_conditions(
                 checked[key] = _check_value(raw[i], col, extrapolate)
             values[i] = checked[key]
         seeds[name] = _column_from_objects(col, values)
-    return seeds
+    return SeedRows(schema, n, frame=seeds)
 
 
 def conditions_met(candidates: pd.DataFrame, seeds: pd.DataFrame,
@@ -284,4 +340,4 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-__all__ = ["DEFAULT_N_SAMPLES", "check_n_samples", "conditions_met", "normalize_conditions"]
+__all__ = ["DEFAULT_N_SAMPLES", "SeedRows", "check_n_samples", "conditions_met", "seed_rows"]

@@ -218,3 +218,126 @@ def test_gaps_in_a_complete_column_are_rejected_and_dtypes_kept(resample_cls, ad
     out = Gappy(random_state=0).fit(adult).sample(2000)
     assert out["age"].notna().all()
     assert out["age"].dtype == adult["age"].dtype  # int64, not the nullable Int64
+
+
+# ------------------------------------------------- an interrupted fit changes nothing
+def _every_model(resample_cls):
+    from skgen import AmplifySampler, GANSynthesizer, LSTMSynthesizer
+
+    return [
+        resample_cls(random_state=0),
+        AmplifySampler(n_components=3, refine=False, data_checks="skip", random_state=0),
+        GANSynthesizer(epochs=1, embedding_dim=8, generator_dim=(16,), discriminator_dim=(16,),
+                       batch_size=50, pac=5, n_modes=3, data_checks="skip", random_state=0),
+        LSTMSynthesizer(epochs=8, batch_size=16, rnn_units=32, embedding_dim=16, vocab_size=0,
+                        learning_rate=0.01, dropout_rate=0.0, fallback=False,
+                        data_checks="skip", random_state=0),
+    ]
+
+
+@pytest.mark.parametrize("index", range(4), ids=["resample", "amplify", "gan", "lstm"])
+def test_interrupted_fit_leaves_no_half_fitted_model(resample_cls, adult, index, monkeypatch):
+    from sklearn.utils.validation import check_is_fitted
+
+    old_data = adult.head(150)[["age", "sex", "income"]].reset_index(drop=True)
+    new_data = adult.iloc[150:300][["age", "sex", "income"]].reset_index(drop=True)
+    new_data["age"] += 7  # other statistics, same columns: a mix would go unnoticed
+    fresh, fitted = _every_model(resample_cls)[index], _every_model(resample_cls)[index]
+    fitted.fit(old_data)
+    before = fitted.sample(40, random_state=3)
+    cls = type(fresh)
+    real_fit = cls._fit
+
+    def interrupted(self, X, rng):  # the whole model learned, then Ctrl-C
+        real_fit(self, X, rng)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cls, "_fit", interrupted)
+    for model in (fresh, fitted):
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(new_data)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(fresh)
+    assert not [k for k in vars(fresh) if k.endswith("_")]
+    pd.testing.assert_frame_equal(fitted.sample(40, random_state=3), before)
+
+
+def test_sparse_input_is_refused_with_what_to_pass(resample_cls):
+    import scipy.sparse as sp
+
+    X = sp.random(30, 4, density=0.5, format="csr", random_state=0)
+    with pytest.raises(TypeError, match="sparse.*toarray"):
+        resample_cls().fit(X)
+
+
+def test_infinite_training_values_are_refused_naming_the_column(resample_cls, adult):
+    X = adult.head(50).copy()
+    X["ratio"] = np.linspace(0.0, 1.0, 50)
+    X.loc[[3, 9], "ratio"] = [np.inf, -np.inf]
+    with pytest.raises(SchemaError, match="'ratio' holds 2 infinite"):
+        resample_cls().fit(X)
+
+
+# ------------------------------------------------------- huge requests fail fast
+def test_huge_sample_fails_fast_pointing_to_chunks(resample_cls, adult):
+    syn = resample_cls(random_state=0).fit(adult)
+    with pytest.raises(MemoryError, match="sample in chunks"):
+        syn.sample(10**12, conditions={"sex": "Female"})
+
+
+def test_memory_estimate_uses_the_available_memory(resample_cls, adult, monkeypatch):
+    import skgen.base
+
+    syn = resample_cls(random_state=0).fit(adult)
+    monkeypatch.setattr(skgen.base, "_available_memory", lambda: 2**30)
+    with pytest.raises(MemoryError, match=r"sample\(1000000\) would need about .* GiB"):
+        syn.sample(10**6)
+    assert len(syn.sample(200)) == 200
+
+
+def test_seed_rows_of_dict_conditions_are_built_per_chunk(resample_cls, adult):
+    from skgen.conditions import seed_rows
+
+    syn = resample_cls(random_state=0).fit(adult)
+    seeds = seed_rows({"sex": "Female", "age": 40}, 10**12, syn.schema_, n_train=len(adult))
+    assert len(seeds) == 10**12
+    chunk = seeds.take(np.arange(5))
+    assert list(chunk.columns) == list(adult.columns)
+    assert (chunk["sex"] == "Female").all() and (chunk["age"] == 40).all()
+    assert chunk["income"].isna().all()
+
+
+# --------------------------------------------- text columns that cannot recombine
+def _with_text(adult, texts):
+    data = adult.head(len(texts))[["age", "sex"]].reset_index(drop=True)
+    data["note"] = texts
+    return data
+
+
+@pytest.mark.parametrize("model", ["amplify", "gan"])
+def test_templated_text_column_gets_fresh_numbers(adult, model):
+    from skgen import AmplifySampler, GANSynthesizer
+
+    data = _with_text(adult, [f"order {i} shipped to warehouse north" for i in range(300)])
+    syn = (AmplifySampler(n_components=3, refine=False, data_checks="skip", random_state=0)
+           if model == "amplify" else
+           GANSynthesizer(epochs=1, embedding_dim=8, generator_dim=(16,),
+                          discriminator_dim=(16,), batch_size=50, pac=5, n_modes=3,
+                          data_checks="skip", random_state=0)).fit(data)
+    out = syn.sample(100, random_state=0)
+    assert out["note"].str.fullmatch(r"order [1-9]\d* shipped to warehouse north").all()
+    assert not out["note"].isin(data["note"]).any()
+
+
+def test_text_that_cannot_differ_from_training_says_why(adult):
+    from skgen import AmplifySampler
+
+    # every word occurs once: each walk of the word chain recreates a training text
+    words = [a + b + c for a in "bdfgk" for b in "aeiou" for c in "lmnrst"]
+    data = _with_text(adult, [f"{words[2 * i]} {words[2 * i + 1]}" for i in range(75)])
+    syn = AmplifySampler(n_components=2, refine=False, data_checks="skip",
+                         random_state=0).fit(data)
+    with pytest.raises(TooManyInvalidError, match="'note': left empty because every text value "
+                       "drawn for it equalled a training value") as err:
+        syn.sample(20, random_state=0)
+    assert "train longer" not in str(err.value).lower()

@@ -14,8 +14,8 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skgen
-from skgen.conditions import normalize_conditions
-from skgen.exceptions import SchemaError, TooManyInvalidError
+from skgen.conditions import seed_rows
+from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.lstm import DELIMITER_CANDIDATES, LSTMSynthesizer, parse_gretel_config
 from skgen.lstm import _generate as lstm_generate
 from skgen.lstm import _synthesizer as lstm_synth
@@ -272,7 +272,7 @@ def test_field_clusters_are_seeded_with_earlier_values(adult_full, monkeypatch):
         return fields, ok
 
     monkeypatch.setattr(lstm_synth.LSTMSynthesizer, "_generate_lines", spy)
-    seeds = normalize_conditions(None, 50, syn.schema_, n_train=200)
+    seeds = seed_rows(None, 50, syn.schema_, n_train=200).take()
     syn._generate(seeds, np.random.default_rng(0))
     first_fields, first_ok = seen[0][2], seen[0][3]
     c, given, _, _ = seen[1]
@@ -329,7 +329,7 @@ def test_dp_reports_epsilon_and_delta(small):
     assert syn.dp_noise_multiplier_ == 1.0 and syn.fallback_model_ is None
     assert syn.history_[0]["val_loss"] is None
     # privately trained weights load into the generation network
-    seeds = normalize_conditions(None, 10, syn.schema_, n_train=200)
+    seeds = seed_rows(None, 10, syn.schema_, n_train=200).take()
     rows, parsed = syn._generate(seeds, np.random.default_rng(0))
     assert len(rows) == 10 and parsed.shape == (10,)
 
@@ -357,7 +357,8 @@ def test_fallback_when_generation_cannot_reach_valid_rows(small):
     syn.set_params(max_line_len=3)  # every generated line is cut short: none can be read
     with pytest.warns(UserWarning, match="fallback"):
         out = syn.sample(40, random_state=0)
-    assert syn.fallback_used_ and len(out) == 40 and syn.validators_.is_valid(out).all()
+    assert len(out) == 40 and syn.validators_.is_valid(out).all()
+    assert out.attrs["fallback_rows"] > 0 and not syn.fallback_used_  # sample writes nothing
 
 
 def test_no_fallback_with_seed_columns_or_dp(small):
@@ -507,3 +508,74 @@ def test_fit_is_reproducible_and_leaves_global_rng_alone(small):
     pd.testing.assert_frame_equal(fits[0].sample(20), fits[1].sample(20))
     assert torch.equal(torch.random.get_rng_state(), before_torch)
     assert (np.random.get_state()[1] == before_np).all()  # noqa: NPY002
+
+
+def test_object_categorical_column_holds_only_training_levels():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"colour": pd.Series(rng.choice(["red", "green", "blue"], 300),
+                                           dtype=object),
+                       "size": rng.integers(1, 60, 300)})
+    syn = LSTMSynthesizer(epochs=3, batch_size=16, rnn_units=32, embedding_dim=16, vocab_size=0,
+                          learning_rate=0.01, dropout_rate=0.0, fallback=False,
+                          max_invalid=50_000, data_checks="skip", random_state=0).fit(df)
+    assert syn.schema_["colour"].kind == "categorical"
+    out = syn.sample(300, random_state=1)
+    assert set(out["colour"]) <= {"red", "green", "blue"}
+
+
+# ------------------------------------------------------------------ sample is read-only
+def test_threads_sampling_one_model_match_sequential_calls_and_change_nothing(small):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from joblib import hash as state_hash
+
+    # max_invalid is low enough that some calls finish with the fallback
+    syn = LSTMSynthesizer(random_state=0, max_invalid=30, **{**TINY, "epochs": 2}).fit(small)
+    before = state_hash(vars(syn))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        sequential = [syn.sample(60, random_state=i) for i in range(8)]
+        assert state_hash(vars(syn)) == before
+        with ThreadPoolExecutor(4) as pool:
+            threaded = list(pool.map(lambda i: syn.sample(60, random_state=i), range(8)))
+    assert any(out.attrs.get("fallback_rows") for out in sequential)  # both paths ran
+    for a, b in zip(sequential, threaded, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert state_hash(vars(syn)) == before
+
+
+def test_seed_value_holding_the_delimiter_is_refused_before_sampling(small, monkeypatch):
+    data = small[["sex", "income"]].assign(
+        note=[f"customer {i} called about order {i * 37 % 101}" for i in range(len(small))])
+    # without validators (whose character set would refuse it too)
+    syn = LSTMSynthesizer(seed_columns=["note"], validators=[], random_state=0,
+                          **{**TINY, "epochs": 1}).fit(data)
+    assert syn.field_delimiter_ == ","
+
+    def never(*args, **kwargs):
+        raise AssertionError("sampling started")
+
+    monkeypatch.setattr(LSTMSynthesizer, "_generate", never)
+    with pytest.raises(ConditionError, match="'note' holds the field delimiter") as err:
+        syn.sample(conditions=pd.DataFrame({"note": ["customer 1 called", "customer 1, called"]}))
+    assert err.value.column == "note" and err.value.value == "customer 1, called"
+
+
+def test_fallback_training_gets_the_time_budget_and_is_kept(small, monkeypatch):
+    from skgen.amplify import AmplifySampler
+    from skgen.base import fit_out_of_time
+
+    seen = []
+    real_fit = AmplifySampler._fit
+
+    def timed_fit(self, X, rng):
+        seen.append(fit_out_of_time())  # a budget of 1 ns is spent at once
+        real_fit(self, X, rng)
+
+    monkeypatch.setattr(AmplifySampler, "_fit", timed_fit)
+    with pytest.warns(UserWarning, match="more than max_fallback_training_time_seconds"):
+        syn = LSTMSynthesizer(fallback={"max_fallback_training_time_seconds": 1e-9},
+                              random_state=0, **{**TINY, "epochs": 1}).fit(small.head(100))
+    assert seen == [True]
+    assert isinstance(syn.fallback_model_, AmplifySampler)
+    assert not fit_out_of_time()  # the budget ends with the fallback's fit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 import warnings
 from numbers import Integral, Real
@@ -11,9 +12,9 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted
 
-from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer, _entropy
+from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer, _entropy, fit_time_budget
+from skgen.conditions import SeedRows
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.lstm._clusters import cramers_v, discretize, plan_clusters, plan_context
 from skgen.lstm._encoding import (
@@ -37,6 +38,7 @@ from skgen.lstm._tokenizers import (
 from skgen.lstm._train import TrainConfig, train_network
 
 _FALLBACK_DEFAULTS = {"allow": True, "max_fallback_training_time_seconds": 300}
+_RUNTIME_LOCK = threading.Lock()
 
 
 class LSTMSynthesizer(BaseSynthesizer):
@@ -149,8 +151,9 @@ class LSTMSynthesizer(BaseSynthesizer):
         Whether to fall back to :class:`~skgen.AmplifySampler` when training
         fails or sampling cannot reach enough valid rows; a dict takes the
         seed's keys ``allow`` and ``max_fallback_training_time_seconds``
-        (default 300). Never used with ``dp=True`` or ``seed_columns``, as in
-        the seed documentation.
+        (default 300: the fallback's training is given this many seconds and
+        stops early, keeping what it learned, when they run out). Never used
+        with ``dp=True`` or ``seed_columns``, as in the seed documentation.
     device : str, default="auto"
         Torch device: ``"auto"`` is CUDA when available, else CPU.
     %(common)s
@@ -183,8 +186,11 @@ class LSTMSynthesizer(BaseSynthesizer):
     dp_noise_multiplier_ : float or None
         Noise multiplier used (from ``dp_target_epsilon`` when given).
     fallback_used_ : bool
-        Whether the fallback model produced rows (training failed, or a
-        ``sample`` call could not reach enough valid rows).
+        Whether training failed, so that the fallback model generates every
+        row. (A ``sample`` call that the LSTM cannot complete gets its
+        remaining rows from the fallback with a warning, and its output's
+        ``attrs["fallback_rows"]`` counts them; ``sample`` never changes the
+        estimator.)
     fallback_model_ : AmplifySampler or None
         The fitted fallback model, when allowed.
     n_ignored_lines_ : int
@@ -425,8 +431,6 @@ class LSTMSynthesizer(BaseSynthesizer):
 
     def _fit(self, X: pd.DataFrame, rng: np.random.Generator) -> None:
         self._check_extra_params(X)
-        self._networks = None
-        self._tokenizers = None
         schema = self.schema_
         device = resolve_device(self.device)
         columns = list(X.columns)
@@ -507,6 +511,7 @@ class LSTMSynthesizer(BaseSynthesizer):
             self.vocab_sizes_, self.max_tokens_ = [], []
             self.fallback_used_ = True
             self.fallback_reason_ = f"training failed: {failure}"
+        self._runtime = self._build_runtime()
 
     def _fit_fallback(self, X: pd.DataFrame, rng: np.random.Generator, limit: float) -> None:
         from skgen.amplify import AmplifySampler
@@ -514,13 +519,13 @@ class LSTMSynthesizer(BaseSynthesizer):
         t0 = time.perf_counter()
         model = AmplifySampler(validators=[], data_checks="skip",
                                random_state=int(rng.integers(0, 2**31 - 1)))
-        model.fit(X)
+        with fit_time_budget(limit):  # its training stops early when time is up
+            model.fit(X)
         seconds = time.perf_counter() - t0
         if seconds > limit:
             warnings.warn(f"the fallback model took {seconds:.0f} s to train, more than "
-                          f"max_fallback_training_time_seconds={limit}; no fallback",
-                          UserWarning, stacklevel=4)
-            return
+                          f"max_fallback_training_time_seconds={limit}", UserWarning,
+                          stacklevel=4)
         self.fallback_model_ = model
 
     def _train_models(self, codes: np.ndarray, uniques: list[list[str]],
@@ -594,116 +599,88 @@ class LSTMSynthesizer(BaseSynthesizer):
             self.epsilon_ = float(epsilon(accountant, delta))
 
     # ----------------------------------------------------------- runtime state
-    def _runtime(self) -> tuple[list, list, Any]:
-        """Tokenizers and torch networks, rebuilt from the fitted state once."""
-        nets = getattr(self, "_networks", None)
-        toks = getattr(self, "_tokenizers", None)
-        if nets is None or toks is None:
-            device = resolve_device(self.device)
-            toks = [tokenizer_from_state(m["tokenizer"]) for m in self._models_]
-            nets = []
-            for m, tok in zip(self._models_, toks, strict=True):
-                net = build_network(tok.vocab_size, self.embedding_dim, self.rnn_units,
-                                    self.dropout_rate, dp=False, device=device,
-                                    weights=m["weights"])
-                net.eval()
-                net.prepare_inference()
-                nets.append(net)
-            self._tokenizers, self._networks = toks, nets
+    def _build_runtime(self) -> tuple[list, list, Any]:
+        """Tokenizers and torch networks (eval mode, inference tables ready)."""
+        device = resolve_device(self.device)
+        toks = [tokenizer_from_state(m["tokenizer"]) for m in self._models_]
+        nets = []
+        for m, tok in zip(self._models_, toks, strict=True):
+            net = build_network(tok.vocab_size, self.embedding_dim, self.rnn_units,
+                                self.dropout_rate, dp=False, device=device,
+                                weights=m["weights"])
+            net.eval()
+            net.prepare_inference()
+            nets.append(net)
         return toks, nets, next(nets[0].parameters()).device if nets else None
 
-    def _use_fallback(self) -> bool:
-        return bool(getattr(self, "_fallback_active", False)) or (
-            self.fallback_used_ and not self._models_)
+    def _get_runtime(self) -> tuple[list, list, Any]:
+        """The runtime built in ``fit``, or once (under a lock) after ``load``.
+
+        Sampling only reads it: the networks are used in eval mode without
+        gradients and every call has its own torch generator, so threads can
+        share them.
+        """
+        rt = getattr(self, "_runtime", None)
+        if rt is None:
+            with _RUNTIME_LOCK:
+                rt = getattr(self, "_runtime", None)
+                if rt is None:
+                    rt = self._build_runtime()
+                    self._runtime = rt
+        return rt
 
     # --------------------------------------------------------------- sample
-    def sample(self, n_samples: int | None = None, *, conditions: Any = None,
-               random_state: Any = None) -> pd.DataFrame:
-        """Generate synthetic rows, optionally conditioned on fixed values.
+    def _check_seeds(self, seeds: SeedRows) -> None:
+        """Refuse seed values holding the field delimiter, before sampling."""
+        if self.field_delimiter_ is None:
+            return
+        given = seeds.distinct()
+        for name in self.seed_columns or []:
+            col = self.schema_[name]
+            values = format_seed_values(given[name].dropna().drop_duplicates(), col)
+            bad = [v for v in values if v is not None and self.field_delimiter_ in v]
+            if bad:
+                raise ConditionError(
+                    f"seed value {bad[0]!r} for column {name!r} holds the field delimiter "
+                    f"{self.field_delimiter_!r}, so it cannot be written in a line",
+                    column=name, value=bad[0])
 
-        Parameters
-        ----------
-        n_samples : int or None, default=None
-            Number of rows. With seed rows (``conditions`` a DataFrame) it must
-            be ``None`` or ``len(conditions)``. ``None`` without seed rows
-            gives the lesser of 5000 and the number of training rows.
-        conditions : dict, pandas.DataFrame or None, default=None
-            A dict ``{column: value}`` fixes those values in every row; a
-            DataFrame of seed rows gives one output row per seed row, in the
-            same order, its non-missing values kept (missing cells generated).
-            Values of ``seed_columns`` are the model's prompt (smart
-            seeding); conditions on other columns are met by rejection.
-        random_state : int, RandomState instance or None, default=None
-            Fixes this call's output; ``None`` continues the estimator's own
-            stream.
-
-        Returns
-        -------
-        pandas.DataFrame of shape (n_rows, n_features_in_)
-            The training columns, in order, with the training dtypes.
-
-        Raises
-        ------
-        sklearn.exceptions.NotFittedError
-            If called before ``fit``.
-        ConditionError
-            Before sampling, for a condition on an unknown column or a value
-            the model can never produce; during sampling, for a seed value
-            that holds the field delimiter.
-        TooManyInvalidError
-            When more than ``max_invalid`` candidates were rejected and no
-            fallback is allowed; ``.partial`` holds the valid rows made.
-        """
-        check_is_fitted(self, "schema_")
-        if self._models_:
-            self._runtime()  # build once, before any worker thread needs it
-        return super().sample(n_samples, conditions=conditions, random_state=random_state)
-
-    def _recover(self, err: TooManyInvalidError, seeds: pd.DataFrame,
+    def _recover(self, err: TooManyInvalidError, seeds: SeedRows,
                  random_state: Any) -> pd.DataFrame:
-        """Generate the rows the LSTM could not with the fallback AmplifySampler, if any."""
-        if self.fallback_model_ is None or self._use_fallback():
+        """Generate the rows the LSTM could not with the fallback AmplifySampler, if any.
+
+        Writes nothing to the estimator; the output's ``attrs["fallback_rows"]``
+        says how many rows the fallback made.
+        """
+        if self.fallback_model_ is None or not self._models_:
             raise err
         warnings.warn(f"the LSTM could not produce enough valid rows ({err.n_invalid} "
                       f"rejected); the remaining rows come from the fallback "
-                      "AmplifySampler", UserWarning, stacklevel=4)
-        self.fallback_used_ = True
-        self.fallback_reason_ = "too many invalid rows in sample"
+                      "AmplifySampler", UserWarning, stacklevel=3)
         done = np.zeros(len(seeds), dtype=bool)
         partial = err.partial
         if len(partial):
             done[np.asarray(partial.index, dtype=np.int64)] = True
         rng = (self._sample_rng_ if random_state is None
                else np.random.default_rng([*_entropy(random_state), 3]))
-        self._fallback_active = True
-        try:
-            rest = self._sampling_loop(seeds.iloc[np.flatnonzero(~done)]
-                                       .reset_index(drop=True), rng)
-        finally:
-            self._fallback_active = False
-        rest.index = np.flatnonzero(~done)
+        todo = np.flatnonzero(~done)
+        rest = self._sampling_loop(seeds.subset(todo), rng,
+                                   generate=self.fallback_model_._generate)
+        rest.index = todo
         out = pd.concat([partial, rest]) if len(partial) else rest
-        return out.sort_index().reset_index(drop=True)
+        out = out.sort_index().reset_index(drop=True)
+        out.attrs["fallback_rows"] = len(todo)
+        return out
 
     def _generate(self, seeds: pd.DataFrame, rng: np.random.Generator
                   ) -> tuple[pd.DataFrame, np.ndarray] | pd.DataFrame:
-        if self._use_fallback():
+        if not self._models_:  # training failed: the fallback model generates
             return self.fallback_model_._generate(seeds, rng)
-        toks, nets, device = self._runtime()
+        toks, nets, device = self._get_runtime()
         schema = self.schema_
         m, k = len(seeds), len(self.columns_)
         seed_set = {self.columns_.index(c) for c in (self.seed_columns or [])}
-        fixed = {}
-        for j in seed_set:
-            values = format_seed_values(seeds.iloc[:, j], schema.columns[j])
-            if self.field_delimiter_ is not None:
-                bad = [v for v in values if v is not None and self.field_delimiter_ in v]
-                if bad:
-                    raise ConditionError(
-                        f"seed value {bad[0]!r} for column {self.columns_[j]!r} holds the "
-                        f"field delimiter {self.field_delimiter_!r}, so it cannot be written "
-                        "in a line", column=self.columns_[j], value=bad[0])
-            fixed[j] = values
+        fixed = {j: format_seed_values(seeds.iloc[:, j], schema.columns[j]) for j in seed_set}
         strings = np.empty((m, k), dtype=object)
         ok = np.ones(m, dtype=bool)
         gen = torch_generator(rng, device)
