@@ -173,13 +173,16 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         """A new instance of this class sharing only the parameters (not copies).
 
         Also carried over: scikit-learn's own configuration (``set_output``,
-        metadata routing requests). No fitted attribute and no private cache
-        of an earlier fit is, so ``_fit`` always starts from nothing.
+        metadata routing requests, callbacks and the callback context a
+        :class:`~sklearn.pipeline.Pipeline` sets on its steps while fitting
+        them). No fitted attribute and no private cache of an earlier fit is,
+        so ``_fit`` always starts from nothing.
         """
         params = self.get_params(deep=False)
         new = type(self).__new__(type(self))
         new.__dict__.update({k: v for k, v in vars(self).items() if k in params or
-                             k.startswith("_sklearn") or k == "_metadata_request"})
+                             k.startswith(("_sklearn", "_skl_", "_parent_callback")) or
+                             k == "_metadata_request"})
         return new
 
     def _prepare_training_frame(self, X: Any, y: Any) -> pd.DataFrame:
