@@ -29,6 +29,7 @@ from sklearn.utils._param_validation import HasMethods, Integral, Interval, StrO
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
+from skgen._tags import TableInputMixin, check_2d_array
 from skgen.conditions import SeedRows, conditions_met, seed_rows
 from skgen.data_checks import check_data
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
@@ -67,7 +68,7 @@ COMMON_PARAMETERS_DOC = """
 """
 
 
-class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
+class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of all skgen synthesizers.
 
     Subclasses implement ``_fit`` and ``_generate``; this class owns the
@@ -88,9 +89,10 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         Warnings of the pre-flight data checks (``check``, ``column``,
         ``message``).
     n_features_in_ : int
-        Number of training columns (``y`` included when given).
+        Number of columns of ``X`` (``y``, when given, is not counted though
+        the model learns it as one more column).
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Training column names, in order.
+        Column names of ``X``, in order.
     n_train_rows_ : int
         Number of training rows.
     """
@@ -156,8 +158,9 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
             for w in check_data(X, strategy=self.data_checks)
         ]
         new.validators_ = new._make_validator_set().fit(X)
-        new.n_features_in_ = X.shape[1]
-        new.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        n_x = X.shape[1] - (y is not None)  # y is the last column of the frame
+        new.n_features_in_ = n_x
+        new.feature_names_in_ = np.asarray(X.columns[:n_x], dtype=object)
         new.n_train_rows_ = len(X)
 
         entropy = _entropy(self.random_state)
@@ -170,13 +173,16 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         """A new instance of this class sharing only the parameters (not copies).
 
         Also carried over: scikit-learn's own configuration (``set_output``,
-        metadata routing requests). No fitted attribute and no private cache
-        of an earlier fit is, so ``_fit`` always starts from nothing.
+        metadata routing requests, callbacks and the callback context a
+        :class:`~sklearn.pipeline.Pipeline` sets on its steps while fitting
+        them). No fitted attribute and no private cache of an earlier fit is,
+        so ``_fit`` always starts from nothing.
         """
         params = self.get_params(deep=False)
         new = type(self).__new__(type(self))
         new.__dict__.update({k: v for k, v in vars(self).items() if k in params or
-                             k.startswith("_sklearn") or k == "_metadata_request"})
+                             k.startswith(("_sklearn", "_skl_", "_parent_callback")) or
+                             k == "_metadata_request"})
         return new
 
     def _prepare_training_frame(self, X: Any, y: Any) -> pd.DataFrame:
@@ -192,9 +198,8 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
             name = getattr(X, "name", None)
             frame = pd.DataFrame({"text" if name is None else name: list(X)})
         else:
-            arr = np.asarray(X, dtype=object) if not isinstance(X, np.ndarray) else X
-            if arr.ndim != 2:
-                raise SchemaError(f"X must be a DataFrame or a 2-D array, got {arr.ndim}-D")
+            # complex, 1-D or empty input gets scikit-learn's usual error
+            arr = check_2d_array(X)
             frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
             frame = frame.infer_objects()
         check_frame(frame)

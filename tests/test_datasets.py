@@ -12,59 +12,78 @@ import pytest
 
 from skgen.datasets import list_datasets, load_adult, load_diamonds, load_lending_club
 
-ADULT_COLUMNS = {
-    "age": "int64",
-    "workclass": "str",
-    "fnlwgt": "int64",
-    "education": "str",
-    "education_num": "int64",
-    "marital_status": "str",
-    "occupation": "str",
-    "relationship": "str",
-    "race": "str",
-    "sex": "str",
-    "capital_gain": "int64",
-    "capital_loss": "int64",
-    "hours_per_week": "int64",
-    "native_country": "str",
-    "income": "str",
+# Facts about each table from its source's own documentation, not from the loader: the
+# columns in the source's order, each as ("int"|"real", lower, upper bound; None: unbounded),
+# ("levels", the documented categories, or how many there are) or ("levels within", the
+# possible categories, how many occur). Sources: UCI "adult.names" (Becker and Kohavi 1996);
+# ggplot2's "?diamonds" (Wickham 2016: price $326-$18,823, carat 0.2-5.01, x 0-10.74, y 0-58.9,
+# z 0-31.8 mm, depth 43-79 %, table 43-95); modeldata's "?lending_club" (Kuhn).
+US_STATES = set("AK AL AR AZ CA CO CT DC DE FL GA HI IA ID IL IN KS KY LA MA MD ME MI MN MO MS MT "
+                "NC ND NE NH NJ NM NV NY OH OK OR PA RI SC SD TN TX UT VA VT WA WI WV WY".split())
+ADULT_FACTS = {
+    "age": ("int", 17, 90),
+    "workclass": ("levels", {"Private", "Self-emp-not-inc", "Self-emp-inc", "Federal-gov",
+                             "Local-gov", "State-gov", "Without-pay", "Never-worked"}),
+    "fnlwgt": ("int", 12285, 1490400),
+    "education": ("levels", {"Bachelors", "Some-college", "11th", "HS-grad", "Prof-school",
+                             "Assoc-acdm", "Assoc-voc", "9th", "7th-8th", "12th", "Masters",
+                             "1st-4th", "10th", "Doctorate", "5th-6th", "Preschool"}),
+    "education_num": ("int", 1, 16),
+    "marital_status": ("levels", {"Married-civ-spouse", "Divorced", "Never-married", "Separated",
+                                  "Widowed", "Married-spouse-absent", "Married-AF-spouse"}),
+    "occupation": ("levels", {"Tech-support", "Craft-repair", "Other-service", "Sales",
+                              "Exec-managerial", "Prof-specialty", "Handlers-cleaners",
+                              "Machine-op-inspct", "Adm-clerical", "Farming-fishing",
+                              "Transport-moving", "Priv-house-serv", "Protective-serv",
+                              "Armed-Forces"}),
+    "relationship": ("levels", {"Wife", "Own-child", "Husband", "Not-in-family",
+                                "Other-relative", "Unmarried"}),
+    "race": ("levels", {"White", "Asian-Pac-Islander", "Amer-Indian-Eskimo", "Other", "Black"}),
+    "sex": ("levels", {"Female", "Male"}),
+    "capital_gain": ("int", 0, 99999),
+    "capital_loss": ("int", 0, 4356),
+    "hours_per_week": ("int", 1, 99),
+    "native_country": ("levels", 41),  # adult.names lists 41 countries
+    "income": ("levels", {"<=50K", ">50K"}),
 }
-DIAMONDS_COLUMNS = {
-    "carat": "float64",
-    "cut": "str",
-    "color": "str",
-    "clarity": "str",
-    "depth": "float64",
-    "table": "float64",
-    "price": "int64",
-    "x": "float64",
-    "y": "float64",
-    "z": "float64",
+DIAMONDS_FACTS = {
+    "carat": ("real", 0.2, 5.01),
+    "cut": ("levels", {"Fair", "Good", "Very Good", "Premium", "Ideal"}),
+    "color": ("levels", set("DEFGHIJ")),
+    "clarity": ("levels", {"I1", "SI2", "SI1", "VS2", "VS1", "VVS2", "VVS1", "IF"}),
+    "depth": ("real", 43.0, 79.0),
+    "table": ("real", 43.0, 95.0),
+    "price": ("int", 326, 18823),
+    "x": ("real", 0.0, 10.74),
+    "y": ("real", 0.0, 58.9),
+    "z": ("real", 0.0, 31.8),
 }
-LENDING_CLUB_COLUMNS = {
-    "funded_amnt": "int64",
-    "term": "str",
-    "int_rate": "float64",
-    "sub_grade": "str",
-    "addr_state": "str",
-    "verification_status": "str",
-    "annual_inc": "float64",
-    "emp_length": "str",
-    "delinq_2yrs": "int64",
-    "inq_last_6mths": "int64",
-    "revol_util": "float64",
-    "acc_now_delinq": "int64",
-    "open_il_6m": "int64",
-    "open_il_12m": "int64",
-    "open_il_24m": "int64",
-    "total_bal_il": "int64",
-    "all_util": "int64",
-    "inq_fi": "int64",
-    "inq_last_12m": "int64",
-    "delinq_amnt": "int64",
-    "num_il_tl": "int64",
-    "total_il_high_credit_limit": "int64",
-    "Class": "str",
+COUNT = ("int", 0, None)  # counts and amounts: non-negative integers
+LENDING_CLUB_FACTS = {
+    "funded_amnt": ("int", 1000, 40000),
+    "term": ("levels", {"term_36", "term_60"}),
+    "int_rate": ("real", 0.0, 100.0),
+    "sub_grade": ("levels", {f"{g}{k}" for g in "ABCDEFG" for k in range(1, 6)}),
+    "addr_state": ("levels within", US_STATES, 50),  # the 50 states and DC, one missing
+    "verification_status": ("levels", {"Not_Verified", "Source_Verified", "Verified"}),
+    "annual_inc": ("real", 0.0, None),
+    "emp_length": ("levels", {"emp_lt_1", *(f"emp_{k}" for k in range(1, 10)), "emp_ge_10",
+                              "emp_unk"}),
+    "delinq_2yrs": COUNT,
+    "inq_last_6mths": COUNT,
+    "revol_util": ("real", 0.0, None),
+    "acc_now_delinq": COUNT,
+    "open_il_6m": COUNT,
+    "open_il_12m": COUNT,
+    "open_il_24m": COUNT,
+    "total_bal_il": COUNT,
+    "all_util": COUNT,
+    "inq_fi": COUNT,
+    "inq_last_12m": COUNT,
+    "delinq_amnt": COUNT,
+    "num_il_tl": COUNT,
+    "total_il_high_credit_limit": COUNT,
+    "Class": ("levels", {"good", "bad"}),
 }
 
 
@@ -73,14 +92,26 @@ def adult() -> pd.DataFrame:
     return load_adult()
 
 
-def _assert_dtypes(frame: pd.DataFrame, expected: dict[str, str]) -> None:
-    assert list(frame.columns) == list(expected)
-    for column, dtype in expected.items():
-        if dtype == "str":
+def _assert_facts(frame: pd.DataFrame, facts: dict[str, tuple]) -> None:
+    """Columns in the documented order, integers as int64, reals as float64, text as str,
+    values within the documented range or set of levels."""
+    assert list(frame.columns) == list(facts)
+    for column, (kind, *spec) in facts.items():
+        values = frame[column].dropna()
+        if kind.startswith("levels"):
             assert pd.api.types.is_string_dtype(frame[column].dtype), column
             assert not pd.api.types.is_numeric_dtype(frame[column].dtype), column
-        else:
-            assert frame[column].dtype == np.dtype(dtype), column
+            levels = set(values.unique())
+            if kind == "levels within":
+                assert levels <= spec[0] and len(levels) == spec[1], column
+            elif isinstance(spec[0], int):
+                assert len(levels) == spec[0], column
+            else:
+                assert levels == spec[0], column
+            continue
+        assert frame[column].dtype == np.dtype("int64" if kind == "int" else "float64"), column
+        low, high = spec
+        assert values.min() >= low and (high is None or values.max() <= high), column
 
 
 def test_list_datasets_names_a_loader_each():
@@ -111,7 +142,7 @@ def test_shipped_files_are_the_verbatim_copies_the_readme_names():
 
 def test_load_adult_shape_columns_dtypes(adult):
     assert adult.shape == (48842, 15)
-    _assert_dtypes(adult, ADULT_COLUMNS)
+    _assert_facts(adult, ADULT_FACTS)
     assert "split" not in adult.columns
     assert isinstance(adult.index, pd.RangeIndex)
 
@@ -126,7 +157,7 @@ def test_load_adult_missing_values_are_nan(adult):
     missing = adult.loc[adult["workclass"].isna(), "workclass"].iloc[0]
     assert isinstance(missing, float) and np.isnan(missing)
     # The raw UCI files write missing values as "?"; none is left.
-    strings = [column for column, dtype in ADULT_COLUMNS.items() if dtype == "str"]
+    strings = [column for column, (kind, *_) in ADULT_FACTS.items() if kind == "levels"]
     assert not adult[strings].isin(["?", " ?"]).any().any()
 
 
@@ -166,9 +197,12 @@ def test_load_adult_return_X_y(adult):
 def test_load_diamonds():
     frame = load_diamonds()
     assert frame.shape == (53940, 10)
-    _assert_dtypes(frame, DIAMONDS_COLUMNS)
+    _assert_facts(frame, DIAMONDS_FACTS)
     assert not frame.isna().any().any()
     assert frame["cut"].value_counts()["Fair"] == 1610
+    # ggplot2's documentation gives the exact ranges
+    assert frame["price"].agg(["min", "max"]).tolist() == [326, 18823]
+    assert frame["carat"].agg(["min", "max"]).tolist() == [0.2, 5.01]
     X, y = load_diamonds(return_X_y=True)
     assert X.shape == (53940, 9) and "cut" not in X.columns
     assert y.name == "cut"
@@ -178,7 +212,7 @@ def test_load_diamonds():
 def test_load_lending_club():
     frame = load_lending_club()
     assert frame.shape == (9857, 23)
-    _assert_dtypes(frame, LENDING_CLUB_COLUMNS)
+    _assert_facts(frame, LENDING_CLUB_FACTS)
     assert not frame.isna().any().any()
     assert frame["Class"].value_counts().to_dict() == {"good": 9340, "bad": 517}
     X, y = load_lending_club(return_X_y=True)

@@ -80,12 +80,29 @@ def test_transformer_finds_the_modes_of_a_bimodal_column():
     assert np.min(np.abs(centres[big] + 5)) < 1.0 and np.min(np.abs(centres[big] - 10)) < 1.5
 
 
-def test_transformer_bounds_the_mixture_sample_and_the_mode_count():
+def test_transformer_bounds_the_mixture_sample_and_the_mode_count(monkeypatch):
+    from sklearn.mixture import BayesianGaussianMixture
+
+    seen = []  # (rows, n_components) of every mixture fitted
+    original = BayesianGaussianMixture.fit
+
+    def spy(self, X, y=None):
+        seen.append((np.asarray(X).copy(), self.n_components))
+        return original(self, X, y)
+
+    monkeypatch.setattr(BayesianGaussianMixture, "fit", spy)
     X = _mixed_frame(3000)
     schema = TableSchema.infer(X)
-    tr = DataTransformer.fit(X, [schema["score"]], n_modes=3, max_rows=500,
-                             rng=np.random.default_rng(0))
-    assert 1 <= len(tr.specs[0]["means"]) <= 3
+    score = X["score"].to_numpy(dtype=float)
+    standardized = (score[np.isfinite(score)] - np.nanmean(score)) / np.nanstd(score)
+    for max_rows, expected_rows in [(500, 500), (None, standardized.size)]:
+        seen.clear()
+        tr = DataTransformer.fit(X, [schema["score"]], n_modes=3, max_rows=max_rows,
+                                 rng=np.random.default_rng(0))
+        [(rows, n_components)] = seen
+        assert rows.shape == (expected_rows, 1) and n_components == 3
+        assert np.isin(rows.ravel(), standardized).all()  # drawn from the column
+        assert 1 <= len(tr.specs[0]["means"]) <= 3
 
 
 def test_high_cardinality_column_is_binary_encoded_in_bounded_memory():

@@ -105,8 +105,10 @@ def test_real_against_itself_scores_one(adult_train):
     n = len(adult_train.columns)
     assert len(pairs) == n * (n - 1) // 2
     assert list(pairs.columns) == ["column_1", "column_2", "metric", "score",
-                                   "real_correlation", "synthetic_correlation"]
-    assert (pairs["score"] == 1.0).all()
+                                   "real_correlation", "synthetic_correlation",
+                                   "real_association", "meets_threshold"]
+    assert (pairs.loc[pairs["meets_threshold"], "score"] == 1.0).all()
+    assert pairs.loc[~pairs["meets_threshold"], "score"].isna().all()
     numeric_pair = pairs[(pairs.column_1 == "age") & (pairs.column_2 == "education_num")].iloc[0]
     assert numeric_pair["metric"] == "CorrelationSimilarity"
     assert numeric_pair["real_correlation"] == pytest.approx(
@@ -142,13 +144,14 @@ def test_pair_trends_bin_continuous_columns_on_their_own_range():
     # SDMetrics' Quality Report: 10 equal-width bins per side, max and NaN share the last bin
     real = pd.DataFrame({"x": np.arange(11.0), "c": ["k"] * 11})
     syn = pd.DataFrame({"x": [*range(10), np.nan], "c": ["k"] * 11})
-    pairs = column_pair_trends(real, syn, metadata={"c": "categorical"})
+    pairs = column_pair_trends(real, syn, metadata={"c": "categorical"},
+                               real_association_threshold=0)  # score the pair, related or not
     # real: one value per bin 1..11; synthetic edges 0, .9, ..., 9 leave bin 10 empty
     # and put 9 and NaN in bin 11: TVD = 1/11
     assert pairs.loc[0, "metric"] == "ContingencySimilarity"
     assert pairs.loc[0, "score"] == pytest.approx(10 / 11)
     shifted = pd.DataFrame({"x": real["x"] + 100, "c": real["c"]})
-    assert column_pair_trends(real, shifted).loc[0, "score"] == 1.0
+    assert column_pair_trends(real, shifted, real_association_threshold=0).loc[0, "score"] == 1.0
     assert column_shapes(real, shifted).loc[0, "score"] == 0.0  # the shift shows here
 
 
@@ -164,7 +167,8 @@ def test_thresholds_keep_only_strong_real_pairs(adult_train):
     report = quality_report(adult_train, shuffled, real_correlation_threshold=0.5,
                             real_association_threshold=0.3)
     assert report.column_pair_trends == pytest.approx(kept["score"].mean())
-    classic = quality_report(adult_train, shuffled)
+    classic = quality_report(adult_train, shuffled, real_correlation_threshold=0,
+                             real_association_threshold=0)  # every pair, SDMetrics <= 0.28
     assert report.column_pair_trends < classic.column_pair_trends
 
 

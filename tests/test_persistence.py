@@ -13,6 +13,7 @@ from safetensors import safe_open
 from safetensors.numpy import save_file
 
 import skgen
+import skgen.validators
 from skgen import AmplifySampler, ModelFileError, persistence
 from skgen.validators import PrivacyFilter, make_validators
 
@@ -50,6 +51,21 @@ def test_validators_survive_the_round_trip(fitted, adult, tmp_path):
     np.testing.assert_array_equal(loaded.validators_.is_valid(probe),
                                   fitted.validators_.is_valid(probe))
     assert not loaded.validators_.is_valid(probe)[0]
+
+
+@pytest.mark.parametrize("name", [n for n in skgen.validators.__all__ if n != "BaseValidator"
+                                  and isinstance(getattr(skgen.validators, n), type)])
+def test_every_public_validator_and_sampler_round_trips_alone(name, adult, tmp_path):
+    est = getattr(skgen.validators, name)().fit(adult)
+    path = persistence.save(est, tmp_path / "v.skgen", include_reference_data=True)
+    loaded = skgen.load(path)
+    probe = adult.head(300).copy()
+    probe.loc[0, "age"] = 500
+    if hasattr(est, "is_valid"):
+        np.testing.assert_array_equal(loaded.is_valid(probe), est.is_valid(probe))
+    else:  # DropInvalidRows: an imbalanced-learn sampler
+        kept, _ = loaded.fit_resample(probe, probe["income"])
+        assert kept.index.equals(est.fit_resample(probe, probe["income"])[0].index)
 
 
 def _header(path):

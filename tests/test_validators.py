@@ -7,8 +7,11 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from imblearn.pipeline import make_pipeline as make_imblearn_pipeline
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from skgen.exceptions import SchemaError
@@ -17,6 +20,7 @@ from skgen.validators import (
     BaseValidator,
     CharacterSetValidator,
     DataTypeValidator,
+    DropInvalidRows,
     EmptyValueValidator,
     InSetValidator,
     NumericIQRValidator,
@@ -422,16 +426,48 @@ def test_validator_set_is_and_of_members_and_explain_concatenates(adult):
     assert report["row"].tolist() == sorted(report["row"].tolist())
     assert {("age", "numeric_range"), ("sex", "character_set"), ("sex", "in_set")} <= set(
         zip(report["column"], report["rule"], strict=True))
-    assert len(vs.transform(cand)) == 1
+    assert len(vs.transform(cand)) == len(cand)  # transform keeps every row
 
 
-def test_make_pipeline_chains_the_filters(adult):
-    pipe = make_pipeline(CharacterSetValidator(), NumericRangeValidator()).fit(adult)
-    cand = pd.concat([_row(adult, age=500), _row(adult, sex="F#male"), adult.iloc[[7]]])
-    cand.index = ["x", "y", "z"]
-    out = pipe.transform(cand)
-    assert out.index.tolist() == ["z"]
-    pd.testing.assert_frame_equal(out, cand.loc[["z"]])
+NUMERIC = ["age", "education_num", "hours_per_week", "capital_gain"]
+
+
+def test_sklearn_pipeline_predicts_every_row(adult):
+    young, rest = adult.loc[adult["age"] < 50], adult.loc[adult["age"] >= 50].head(200)
+    pipe = make_pipeline(CharacterSetValidator(), NumericRangeValidator(),
+                         LogisticRegression(max_iter=500))
+    pipe.fit(young[NUMERIC], young["income"])
+    assert not NumericRangeValidator().fit(young[NUMERIC]).is_valid(rest[NUMERIC]).all()
+    assert len(pipe.predict(rest[NUMERIC])) == len(rest) == 200
+    out = pipe[:-1].transform(rest[NUMERIC])
+    pd.testing.assert_frame_equal(out, rest[NUMERIC])
+    assert out is not rest  # a copy
+
+
+def test_fit_resample_drops_invalid_rows_with_y_aligned(adult):
+    X, y = adult[NUMERIC].iloc[::-1], adult["income"].iloc[::-1]  # index not in order
+    keep = NumericIQRValidator().fit(X).is_valid(X)
+    assert 0 < keep.sum() < len(X)
+    X_res, y_res = NumericIQRValidator().fit_resample(X, y)
+    pd.testing.assert_frame_equal(X_res, X.loc[keep])
+    pd.testing.assert_series_equal(y_res, y.loc[keep])
+    X_arr, y_arr = NumericIQRValidator().fit_resample(X.to_numpy(), y.to_numpy())
+    np.testing.assert_array_equal(X_arr, X.to_numpy()[keep])
+    np.testing.assert_array_equal(y_arr, y.to_numpy()[keep])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        NumericIQRValidator().fit_resample(X, y.iloc[:-1])
+
+
+def test_imblearn_pipeline_drops_invalid_rows_at_fit_time_only(adult):
+    X, y = adult[NUMERIC], adult["income"]
+    keep = NumericIQRValidator().fit(X).is_valid(X)
+    pipe = make_imblearn_pipeline(DropInvalidRows(NumericIQRValidator()),
+                                  LogisticRegression(max_iter=500)).fit(X, y)
+    direct = LogisticRegression(max_iter=500).fit(X.loc[keep], y.loc[keep])
+    np.testing.assert_allclose(pipe[-1].coef_, direct.coef_)
+    assert len(pipe.predict(X)) == len(X)  # no row dropped at predict time
+    with pytest.raises(TypeError, match="implements both"):  # why DropInvalidRows exists
+        make_imblearn_pipeline(NumericIQRValidator(), LogisticRegression()).fit(X, y)
 
 
 def test_make_validators_maps_the_configuration_keys():
@@ -517,8 +553,8 @@ def test_bad_arguments_raise():
         make_validators(in_set_count=0)
     with pytest.raises(ValueError):
         make_validators(privacy_filter="yes")
-    with pytest.raises(TypeError, match="DataFrame"):
-        NumericRangeValidator().fit(np.arange(6).reshape(3, 2))
+    with pytest.raises(TypeError, match="dense data is required"):
+        NumericRangeValidator().fit(sparse.csr_matrix(np.arange(6).reshape(3, 2)))
     with pytest.raises(SchemaError, match="no rows"):
         NumericRangeValidator().fit(pd.DataFrame({"a": []}))
     with pytest.raises(SchemaError, match="'a'"):

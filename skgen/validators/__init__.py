@@ -1,10 +1,14 @@
 """Validators: scikit-learn transformers that keep the synthetic rows obeying the training data.
 
 Each validator learns a constraint per column in ``fit(X)``; ``is_valid(X)``
-gives the boolean mask of passing rows, ``transform(X)`` keeps them (index
-preserved) and ``explain(X)`` says why the others fail. They compose with
-:func:`sklearn.pipeline.make_pipeline` and with a synthesizer's ``validators=``
-argument.
+gives the boolean mask of passing rows and ``explain(X)`` says why the others
+fail. Dropping the failing rows is ``fit_resample(X, y)`` (``y`` kept aligned),
+as imbalanced-learn's cleaning samplers do; ``transform(X)`` keeps every row, as
+scikit-learn's contract says, so a validator in a scikit-learn pipeline never
+loses a row at ``predict`` time. They compose in a :class:`ValidatorSet`, in a
+synthesizer's ``validators=`` argument, and -- through :class:`DropInvalidRows`,
+which drops invalid training rows at fit time only -- in an imbalanced-learn
+pipeline.
 
 * Automated (learned for every model, :func:`default_validators`):
   :class:`CharacterSetValidator`, :class:`StringLengthValidator`,
@@ -14,7 +18,7 @@ argument.
   :class:`NumericIQRValidator`, :class:`OpenCloseCharsValidator`,
   :class:`EmptyValueValidator`.
 * Privacy: :class:`PrivacyFilter` drops copies and near copies of training rows.
-* Composition: :class:`ValidatorSet`.
+* Composition: :class:`ValidatorSet`; as an imbalanced-learn sampler: :class:`DropInvalidRows`.
 """
 
 from skgen.validators._automated import (
@@ -24,7 +28,12 @@ from skgen.validators._automated import (
     StringLengthValidator,
 )
 from skgen.validators._base import EXPLAIN_COLUMNS, BaseValidator
-from skgen.validators._compose import ValidatorSet, default_validators, make_validators
+from skgen.validators._compose import (
+    DropInvalidRows,
+    ValidatorSet,
+    default_validators,
+    make_validators,
+)
 from skgen.validators._configurable import (
     DEFAULT_OPEN_CLOSE_CHARS,
     EmptyValueValidator,
@@ -42,6 +51,7 @@ __all__ = [
     "BaseValidator",
     "CharacterSetValidator",
     "DataTypeValidator",
+    "DropInvalidRows",
     "EmptyValueValidator",
     "InSetValidator",
     "NumericIQRValidator",

@@ -36,14 +36,17 @@ from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable, Iterator
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
+from skgen._tags import TableInputMixin, check_2d_array
 from skgen.exceptions import SchemaError
 from skgen.schema import TableSchema, as_float
 
@@ -289,19 +292,27 @@ def code_points(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ------------------------------------------------------------------------------ base class
-class BaseValidator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
-    """Base class of skgen validators: learn constraints per column, keep passing rows.
+class BaseValidator(TableInputMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta):
+    """Base class of skgen validators: learn constraints per column, judge rows.
 
-    A validator is a scikit-learn transformer. ``fit(X)`` learns a constraint
-    for each column it applies to and records those columns in ``columns_``;
-    ``is_valid(X)`` gives the boolean mask of rows that pass every learned
-    constraint; ``transform(X)`` keeps those rows (index preserved);
-    ``explain(X)`` lists why the others failed.
+    ``fit(X)`` learns a constraint for each column it applies to and records
+    those columns in ``columns_``; ``is_valid(X)`` gives the boolean mask of
+    rows that pass every learned constraint and ``explain(X)`` lists why the
+    others fail. Dropping the failing rows is ``fit_resample(X, y)``, as in
+    imbalanced-learn's cleaning samplers: ``y`` is kept aligned with the rows
+    kept. ``transform(X)`` keeps every row (it returns a copy of ``X``), as
+    scikit-learn's transformer contract asks, so that a validator in a
+    :class:`sklearn.pipeline.Pipeline` never makes ``predict`` return fewer
+    predictions than rows. To drop invalid training rows inside an
+    imbalanced-learn pipeline (at fit time only) use
+    :class:`~skgen.validators.DropInvalidRows`.
 
-    Columns of ``X`` not seen in ``fit`` are ignored and learned columns absent
-    from ``X`` are skipped, so a frame holding only some columns (for example the
-    values a user conditions on) can be checked. Missing cells are judged only by
-    :class:`EmptyValueValidator`.
+    ``X`` is a DataFrame, or a 2-D array whose columns are then named ``0, 1,
+    ...`` (so a validator fitted on named columns needs a DataFrame). Columns
+    of ``X`` not seen in ``fit`` are ignored by ``is_valid`` and ``explain``,
+    and learned columns absent from ``X`` are skipped, so a frame holding only
+    some columns (for example the values a user conditions on) can be checked.
+    Missing cells are judged only by :class:`EmptyValueValidator`.
 
     Subclasses implement ``_learn(X)`` (set ``columns_`` and per-column state
     aligned with it) and ``_check_column(j, s)`` (the mask of failing cells of
@@ -313,6 +324,12 @@ class BaseValidator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         Names of the columns a constraint was learned for, in training order.
     n_features_in_ : int
         Number of columns of the training frame.
+
+    References
+    ----------
+    .. [1] G. Lemaitre, F. Nogueira and C. K. Aridas, "Imbalanced-learn: A
+       Python Toolbox to Tackle the Curse of Imbalanced Datasets in Machine
+       Learning", JMLR 18(17), 2017 (``fit_resample`` and cleaning samplers).
     """
 
     #: Name of the rule, reported in the ``rule`` column of :meth:`explain`.
@@ -328,7 +345,7 @@ class BaseValidator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
         Parameters
         ----------
-        X : pandas.DataFrame of shape (n_samples, n_features)
+        X : pandas.DataFrame or array-like of shape (n_samples, n_features)
             Training data. Not modified.
         y : None
             Ignored; present for scikit-learn compatibility.
@@ -341,19 +358,37 @@ class BaseValidator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         Raises
         ------
         TypeError
-            If ``X`` is not a DataFrame.
-        skgen.exceptions.SchemaError
-            If ``X`` has no rows or duplicated column names.
+            If ``X`` is neither a DataFrame nor a dense 2-D array-like.
+        ValueError
+            If ``X`` is not 2-D, holds complex numbers or has no column;
+            :class:`skgen.exceptions.SchemaError` (a ``ValueError``) if it has
+            no rows or duplicated column names.
         """
         return self._fit(X)
 
     def _fit(self, X: Any) -> BaseValidator:
-        check_frame(X)
+        X = self._as_frame(X, fitted=False)
         if X.shape[0] == 0:
             raise SchemaError("X has no rows; a validator needs training data to learn from.")
         self._learn(X)
         self.n_features_in_ = int(X.shape[1])
         return self
+
+    def _as_frame(self, X: Any, *, fitted: bool = True) -> pd.DataFrame:
+        """``X`` itself if a DataFrame, else a 2-D array-like as a DataFrame.
+
+        The array's columns are named ``0, 1, ...``, as a validator ``fitted``
+        on an array knows them; one fitted on named columns refuses an array,
+        whose columns it could not match.
+        """
+        if isinstance(X, pd.DataFrame):
+            check_frame(X)
+            return X
+        if fitted and not all(isinstance(c, Integral) for c in self.columns_):
+            raise TypeError(f"{type(self).__name__} was fitted on a DataFrame with named "
+                            f"columns; pass a DataFrame with those columns, not a "
+                            f"{type(X).__name__}.")
+        return pd.DataFrame(check_2d_array(X, ensure_min_samples=0))
 
     @abstractmethod
     def _learn(self, X: pd.DataFrame) -> None:
@@ -376,8 +411,7 @@ class BaseValidator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _checked(self, X: Any) -> pd.DataFrame:
         check_is_fitted(self)
-        check_frame(X)
-        return X
+        return self._as_frame(X)
 
     def is_valid(self, X: pd.DataFrame) -> np.ndarray:
         """Mask of the rows of ``X`` that pass every learned constraint.
@@ -398,7 +432,7 @@ class BaseValidator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         sklearn.exceptions.NotFittedError
             If the validator is not fitted.
         TypeError
-            If ``X`` is not a DataFrame.
+            If ``X`` is neither a DataFrame nor a dense 2-D array-like.
         """
         X = self._checked(X)
         ok = np.ones(len(X), dtype=bool)
@@ -406,27 +440,77 @@ class BaseValidator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             ok &= ~bad
         return ok
 
-    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Keep the rows of ``X`` that pass, as a new frame with ``X``'s index.
+    def transform(self, X: Any) -> Any:
+        """Return every row of ``X`` unchanged, as scikit-learn's transformers do.
+
+        A validator judges rows, it does not change them: in a
+        :class:`sklearn.pipeline.Pipeline` it lets every row through, so that
+        ``predict`` gives one prediction per row. Use :meth:`is_valid` for
+        the mask of valid rows and :meth:`fit_resample` to drop the others.
 
         Parameters
         ----------
-        X : pandas.DataFrame of shape (n_samples, n_columns)
-            Candidate rows. Not modified.
+        X : pandas.DataFrame or array-like of shape (n_samples, n_features_in_)
+            Rows with the training columns. Not modified.
 
         Returns
         -------
-        X_valid : pandas.DataFrame of shape (n_valid, n_columns)
-            ``X.loc[self.is_valid(X)]``.
+        X_out : pandas.DataFrame or numpy.ndarray of shape (n_samples, n_features_in_)
+            A copy of ``X`` (a DataFrame for a DataFrame, else an array).
 
         Raises
         ------
         sklearn.exceptions.NotFittedError
             If the validator is not fitted.
-        TypeError
-            If ``X`` is not a DataFrame.
+        ValueError
+            If ``X`` does not have ``n_features_in_`` columns, or is not 2-D.
         """
-        return X.loc[self.is_valid(X)]
+        check_is_fitted(self)
+        frame = self._as_frame(X)
+        if frame.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {frame.shape[1]} features, but {type(self).__name__} is "
+                             f"expecting {self.n_features_in_} features as input.")
+        return X.copy() if isinstance(X, pd.DataFrame) else frame.to_numpy(copy=True)
+
+    def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
+        """Learn the constraints from ``X``, then keep only the rows of ``X`` that pass.
+
+        Like imbalanced-learn's cleaning samplers (e.g.
+        ``EditedNearestNeighbours``), it drops rows and keeps ``y`` aligned
+        with the rows kept. The automated validators learn their rules from
+        ``X`` itself, so they keep every row; rules with fences or learned
+        sets (:class:`NumericIQRValidator`, :class:`InSetValidator`,
+        :class:`PatternValidator`) drop the rows outside them.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or array-like of shape (n_samples, n_features)
+            Training data. Not modified.
+        y : array-like of shape (n_samples,) or None
+            Targets, kept aligned with the rows of ``X``; ``None`` gives
+            ``None`` back.
+
+        Returns
+        -------
+        X_resampled : pandas.DataFrame or numpy.ndarray of shape (n_valid, n_features)
+            The passing rows, in order (a DataFrame keeps its index).
+        y_resampled : array-like of shape (n_valid,) or None
+            The targets of those rows (a Series keeps its index).
+
+        Raises
+        ------
+        ValueError
+            If ``X`` and ``y`` have different numbers of rows, or for the
+            reasons :meth:`fit` raises.
+        """
+        frame = self._as_frame(X, fitted=False)
+        if y is not None:
+            check_consistent_length(frame, y)
+        self.fit(frame, y)
+        keep = np.flatnonzero(self.is_valid(frame))
+        X_out = X if isinstance(X, pd.DataFrame) else frame.to_numpy()
+        return (_safe_indexing(X_out, keep),
+                None if y is None else _safe_indexing(y, keep))
 
     def explain(self, X: pd.DataFrame) -> pd.DataFrame:
         """Say why rows fail: one line per failing cell (or row, for row rules).
@@ -450,7 +534,7 @@ class BaseValidator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         sklearn.exceptions.NotFittedError
             If the validator is not fitted.
         TypeError
-            If ``X`` is not a DataFrame.
+            If ``X`` is neither a DataFrame nor a dense 2-D array-like.
         """
         X = self._checked(X)
         positions, columns, rules, values = [], [], [], []
@@ -475,10 +559,3 @@ class BaseValidator(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             "value": pd.Series(values, dtype=object),
         })
         return report.iloc[order].reset_index(drop=True)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        return tags

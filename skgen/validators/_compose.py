@@ -8,9 +8,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import _fit_context, clone
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 
+from skgen._tags import TableInputMixin
 from skgen.validators._automated import (
     CharacterSetValidator,
     DataTypeValidator,
@@ -38,9 +44,11 @@ class ValidatorSet(BaseValidator):
 
     ``fit`` fits a clone of each validator (the ones given are left untouched),
     ``is_valid`` is the logical AND of their masks and ``explain`` lists the
-    failures of all of them. ``is_valid`` asks each validator only about the
-    rows that passed the ones before it, so put cheap validators first and the
-    :class:`PrivacyFilter` last.
+    failures of all of them; ``fit_resample`` drops the failing rows (``y``
+    kept aligned) and ``transform`` keeps every row, as for every validator
+    (see :class:`~skgen.validators.BaseValidator`). ``is_valid`` asks each
+    validator only about the rows that passed the ones before it, so put cheap
+    validators first and the :class:`PrivacyFilter` last.
 
     Parameters
     ----------
@@ -92,7 +100,7 @@ class ValidatorSet(BaseValidator):
 
         Parameters
         ----------
-        X : pandas.DataFrame of shape (n_samples, n_features)
+        X : pandas.DataFrame or array-like of shape (n_samples, n_features)
             Training data. Not modified.
         y : None
             Ignored; present for scikit-learn compatibility.
@@ -105,12 +113,12 @@ class ValidatorSet(BaseValidator):
         Raises
         ------
         TypeError
-            If ``X`` is not a DataFrame, or an element of ``validators`` is not
-            a skgen validator.
-        skgen.exceptions.SchemaError
-            If ``X`` has no rows or duplicated column names.
+            If ``X`` is neither a DataFrame nor a dense 2-D array-like, or an
+            element of ``validators`` is not a skgen validator.
         ValueError
-            If a validator's parameters are invalid.
+            If ``X`` has no rows or columns (:class:`skgen.exceptions.SchemaError`
+            for no rows or duplicated column names), or a validator's
+            parameters are invalid.
         """
         return self._fit(X)
 
@@ -133,9 +141,9 @@ class ValidatorSet(BaseValidator):
 
         Parameters
         ----------
-        X : pandas.DataFrame of shape (n_samples, n_columns)
-            Candidate rows; may hold only some of the training columns. Not
-            modified.
+        X : pandas.DataFrame or array-like of shape (n_samples, n_columns)
+            Candidate rows; a DataFrame may hold only some of the training
+            columns. Not modified.
 
         Returns
         -------
@@ -147,7 +155,7 @@ class ValidatorSet(BaseValidator):
         sklearn.exceptions.NotFittedError
             If the set is not fitted.
         TypeError
-            If ``X`` is not a DataFrame.
+            If ``X`` is neither a DataFrame nor a dense 2-D array-like.
         """
         X = self._checked(X)
         ok = np.ones(len(X), dtype=bool)
@@ -158,6 +166,130 @@ class ValidatorSet(BaseValidator):
             subset = X if alive.size == len(X) else X.iloc[alive]
             ok[alive] = validator.is_valid(subset)
         return ok
+
+
+class DropInvalidRows(TableInputMixin, BaseEstimator):
+    """An imbalanced-learn sampler that drops the training rows its validators reject.
+
+    A validator itself is a transformer (its ``transform`` keeps every row),
+    and an :class:`imblearn.pipeline.Pipeline` refuses a step that has both
+    ``transform`` and ``fit_resample``. This sampler has only
+    ``fit_resample``, so the pipeline calls it while fitting -- dropping the
+    rows that fail, with ``y`` kept aligned -- and skips it in ``predict``,
+    ``transform`` and ``score``, as it does ``EditedNearestNeighbours``.
+
+    Parameters
+    ----------
+    validators : validator, list of validators, ValidatorSet or None, default=None
+        The rules, learned from the ``X`` given to ``fit_resample`` (the given
+        objects are cloned, never fitted in place). ``None`` uses the automated
+        set (:func:`default_validators`), which keeps every row of the data it
+        learned from; rules with fences or learned sets
+        (:class:`NumericIQRValidator`, :class:`InSetValidator`) drop rows.
+
+    Attributes
+    ----------
+    validators_ : ValidatorSet
+        The fitted set.
+    n_features_in_ : int
+        Number of columns of the training data.
+
+    See Also
+    --------
+    BaseValidator.fit_resample : The same, on one validator.
+
+    References
+    ----------
+    .. [1] G. Lemaitre, F. Nogueira and C. K. Aridas, "Imbalanced-learn: A
+       Python Toolbox to Tackle the Curse of Imbalanced Datasets in Machine
+       Learning", JMLR 18(17), 2017 (samplers in pipelines act at fit time
+       only).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from imblearn.pipeline import make_pipeline
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skgen.validators import DropInvalidRows, NumericIQRValidator
+    >>> X = pd.DataFrame({"x": [1.0, 2.0, 2.5, 3.0, 100.0]})
+    >>> y = [0, 1, 0, 1, 1]
+    >>> X_res, y_res = DropInvalidRows(NumericIQRValidator()).fit_resample(X, y)
+    >>> y_res
+    [0, 1, 0, 1]
+    >>> pipe = make_pipeline(DropInvalidRows(NumericIQRValidator()), LogisticRegression())
+    >>> len(pipe.fit(X, y).predict(X))  # every row predicted
+    5
+    """
+
+    _parameter_constraints: dict = {
+        "validators": [list, HasMethods(["fit", "is_valid"]), None]}
+
+    #: Fitted attributes a model file holds (see :mod:`skgen.persistence`).
+    _fitted_attributes = ("validators_", "n_features_in_")
+
+    def __init__(self, validators: Any = None) -> None:
+        self.validators = validators
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X: Any, y: Any = None) -> DropInvalidRows:
+        """Learn the validators from ``X``.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or array-like of shape (n_samples, n_features)
+            Training data. Not modified.
+        y : None
+            Ignored; present for scikit-learn compatibility.
+
+        Returns
+        -------
+        self : DropInvalidRows
+            The fitted sampler.
+
+        Raises
+        ------
+        ValueError
+            For the reasons :meth:`ValidatorSet.fit` raises, or an invalid
+            ``validators`` parameter.
+        """
+        validators = self._validator_set().fit(X)
+        self.validators_, self.n_features_in_ = validators, validators.n_features_in_
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
+        """Learn the validators from ``X`` and keep the rows of ``X`` that pass.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or array-like of shape (n_samples, n_features)
+            Training data. Not modified.
+        y : array-like of shape (n_samples,) or None
+            Targets, kept aligned with the rows kept.
+
+        Returns
+        -------
+        X_resampled : pandas.DataFrame or numpy.ndarray of shape (n_valid, n_features)
+            The passing rows, in order.
+        y_resampled : array-like of shape (n_valid,) or None
+            Their targets.
+
+        Raises
+        ------
+        ValueError
+            For the reasons :meth:`BaseValidator.fit_resample` raises, or an
+            invalid ``validators`` parameter.
+        """
+        validators = self._validator_set()
+        out = validators.fit_resample(X, y)
+        self.validators_, self.n_features_in_ = validators, validators.n_features_in_
+        return out
+
+    def _validator_set(self) -> ValidatorSet:
+        v = self.validators
+        if isinstance(v, ValidatorSet):
+            return ValidatorSet(v.validators)
+        return ValidatorSet(None if v is None else list(v) if isinstance(v, list) else [v])
 
 
 def default_validators() -> ValidatorSet:

@@ -277,8 +277,8 @@ class PrivacyFilter(BaseValidator):
 
     A frame that lacks some training columns cannot be judged row by row: every
     one of its rows passes the row rules (its text columns are still checked).
-    Every training row is an exact copy of itself, so ``fit_transform`` on the
-    training data returns no rows; in a pipeline, put the filter where it sees
+    Every training row is an exact copy of itself, so ``fit_resample`` on the
+    training data drops every row; in a pipeline, put the filter where it sees
     generated rows only.
 
     Parameters
