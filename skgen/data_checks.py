@@ -47,6 +47,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from skgen.exceptions import DataCheckError
+from skgen.schema import check_frame
 
 __all__ = [
     "CHECKS",
@@ -115,8 +116,8 @@ class DataCheckWarning:
 
 
 def _check_frame(X: Any) -> None:
-    if not isinstance(X, pd.DataFrame):
-        raise TypeError(f"Data checks need a pandas DataFrame, got {type(X).__name__}.")
+    check_frame(X, name="frame given to the data checks", allow_empty_columns=True,
+                allow_empty_rows=True)
 
 
 def _check_fraction(name: str, value: Any) -> None:

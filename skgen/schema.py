@@ -220,9 +220,11 @@ class TableSchema:
 
 
 # ---------------------------------------------------------------------------
-def check_frame(X: Any, *, name: str = "training frame",
-                allow_empty_columns: bool = False) -> pd.DataFrame:
+def check_frame(X: Any, *, name: str = "training frame", allow_empty_columns: bool = False,
+                allow_empty_rows: bool = False) -> pd.DataFrame:
     """Check that ``X`` is a non-empty DataFrame with unique column names.
+
+    The one frame check of skgen: synthesizers, validators and metrics call it.
 
     Parameters
     ----------
@@ -232,6 +234,8 @@ def check_frame(X: Any, *, name: str = "training frame",
         What ``X`` is, for the error messages.
     allow_empty_columns : bool, default=False
         Accept columns with no value (all missing).
+    allow_empty_rows : bool, default=False
+        Accept a frame with columns but no row (e.g. candidate rows to judge).
 
     Raises
     ------
@@ -242,10 +246,15 @@ def check_frame(X: Any, *, name: str = "training frame",
         column with no value.
     TypeError
         If ``X`` is not a DataFrame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``X`` itself, unchanged.
     """
     if not isinstance(X, pd.DataFrame):
-        raise TypeError(f"expected a pandas DataFrame, got {type(X).__name__}")
-    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise TypeError(f"the {name} must be a pandas DataFrame, got {type(X).__name__}")
+    if X.shape[1] == 0 or (X.shape[0] == 0 and not allow_empty_rows):
         raise SchemaError(f"the {name} is empty (shape {X.shape})")
     dup = X.columns[X.columns.duplicated()].unique().tolist()
     if dup:

@@ -48,7 +48,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from skgen._tags import TableInputMixin, check_2d_array
 from skgen.exceptions import SchemaError
-from skgen.schema import TableSchema, as_float
+from skgen.schema import TableSchema, as_float, check_frame
 
 #: Columns of the frame returned by ``explain``.
 EXPLAIN_COLUMNS = ["row", "column", "rule", "value"]
@@ -66,31 +66,6 @@ _PREFIXED = r"^([+-]?)0([bBoOxX])([0-9a-fA-F]+)$"
 
 
 # ----------------------------------------------------------------------------------- helpers
-def check_frame(X: Any, *, what: str = "X") -> None:
-    """Raise unless ``X`` is a DataFrame with unique column names.
-
-    Parameters
-    ----------
-    X : object
-        The object to check.
-    what : str, default="X"
-        Name of the argument, used in the messages.
-
-    Raises
-    ------
-    TypeError
-        If ``X`` is not a :class:`pandas.DataFrame`.
-    SchemaError
-        If ``X`` has duplicated column names.
-    """
-    if not isinstance(X, pd.DataFrame):
-        raise TypeError(f"{what} must be a pandas DataFrame, got {type(X).__name__}.")
-    if X.columns.has_duplicates:
-        dup = X.columns[X.columns.duplicated()][0]
-        raise SchemaError(f"{what} has the column name {dup!r} more than once; "
-                          "column names must be unique.")
-
-
 def as_text(s: pd.Series) -> pd.Series:
     """Values of ``s`` as a ``str`` Series; missing cells stay ``NaN``."""
     return s.astype("str")
@@ -382,7 +357,8 @@ class BaseValidator(TableInputMixin, TransformerMixin, BaseEstimator, metaclass=
         whose columns it could not match.
         """
         if isinstance(X, pd.DataFrame):
-            check_frame(X)
+            check_frame(X, name="validator's input frame", allow_empty_columns=True,
+                        allow_empty_rows=True)
             return X
         if fitted and not all(isinstance(c, Integral) for c in self.columns_):
             raise TypeError(f"{type(self).__name__} was fitted on a DataFrame with named "

@@ -16,13 +16,12 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from skgen.exceptions import SchemaError
-from skgen.schema import TableSchema
+from skgen.schema import TableSchema, check_frame
 from skgen.validators._base import (
     BaseValidator,
     as_text,
     booleans,
     canonical,
-    check_frame,
     column_kind,
     missing_mask,
 )
@@ -441,9 +440,7 @@ class PrivacyFilter(BaseValidator):
             of another kind (say, text where numbers were).
         """
         check_is_fitted(self, "threshold_")
-        check_frame(X)
-        if not len(X):
-            raise SchemaError("the reference data has no rows")
+        check_frame(X, name="reference data", allow_empty_columns=True)
         missing = [c for c in self.columns_ if c not in X.columns]
         if missing:
             raise SchemaError(f"the reference data lacks the column(s) {missing} the filter "
