@@ -387,3 +387,26 @@ def _runtime(syn):
     from skgen.text._synthesizer import _runtime_of
 
     return _runtime_of(syn)
+
+
+# ----------------------------------------------------------------------- CLI
+def test_cli_fits_gpt_and_samples_with_where(tiny_model, tmp_path):
+    from skgen.cli import main
+
+    path, out = tmp_path / "gpt.skgen", tmp_path / "out.csv"
+    argv = ["fit", str(DATA), "--model", "gpt", "-o", str(path), "--random-state", "0"]
+    for key, value in _fast(tiny_model).items():
+        if key != "random_state":
+            argv += ["--param", f"{key}={'null' if value is None else value}"]
+    assert main(argv) == 0
+    assert main(["sample", str(path), "-n", "4", "--where", "sentiment=positive",
+                 "-o", str(out), "--random-state", "0"]) == 0
+    assert (pd.read_csv(out)["sentiment"] == "positive").all()
+
+
+def test_cli_fetch_model_offline_is_a_one_line_error(empty_cache, monkeypatch, capsys):
+    from skgen.cli import main
+
+    monkeypatch.setenv("SKGEN_OFFLINE", "1")
+    assert main(["fetch-model", "SmolLM2-135M"]) == 2
+    assert "skgen fetch-model SmolLM2-135M" in capsys.readouterr().err
