@@ -168,7 +168,8 @@ def test_a_text_condition_is_a_prefix_to_complete(fitted):
 
 
 # ------------------------------------------------------- prompts, malformed
-def test_few_shot_prompt_holds_k_real_lines_of_the_label(tiny_model, tweets, monkeypatch):
+def test_few_shot_prompt_holds_k_real_lines_of_the_label(tiny_model, tweets, monkeypatch,
+                                                         tmp_path):
     import skgen.text._generate as gen
 
     seen = []
@@ -180,22 +181,26 @@ def test_few_shot_prompt_holds_k_real_lines_of_the_label(tiny_model, tweets, mon
 
     monkeypatch.setattr(gen, "complete", spy)
     syn = GPTTextSynthesizer(**_fast(tiny_model, finetune=None, prompt_examples=5,
-                                     max_invalid=10_000)).fit(tweets)
+                                     max_tokens=512)).fit(tweets)
     assert syn.history_ is None and syn.weights_ == {}
+    seeds = pd.DataFrame({"sentiment": ["positive", "positive", None], "text": [None] * 3})
+    syn._generate(seeds, np.random.default_rng(0))
     tok = _runtime(syn).tokenizer
-    runtime = _runtime(syn)
     lines = set(tweets["sentiment"] + "|" + tweets["text"])
-    with pytest.raises(skgen.TooManyInvalidError):  # an untrained model rarely ends lines
-        syn.set_params(max_invalid=0).sample(2, conditions={"sentiment": "positive"},
-                                             random_state=0)
-    prompt = tok.decode(seen[0], skip_special_tokens=True)
-    *shots, head = prompt.split("\n")
-    assert head == "positive|"
-    assert len(shots) == 5 and all(s in lines and s.startswith("positive|") for s in shots)
-    # the examples are drawn at random, per prompt
-    assert len({tuple(p) for p in seen}) > 1
-    # and never saved: a loaded model asks for them again
-    assert runtime.examples is not None
+    prompts = [tok.decode(p, skip_special_tokens=True).split("\n") for p in seen]
+    for *shots, head in prompts[:2]:
+        assert head == "positive|"
+        assert len(shots) == 5 and all(s in lines and s.startswith("positive|") for s in shots)
+    assert prompts[0] != prompts[1]  # drawn at random for each prompt
+    *shots, head = prompts[2]  # a free label: examples of every label, the model writes one
+    assert head == "" and len(shots) == 5 and all(s in lines for s in shots)
+    # model files hold no training texts: a loaded model asks for its examples again
+    loaded = skgen.load(syn.save(tmp_path / "fs.skgen"))
+    with pytest.raises(RuntimeError, match="set_prompt_examples"):
+        loaded._generate(seeds, np.random.default_rng(0))
+    loaded.set_prompt_examples(tweets)
+    frame, _ = loaded._generate(seeds, np.random.default_rng(0))
+    assert len(frame) == 3
 
 
 def test_malformed_completions_are_reported(fitted):

@@ -213,6 +213,9 @@ def convert_gguf(gguf: Path, target: Path) -> str:
     transformers = require_text_extra()
     import torch
 
+    if importlib.util.find_spec("gguf") is None:  # transformers reads GGUF files with it
+        raise ImportError(f"reading {gguf.name} needs the gguf package: run {INSTALL_HINT}")
+
     tokenizer = transformers.AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
     loaded = transformers.AutoModelForCausalLM.from_pretrained(str(gguf.parent),
                                                                gguf_file=gguf.name)
