@@ -287,9 +287,11 @@ def test_sampling_from_threads_matches_one_thread(fitted, monkeypatch):
 # ----------------------------------------------------------------------- DP
 def test_dp_training_reports_epsilon(tiny_model, tweets):
     syn = GPTTextSynthesizer(**_fast(tiny_model, finetune="lora", epochs=2, dp=True,
-                                     dp_target_epsilon=5.0, learning_rate=1e-2)).fit(tweets)
+                                     dp_target_epsilon=5.0, learning_rate=1e-2,
+                                     validation_split=0.2)).fit(tweets)
     assert 0 < syn.epsilon_ <= 5.0 + 0.05
-    assert syn.delta_ == pytest.approx(1 / len(tweets))
+    assert syn.delta_ == pytest.approx(1 / 48)  # one text per privacy unit, 48 trained on
+    assert len(syn.history_["val_loss"]) == 2
     assert syn.dp_noise_multiplier_ > 0
     assert all("lora_" in k for k in syn.weights_)
 
@@ -297,6 +299,13 @@ def test_dp_training_reports_epsilon(tiny_model, tweets):
 def test_dp_without_finetuning_is_refused(tiny_model, tweets):
     with pytest.raises(ValueError, match="finetune=None trains nothing"):
         GPTTextSynthesizer(**_fast(tiny_model, finetune=None, dp=True)).fit(tweets)
+
+
+def test_device_and_dtype(fitted, tiny_model, tweets):
+    assert next(_runtime(fitted).model.parameters()).dtype == torch.float32  # CPU: float32
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            GPTTextSynthesizer(**_fast(tiny_model, device="cuda")).fit(tweets)
 
 
 # -------------------------------------------------------------- config

@@ -87,18 +87,20 @@ def complete(model: torch.nn.Module, prompts: Sequence[Sequence[int]], *, pad_id
     return out
 
 
-def _cache_argument(model: torch.nn.Module) -> str:
-    """The name of the KV cache in ``forward`` and its output (``cache`` from transformers 5.x,
-    ``past_key_values`` before)."""
+def _forward_arguments(model: torch.nn.Module) -> tuple[str, dict]:
+    """The KV cache's name in ``forward`` and its output (``cache`` from transformers 5.x,
+    ``past_key_values`` before), and the argument that limits the logits computed for the
+    prompt to its last position, where the model offers it."""
     import inspect
 
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    return "cache" if "cache" in inspect.signature(base.forward).parameters \
-        else "past_key_values"
+    params = inspect.signature(base.forward).parameters
+    last_only = {"logits_to_keep": 1} if "logits_to_keep" in params else {}
+    return ("cache" if "cache" in params else "past_key_values"), last_only
 
 
 def _complete_batch(model, prompts, pad_id, stop, cfg, generator, device):
-    cache_name = _cache_argument(model)
+    cache_name, last_only = _forward_arguments(model)
     n, width = len(prompts), max(len(p) for p in prompts)
     ids = torch.full((n, width), pad_id, dtype=torch.long)
     mask = torch.zeros((n, width), dtype=torch.long)
@@ -107,7 +109,8 @@ def _complete_batch(model, prompts, pad_id, stop, cfg, generator, device):
         mask[i, width - len(p):] = 1
     ids, mask = ids.to(device), mask.to(device)
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
-    result = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True)
+    result = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
+                   **last_only)
     past, logits = getattr(result, cache_name), result.logits[:, -1, :]
     stop = stop.to(device)
     done = torch.zeros(n, dtype=torch.bool, device=device)

@@ -204,7 +204,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
 
     _parameter_constraints: ClassVar[dict] = {
         **BaseSynthesizer._parameter_constraints,
-        "pretrained_model": [str, Path],
+        "pretrained_model": [str],
         "text_column": [str, None],
         "separator": [str, None],
         "finetune": [StrOptions({"lora", "full"}), None],
