@@ -390,11 +390,19 @@ def _real_model_available() -> bool:
 @pytest.mark.slow
 @pytest.mark.skipif(not _real_model_available(), reason="SmolLM2-135M is neither installed "
                     "nor in skgen's cache (skgen fetch-model SmolLM2-135M)")
-def test_real_default_model_fine_tunes_and_completes(tweets):
-    syn = GPTTextSynthesizer(epochs=1, max_invalid=200, data_checks="skip", random_state=0,
-                             predict_batch_size=8).fit(tweets.head(24))
-    out = syn.sample(4, conditions={"sentiment": "positive"})
+def test_real_default_model_prompts_and_fine_tunes(tweets):
+    common = {"data_checks": "skip", "random_state": 0, "maximum_text_length": 40,
+              "max_invalid": 40}
+    few = GPTTextSynthesizer(finetune=None, prompt_examples=8, **common).fit(tweets)
+    assert len(few.base_model_sha256_) == 64
+    out = few.sample(2, conditions={"sentiment": "positive"})
     assert (out["sentiment"] == "positive").all() and out["text"].str.len().gt(0).all()
+    # one LoRA step on 8 texts: adapters of the 30 layers' attention projections
+    lora = GPTTextSynthesizer(epochs=1, batch_size=8, **common).fit(tweets.head(8))
+    assert len(lora.weights_) == 30 * 4 * 2
+    frame, ok = lora._generate(pd.DataFrame({"sentiment": ["negative"] * 2, "text": [None] * 2}),
+                               np.random.default_rng(0))
+    assert len(frame) == 2 and ok.dtype == bool
 
 
 def _runtime(syn):
