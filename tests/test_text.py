@@ -398,7 +398,8 @@ def test_real_default_model_prompts_and_fine_tunes(tweets):
     out = few.sample(2, conditions={"sentiment": "positive"})
     assert (out["sentiment"] == "positive").all() and out["text"].str.len().gt(0).all()
     # one LoRA step on 8 texts: adapters of the 30 layers' attention projections
-    lora = GPTTextSynthesizer(epochs=1, batch_size=8, **common).fit(tweets.head(8))
+    lora = GPTTextSynthesizer(epochs=1, batch_size=8, text_column="text", **common).fit(
+        tweets.head(8))
     assert len(lora.weights_) == 30 * 4 * 2
     frame, ok = lora._generate(pd.DataFrame({"sentiment": ["negative"] * 2, "text": [None] * 2}),
                                np.random.default_rng(0))
