@@ -109,6 +109,13 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     #: Whether the model can produce numbers outside the training range, so
     #: that such a numeric condition is not refused up front.
     _extrapolates: ClassVar[bool] = False
+    #: Whether the model can write a category never seen in training (a
+    #: language model follows the words of a new label), so that such a
+    #: condition is accepted; validators learned without it do not judge it.
+    _open_categories: ClassVar[bool] = False
+    #: Whether a condition on a text column is a prefix for the model to
+    #: complete (the seed's "start string") rather than the whole value.
+    _completes_text: ClassVar[bool] = False
     #: Candidate rows proposed per ``_generate`` call; chunks are independent
     #: random streams, so the output does not depend on ``n_jobs``.
     _chunk_rows: ClassVar[int] = 8192
@@ -303,7 +310,8 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         """
         check_is_fitted(self, "schema_")
         seeds = seed_rows(conditions, n_samples, self.schema_, n_train=self.n_train_rows_,
-                          extrapolate=self._extrapolates)
+                          extrapolate=self._extrapolates,
+                          open_categories=self._open_categories)
         self._check_output_memory(len(seeds))
         self._check_seeds(seeds)
         self._check_conditions_against_validators(seeds)
@@ -353,6 +361,10 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         given = seeds.distinct()
         for name in given.columns:
             present = given[name].notna()
+            if self._completes_text and self.schema_[name].kind == "text":
+                continue  # a prefix, not a value: the completed text is validated
+            if self._open_categories and self.schema_[name].kind == "categorical":
+                present &= given[name].isin(self.schema_[name].categories)
             if not present.any():
                 continue
             if typed is None:
@@ -458,14 +470,26 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                                                   "it is never empty in training")
                        .format(col.name))
             # a categorical column, whatever its dtype, holds only training levels
-            # (a condition's value is one: conditions are checked against them)
+            # or the row's condition (checked against them, unless _open_categories)
             if col.kind == "categorical":
-                reject(~(missing | got.isin(col.categories or []).to_numpy()),
-                       f"column {col.name!r}: values not among the training categories")
-        reject(~conditions_met(rows, seeds.reset_index(drop=True), self.schema_),
-               "the conditions not met")
-        reject(~self.validators_.is_valid(rows), "fitted validators failed")
+                known = missing | got.isin(col.categories or []).to_numpy()
+                if self._open_categories:
+                    known |= got.to_numpy(dtype=object) == seeds[col.name].to_numpy(dtype=object)
+                reject(~known, f"column {col.name!r}: values not among the training categories")
+        reject(~conditions_met(rows, seeds.reset_index(drop=True), self.schema_,
+                               text_prefix=self._completes_text), "the conditions not met")
+        reject(~self.validators_.is_valid(self._known_categories(rows) if self._open_categories
+                                          else rows), "fitted validators failed")
         return rows, ok, reasons
+
+    def _known_categories(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` with new categories (accepted conditions) shown to validators as known."""
+        rows = rows.copy()
+        for col in self.schema_.of_kind("categorical"):
+            new = rows[col.name].notna() & ~rows[col.name].isin(col.categories)
+            if new.any():
+                rows[col.name] = rows[col.name].astype(object).where(~new, col.categories[0])
+        return rows
 
     def _assemble(self, chunks: dict[int, pd.DataFrame], seeds: SeedRows) -> pd.DataFrame:
         if not chunks:
