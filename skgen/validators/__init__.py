@@ -14,6 +14,8 @@ argument.
   :class:`NumericIQRValidator`, :class:`OpenCloseCharsValidator`,
   :class:`EmptyValueValidator`.
 * Privacy: :class:`PrivacyFilter` drops copies and near copies of training rows.
+* Text: :class:`LabelAgreementValidator` keeps texts a classifier trained on the real
+  texts assigns to their label.
 * Composition: :class:`ValidatorSet`.
 """
 
@@ -34,6 +36,7 @@ from skgen.validators._configurable import (
     PatternValidator,
     pattern_mask,
 )
+from skgen.validators._label import LabelAgreementValidator
 from skgen.validators._privacy import PrivacyFilter
 
 __all__ = [
@@ -44,6 +47,7 @@ __all__ = [
     "DataTypeValidator",
     "EmptyValueValidator",
     "InSetValidator",
+    "LabelAgreementValidator",
     "NumericIQRValidator",
     "NumericRangeValidator",
     "OpenCloseCharsValidator",
