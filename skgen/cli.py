@@ -1,29 +1,50 @@
 """The ``skgen`` command: demo, fit, sample and report from the shell.
 
-Every user error (a missing file, a bad condition, an unknown column) ends in
-one line on standard error and exit status 2; nothing prints a traceback unless
-``SKGEN_DEBUG=1`` is set.
+Every user error (a missing file, a bad ``--param``, a bad condition, an unknown
+column) ends in one line on standard error and exit status 2; ``SKGEN_DEBUG=1``
+shows its traceback. Anything else is a bug in skgen, not the user's doing: it
+prints its traceback and exits with status 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-#: Synthesizers the CLI can fit, by the name given to ``--model``.
-MODELS = {"amplify": "AmplifySampler"}
+#: Synthesizers the CLI can fit: the name given to ``--model`` -> the class's name in
+#: :mod:`skgen`.
+MODELS = {"amplify": "AmplifySampler", "gan": "GANSynthesizer", "lstm": "LSTMSynthesizer"}
 
 
 class CLIError(Exception):
     """A user error reported as one line, exit status 2."""
+
+
+def _is_user_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is the user's to fix (exit 2) rather than a bug in skgen (exit 1).
+
+    User errors are the CLI's own checks, the errors skgen raises on purpose
+    (:class:`~skgen.exceptions.SkgenError`: bad data, conditions, model files),
+    a parameter that fails its constraints and what the operating system
+    refuses (a missing file, no permission, a full disk). A bare ``ValueError``
+    or ``TypeError`` is not: the CLI checks what it passes on, so one of those
+    comes from inside skgen.
+    """
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skgen.exceptions import SkgenError
+
+    return isinstance(exc, CLIError | SkgenError | InvalidParameterError | OSError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 2 on a user error.
+        Exit status: 0 on success, 2 on a user error, 1 on an internal error
+        (a bug; its traceback is printed).
     """
     parser = _parser()
     args = parser.parse_args(argv)
@@ -52,6 +74,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("SKGEN_DEBUG"):
             raise
+        if not _is_user_error(exc):
+            traceback.print_exc()
+            print(f"skgen {args.command}: internal error (a bug in skgen; please report it "
+                  f"with the traceback above): {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"skgen {args.command}: error: {message}", file=sys.stderr)
         return 2
@@ -105,17 +132,11 @@ def _demo(args: argparse.Namespace) -> None:
 
 
 def _fit(args: argparse.Namespace) -> None:
-    import skgen
-
+    syn = _estimator(args.model, args.param, random_state=args.random_state,
+                     verbose=args.verbose)
+    _check_output_folder(args.output)
     data = _read_csv(args.data)
-    cls = getattr(skgen, MODELS[args.model])
-    params = {key: value for key, value in (_parse_assignment(p, json_value=True)
-                                            for p in args.param)}
-    params.setdefault("random_state", args.random_state)
-    try:
-        syn = cls(verbose=args.verbose, **params)
-    except TypeError as exc:
-        raise CLIError(f"bad --param for {args.model}: {exc}") from None
+    cls = type(syn)
     t0 = time.perf_counter()
     syn.fit(data)
     path = syn.save(args.output)
@@ -127,6 +148,9 @@ def _sample(args: argparse.Namespace) -> None:
     import skgen
 
     syn = skgen.load(args.model)
+    _check_output_folder(args.output)
+    if args.n is not None and args.n < 1:
+        raise CLIError(f"-n {args.n}: n_samples must be at least 1")
     conditions: Any = None
     if args.conditions and args.where:
         raise CLIError("give either --conditions SEEDS.csv or --where, not both")
@@ -172,16 +196,71 @@ def _read_csv(path: str) -> pd.DataFrame:
         raise CLIError(f"cannot read {path} as CSV: {exc}") from None
 
 
-def _parse_assignment(text: str, *, json_value: bool = False) -> tuple[str, Any]:
+def _check_output_folder(path: str) -> None:
+    """Refuse an output path whose folder is missing, before any long work."""
+    folder = Path(path).absolute().parent
+    if not folder.is_dir():
+        raise CLIError(f"no such folder: {folder} (for {path})")
+
+
+def _parse_assignment(text: str, *, what: str = "COLUMN") -> tuple[str, str]:
     key, sep, value = text.partition("=")
     if not sep or not key:
-        raise CLIError(f"expected COLUMN=VALUE, got {text!r}")
-    if json_value:
-        try:
-            return key, json.loads(value)
-        except json.JSONDecodeError:
-            return key, value
+        raise CLIError(f"expected {what}=VALUE, got {text!r}")
     return key, value
+
+
+def _literal(text: str) -> Any:
+    """A ``--param`` value: a JSON literal, else a YAML one, else the text itself.
+
+    JSON first so that ``1e-3`` is a float (YAML 1.1 reads it as text); YAML
+    adds unquoted strings in lists, ``null``/``true`` spelt in any case, ``~``.
+    """
+    import yaml
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def _estimator(model: str, assignments: Sequence[str], **defaults: Any) -> Any:
+    """The unfitted ``--model`` estimator with its ``--param`` values, validated.
+
+    Raises :class:`CLIError` naming the parameter for an unknown name or a
+    value its constraints refuse, before any data is read.
+    """
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    import skgen
+
+    cls = getattr(skgen, MODELS[model])
+    valid = cls().get_params(deep=False)
+    params: dict[str, Any] = {}
+    given: dict[str, str] = {}
+    for text in assignments:
+        key, value = _parse_assignment(text, what="NAME")
+        if key not in valid:
+            close = difflib.get_close_matches(key, valid, n=1)
+            hint = (f"did you mean {close[0]!r}?" if close
+                    else f"known: {', '.join(sorted(valid))}")
+            raise CLIError(f"--param {text}: unknown parameter {key!r} for {cls.__name__}; "
+                           f"{hint}")
+        params[key], given[key] = _literal(value), text
+    for key, value in defaults.items():
+        params.setdefault(key, value)
+    syn = cls(**params)
+    try:
+        syn._validate_params()
+    except InvalidParameterError as exc:
+        bad = next((k for k in given if f"'{k}' parameter" in str(exc)), None)
+        where = f"--param {given[bad]}" if bad else f"--model {model}"
+        raise CLIError(f"{where}: {exc}") from None
+    return syn
 
 
 def _typed_condition(syn: Any, text: str) -> tuple[str, Any]:
@@ -218,10 +297,13 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("fit", help="fit a synthesizer on a CSV file and save it")
     p.add_argument("data", help="training CSV")
-    p.add_argument("--model", choices=sorted(MODELS), default="amplify")
+    p.add_argument("--model", choices=sorted(MODELS), default="amplify",
+                   help="synthesizer to fit (default amplify)")
     p.add_argument("-o", "--output", required=True, help="model file to write")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                   help="estimator parameter (VALUE read as JSON when it parses)")
+                   help="estimator parameter, repeatable; VALUE is read as a JSON or YAML "
+                   "literal (4, 1e-3, null, true, [64, 64]), else as text, and checked "
+                   "against the estimator's parameter constraints")
     p.add_argument("--random-state", type=int, default=None)
     p.add_argument("--verbose", type=int, default=0)
     p.set_defaults(func=_fit)

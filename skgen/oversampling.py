@@ -56,9 +56,12 @@ class SyntheticOversampler(BaseOverSampler):
         column named after it) and ``sample(n_samples, conditions=dict)``
         returning a DataFrame in which every row holds its conditions -- every
         skgen synthesizer. It is cloned in ``fit_resample``; the given object
-        is never fitted. ``None`` uses
-        :class:`~skgen.amplify.AmplifySampler` (fast, exact conditioning, no
-        GPU). Its parameters are searchable as ``synthesizer__<name>``. A
+        is never fitted. ``None`` stands for ``AmplifySampler()``
+        (:class:`~skgen.amplify.AmplifySampler`: fast, exact conditioning, no
+        GPU). Its parameters are searchable as ``synthesizer__<name>``, at
+        ``None`` too: ``set_params(synthesizer__n_components=20)`` (as
+        :class:`~sklearn.model_selection.GridSearchCV` calls it) then puts a
+        fresh ``AmplifySampler(n_components=20)`` in its place. A
         synthesizer with a ``seed_columns`` parameter
         (:class:`~skgen.lstm.LSTMSynthesizer`) gets the label put first in it
         on the clone, so that the class is its prompt ("smart seeding").
@@ -183,6 +186,33 @@ class SyntheticOversampler(BaseOverSampler):
         self.random_state = random_state
 
     # ------------------------------------------------------------ validation
+    def fit_resample(self, X: Any, y: Any, **params: Any) -> tuple[Any, Any]:
+        """Resample the data set: the original rows first, then the generated ones.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features) \
+                or 1-D array-like of str of shape (n_samples,)
+            The table (or text corpus) to over-sample.
+        y : array-like of shape (n_samples,)
+            The class of each row.
+        **params : dict
+            Passed to :meth:`imblearn.base.BaseSampler.fit_resample`.
+
+        Returns
+        -------
+        X_resampled : same container as X, of shape (n_samples_new, ...)
+        y_resampled : same container as y, of shape (n_samples_new,)
+
+        Raises
+        ------
+        ValueError
+            If ``y`` has missing labels (None or NaN), naming their positions
+            -- before imbalanced-learn tries to sort the labels.
+        """
+        _check_no_missing_labels(y)
+        return super().fit_resample(X, y, **params)
+
     def _check_X_y(self, X: Any, y: Any) -> tuple[Any, np.ndarray, bool]:
         """Check ``X`` and ``y`` without converting mixed-type ``X`` to numbers.
 
@@ -192,6 +222,7 @@ class SyntheticOversampler(BaseOverSampler):
         Records the names the synthesizer will know the columns by.
         """
         y_name = _label_name(y)
+        _check_no_missing_labels(y)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         if _is_text_corpus(X):
             X = X if isinstance(X, pd.Series) else np.asarray(X, dtype=object)
@@ -252,12 +283,30 @@ class SyntheticOversampler(BaseOverSampler):
                                      for klass, n_rows in todo)])
         return self._append(X, generated), y_res
 
+    def set_params(self, **params: Any) -> SyntheticOversampler:
+        """Set parameters; ``synthesizer__<name>`` works at ``synthesizer=None`` too.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters, nested ones as ``synthesizer__<name>``.
+
+        Returns
+        -------
+        self : SyntheticOversampler
+            With ``synthesizer`` replaced by a fresh ``AmplifySampler()``
+            (the object ``None`` stands for) before nested parameters are set
+            on it, when it is ``None`` and ``params`` holds any.
+        """
+        if params.get("synthesizer", self.synthesizer) is None and any(
+                key.startswith("synthesizer__") for key in params):
+            params = {**params, "synthesizer": _default_synthesizer()}
+        return super().set_params(**params)
+
     def _make_synthesizer(self, rng: np.random.RandomState) -> Any:
         """An unfitted clone of ``synthesizer`` (AmplifySampler for ``None``), seeded."""
         if self.synthesizer is None:
-            from skgen.amplify import AmplifySampler
-
-            synthesizer = AmplifySampler()
+            synthesizer = _default_synthesizer()
         else:
             synthesizer = clone(self.synthesizer)
         if self.random_state is not None and "random_state" in synthesizer.get_params():
@@ -346,6 +395,29 @@ def _sample(synthesizer: Any, n_rows: int, klass: Any, label: Any) -> pd.DataFra
                 f"{klass!r} it was conditioned on (e.g. {got[np.flatnonzero(wrong)[0]]!r}); it "
                 "does not honour conditions")
     return rows
+
+
+def _default_synthesizer() -> Any:
+    """The synthesizer ``synthesizer=None`` stands for: a new ``AmplifySampler()``."""
+    from skgen.amplify import AmplifySampler
+
+    return AmplifySampler()
+
+
+def _check_no_missing_labels(y: Any) -> None:
+    """Refuse ``y`` holding None or NaN, naming where, before numpy sorts the labels."""
+    if y is None or sparse.issparse(y):
+        return  # imbalanced-learn's own checks name these
+    values = np.asarray(y)
+    missing = pd.isna(values)
+    if missing.ndim > 1:
+        missing = missing.any(axis=tuple(range(1, missing.ndim)))
+    if missing.any():
+        where = np.flatnonzero(missing)
+        raise ValueError(
+            f"y has missing labels ({where.size} of {missing.size}, at positions "
+            f"{where[:10].tolist()}{' ...' if where.size > 10 else ''}); drop those rows or "
+            "give them a class")
 
 
 def _is_text_corpus(X: Any) -> bool:

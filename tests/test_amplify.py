@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import tracemalloc
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import ks_2samp
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skgen import AmplifySampler
@@ -265,6 +267,16 @@ def test_invalid_parameters_are_refused(adult):
     with pytest.raises(InvalidParameterError, match="max_features"):
         AmplifySampler(max_features="all").fit(adult)
 
+
+
+def test_em_that_stops_at_max_iter_warns_and_names_the_parameter(adult):
+    with pytest.warns(ConvergenceWarning, match=r"max_iter=2\b.*tol=0\.001"):
+        syn = AmplifySampler(max_iter=2, refine=False, random_state=0).fit(adult)
+    assert not syn.converged_ and syn.n_iter_ == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        syn = AmplifySampler(n_components=5, refine=False, random_state=0).fit(adult)
+    assert syn.converged_ and syn.n_iter_ < syn.max_iter
 
 # --------------------------------------------------------------------------- building blocks
 def test_quantile_knots_keep_point_masses_and_invert(adult):

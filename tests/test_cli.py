@@ -85,3 +85,97 @@ def test_demo_writes_csvs(tmp_path, capsys):
     for name in ("synthetic", "conditional", "imputed"):
         frame = pd.read_csv(tmp_path / f"adult_{name}.csv")
         assert len(frame) > 0
+
+
+# --------------------------------------------------------------------------- every model
+@pytest.fixture(scope="module")
+def small_csv(tmp_path_factory, adult):
+    path = tmp_path_factory.mktemp("cli_small") / "small.csv"
+    adult.head(300)[["age", "sex", "race", "income", "hours_per_week"]].to_csv(path, index=False)
+    return path
+
+
+GAN_PARAMS = ["epochs=1", "batch_size=100", "pac=10", "embedding_dim=8",
+              "generator_dim=[32, 32]", "discriminator_dim=[32, 32]",
+              "n_modes=3", "data_checks=skip"]
+LSTM_PARAMS = ["epochs=1", "batch_size=16", "rnn_units=16", "embedding_dim=8", "vocab_size=0",
+               "data_checks=skip"]
+
+
+@pytest.mark.parametrize(("model", "cls", "params"), [
+    ("gan", "GANSynthesizer", GAN_PARAMS),
+    ("lstm", "LSTMSynthesizer", LSTM_PARAMS),
+])
+def test_fit_offers_every_model_with_typed_params(model, cls, params, small_csv, tmp_path):
+    import skgen
+
+    path = tmp_path / f"{model}.skgen"
+    argv = ["fit", str(small_csv), "--model", model, "-o", str(path), "--random-state", "0"]
+    for p in params:
+        argv += ["--param", p]
+    assert main(argv) == 0
+    syn = skgen.load(path)
+    assert type(syn).__name__ == cls
+    assert syn.epochs == 1 and syn.embedding_dim == 8 and syn.data_checks == "skip"
+    assert syn.random_state == 0
+    if model == "gan":
+        assert list(syn.generator_dim) == [32, 32]
+        out = tmp_path / "gan.csv"
+        assert main(["sample", str(path), "-n", "20", "-o", str(out)]) == 0
+        assert len(pd.read_csv(out)) == 20
+
+
+def test_param_values_are_json_or_yaml_literals(small_csv, tmp_path):
+    import skgen
+
+    path = tmp_path / "a.skgen"
+    assert main(["fit", str(small_csv), "-o", str(path), "--param", "tol=1e-2",
+                 "--param", "max_features=sqrt", "--param", "subsample=null",
+                 "--param", "refine=false", "--param", "n_components=4",
+                 "--param", "verbose=0"]) == 0
+    syn = skgen.load(path)
+    assert (syn.tol, syn.max_features, syn.subsample, syn.refine, syn.n_components) == (
+        0.01, "sqrt", None, False, 4)
+
+
+@pytest.mark.parametrize(
+    ("param", "needle"),
+    [
+        ("n_compnents=4", "unknown parameter 'n_compnents' for AmplifySampler; did you mean "
+                          "'n_components'?"),
+        ("n_components=0", "--param n_components=0: The 'n_components' parameter of "
+                           "AmplifySampler must be an int in the range [1, inf). Got 0"),
+        ("refine=[1, 2]", "--param refine=[1, 2]: The 'refine' parameter"),
+        ("tol", "expected NAME=VALUE, got 'tol'"),
+    ],
+)
+def test_bad_params_are_named_before_the_data_is_read(param, needle, tmp_path, capsys):
+    # the data file does not exist: the parameter is checked first
+    assert main(["fit", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "m.skgen"),
+                 "--param", param]) == 2
+    err = capsys.readouterr().err.strip()
+    assert needle in err and len(err.splitlines()) == 1
+
+
+def test_missing_output_folder_is_refused_before_fitting(small_csv, tmp_path, capsys):
+    out = tmp_path / "no" / "such" / "m.skgen"
+    assert main(["fit", str(small_csv), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"no such folder: {out.parent}" in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- internal errors
+@pytest.mark.parametrize("error", [IndexError("index 7 is out of bounds"),
+                                   ValueError("operands could not be broadcast")])
+def test_internal_errors_show_a_traceback_and_exit_1(error, small_csv, tmp_path, capsys,
+                                                     monkeypatch):
+    from skgen import AmplifySampler
+
+    def broken(self, X, rng):
+        raise error
+
+    monkeypatch.setattr(AmplifySampler, "_fit", broken)
+    assert main(["fit", str(small_csv), "-o", str(tmp_path / "m.skgen")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and str(error) in err
+    assert "internal error" in err

@@ -18,6 +18,7 @@ from scipy import sparse
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import (
     parametrize_with_checks as parametrize_with_sklearn_checks,
@@ -266,6 +267,19 @@ def test_bad_parameters_and_input_raise_clear_errors(lending):
         SyntheticOversampler().fit_resample(X, pd.Series(["good"] * len(X)))
 
 
+
+@pytest.mark.parametrize("container", ["series", "array", "list", "float"])
+def test_missing_labels_are_refused_by_name(lending, container):
+    X, y = lending
+    y = y.astype(object)
+    y.iloc[[3, 40]] = None
+    y = {"series": y, "array": y.to_numpy(), "list": y.tolist(),
+         "float": (y == "bad").astype(float).where(y.notna())}[container]
+    for method in ("fit_resample", "fit"):
+        with pytest.raises(ValueError, match=r"y has missing labels \(2 of 1500, at positions "
+                                             r"\[3, 40\]\)"):
+            getattr(SyntheticOversampler(fast_amplify()), method)(X, y)
+
 class _Ignores:
     """A 'synthesizer' that ignores conditions: the oversampler must refuse its rows."""
 
@@ -328,6 +342,28 @@ def test_pipeline_cross_val_score_and_grid_search_over_synthesizer_params(lendin
     # resampling happens at fit time only: prediction is one label per input row
     assert grid.predict(X).shape == (len(X),)
 
+
+
+def test_grid_search_over_synthesizer_params_at_the_default_synthesizer(lending):
+    X, y = lending
+    X, y = X.select_dtypes("number").iloc[:600], y.iloc[:600]
+    pipe = Pipeline([("oversampler", SyntheticOversampler(random_state=0)),
+                     ("clf", DecisionTreeClassifier(max_depth=3, random_state=0))])
+    grid = GridSearchCV(pipe, {"oversampler__synthesizer__n_components": [2, 5],
+                               "oversampler__synthesizer__max_iter": [10]},
+                        cv=StratifiedKFold(2, shuffle=True, random_state=0),
+                        scoring="balanced_accuracy", error_score="raise").fit(X, y)
+    fitted = grid.best_estimator_.named_steps["oversampler"].synthesizer_
+    assert isinstance(fitted, AmplifySampler)
+    assert fitted.n_components == grid.best_params_["oversampler__synthesizer__n_components"]
+    assert fitted.max_iter == 10
+    # None stands for AmplifySampler(): setting a parameter on it makes a fresh one, never a
+    # shared default, and the user's estimator (in the grid) stays at None
+    a, b = SyntheticOversampler(), SyntheticOversampler()
+    a.set_params(synthesizer__n_components=3)
+    assert a.synthesizer.get_params() == AmplifySampler(n_components=3).get_params()
+    assert b.synthesizer is None and pipe.named_steps["oversampler"].synthesizer is None
+    assert clone(a).synthesizer.n_components == 3
 
 # ------------------------------------------------------------------ text
 def _text_corpus() -> tuple[list[str], np.ndarray]:

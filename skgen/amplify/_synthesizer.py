@@ -1,52 +1,24 @@
-"""AmplifySampler: a fast latent-class mixture with exact conditional sampling.
+"""AmplifySampler: the estimator (see :mod:`skgen.amplify` for the model).
 
-Two layers, both fitted in time linear in the number of rows:
-
-1. **Latent-class mixture** ("mixture of products"). Every row belongs to one of
-   ``n_components`` classes; inside a class the columns are independent:
-   categorical columns (missing as one more level) follow a categorical
-   distribution, numeric columns (integers and datetimes too) a Gaussian on their
-   *normal scores* -- the value pushed through its empirical distribution function
-   and the standard normal quantile function -- and are missing with a per-class
-   probability. Fitted by EM (vectorised, log-space, memory linear in the number of
-   category levels).
-
-   Because each class factorises over the columns, conditioning on *any* subset of
-   cells is closed form: the posterior over the classes is the prior times the
-   fixed cells' likelihoods; a class is drawn from it and the free cells from that
-   class. Conditions on several columns at once -- categories, numbers,
-   combinations never seen in training -- hold by construction, without rejection.
-
-2. **Refinement** (``refine=True``): one Gibbs sweep that draws every *free*
-   categorical cell again from a classification tree of that column on all the
-   row's other cells (fixed ones included). The trees carry the sharp,
-   non-linear dependence a mixture of a few dozen classes blurs (a diamond's cut
-   given its depth and table); their leaves are calibrated at fit time so that
-   the sweep keeps each column's marginal. Fixed cells are never redrawn.
-
-Numbers are given back through bounded quantile knots (at most ``n_quantiles``),
-which keep each marginal, including point masses such as a column that is 92 %
-zeros. ID-like columns get fresh identifiers drawn from the character pattern of
-the training IDs; free-text columns get text from a word-level Markov chain;
-neither ever gives back a training value (both keep only 64-bit hashes of the
-training values to check against).
-
-The choice of this design over a Gaussian copula, a Gaussian mixture copula and
-sequential CART was made by measurement: see ``docs/amplify_model_selection.md``
-and ``benchmarks/amplify_candidates.py``.
+Fitting learns each column's state (quantile knots, ID patterns, text chains),
+then the latent-class mixture by EM (:mod:`skgen.amplify._mixture`) and the
+refinement trees (:mod:`skgen.amplify._trees`); sampling draws each seed row's
+class from its posterior given the fixed cells, the free cells from that class,
+then one Gibbs sweep of the trees.
 """
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.special import log_ndtr, logsumexp, ndtr, ndtri, ndtri_exp
+from scipy.special import ndtr
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
-from threadpoolctl import threadpool_limits
 
 from skgen._strings import (
     fit_id_patterns,
@@ -55,563 +27,33 @@ from skgen._strings import (
     generate_markov_text,
     hash_strings,
 )
+from skgen.amplify._marginals import (
+    fit_quantile_knots,
+    quantile_interval,
+    quantile_inverse,
+    randomized_pit,
+)
+from skgen.amplify._mixture import (
+    SCORE_GRID,
+    calibration_map,
+    fit_mixture,
+    numeric_fixed_loglik,
+    sample_components,
+    sample_rows_categorical,
+)
+from skgen.amplify._trees import fit_leaf_tree, sample_leaf_tree
 from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer
 from skgen.exceptions import ConditionError
 from skgen.schema import as_float
 
-# Probabilities are kept this far from 0 and 1 before taking normal quantiles.
-_P_EPS = 1e-7
-# Rows per block in the E-step, to bound memory at (block rows x n_components).
-_BLOCK = 65_536
-_LOG_2PI = float(np.log(2.0 * np.pi))
 # Categorical columns with more levels than this get no tree (mixture draw only).
 _MAX_TREE_LEVELS = 255
 # Rows drawn from the mixture at fit time to calibrate the trees' leaves.
 _N_CALIBRATION = 20_000
 # The refinement trees are fitted on at most this many of the EM rows.
 _MAX_TREE_ROWS = 50_000
-# Grid of normal scores on which each column's calibration map is tabulated.
-SCORE_GRID = np.linspace(-9.0, 9.0, 721)
 
 
-# =========================================================================== marginals
-def fit_quantile_knots(values: np.ndarray, n_quantiles: int) -> tuple[np.ndarray, np.ndarray]:
-    """Bounded piecewise-linear quantile function of one numeric column.
-
-    Parameters
-    ----------
-    values : ndarray of shape (n_samples,)
-        Finite training values.
-    n_quantiles : int
-        Largest number of knots for the continuous part. A column with at most
-        this many distinct values is stored exactly, each value as a flat step.
-
-    Returns
-    -------
-    probs : ndarray of shape (n_knots,)
-        Non-decreasing cumulative probabilities, from 0 to 1.
-    knots : ndarray of shape (n_knots,)
-        Non-decreasing values; ``knots[i]`` is the quantile at ``probs[i]``.
-        Two equal consecutive knots make a flat segment: a point mass.
-
-    Notes
-    -----
-    A value holding at least ``1 / n_quantiles`` of the rows is always kept as
-    an exact point mass, so spikes (a column that is 92 % zeros, a working week
-    of exactly 40 hours) survive even in a column with many distinct values.
-    """
-    vals, counts = np.unique(values, return_counts=True)
-    n = values.size
-    hi = np.cumsum(counts) / n
-    lo = hi - counts / n
-    if vals.size <= n_quantiles:
-        return np.column_stack([lo, hi]).ravel(), np.repeat(vals, 2).astype(float)
-    grid = np.linspace(0.0, 1.0, n_quantiles)
-    q = np.quantile(values, grid)
-    heavy = counts >= n / n_quantiles
-    probs = np.concatenate([grid, lo[heavy], hi[heavy]])
-    knots = np.concatenate([q, vals[heavy], vals[heavy]]).astype(float)
-    order = np.lexsort((knots, probs))
-    return probs[order], np.maximum.accumulate(knots[order])
-
-
-def quantile_inverse(u: np.ndarray, probs: np.ndarray, knots: np.ndarray) -> np.ndarray:
-    """Values at cumulative probabilities ``u`` of a knot table (the inverse CDF).
-
-    Parameters
-    ----------
-    u : ndarray of shape (n,)
-        Probabilities in ``[0, 1]``.
-    probs, knots : ndarray of shape (n_knots,)
-        A table from :func:`fit_quantile_knots`.
-
-    Returns
-    -------
-    ndarray of shape (n,)
-    """
-    j = np.clip(np.searchsorted(probs, u, side="right") - 1, 0, probs.size - 2)
-    width = probs[j + 1] - probs[j]
-    t = np.divide(u - probs[j], width, out=np.zeros_like(u, dtype=float), where=width > 0)
-    return knots[j] + np.clip(t, 0.0, 1.0) * (knots[j + 1] - knots[j])
-
-
-def quantile_interval(x: np.ndarray, probs: np.ndarray, knots: np.ndarray) -> tuple:
-    """Cumulative-probability interval ``[F(x-), F(x)]`` of values under a knot table.
-
-    A value that is a point mass gets the interval of its mass; any other value
-    a single probability (``lo == hi``), interpolated between knots.
-
-    Parameters
-    ----------
-    x : ndarray of shape (n,)
-        Values (within the knot range; clipped to it otherwise).
-    probs, knots : ndarray of shape (n_knots,)
-        A table from :func:`fit_quantile_knots`.
-
-    Returns
-    -------
-    lo, hi : ndarray of shape (n,)
-    """
-    x = np.clip(x, knots[0], knots[-1])
-    left = np.searchsorted(knots, x, side="left")
-    right = np.searchsorted(knots, x, side="right")
-    on_knot = right > left
-    lo = np.where(on_knot, probs[np.minimum(left, probs.size - 1)], 0.0)
-    hi = np.where(on_knot, probs[np.maximum(right - 1, 0)], 0.0)
-    j = np.clip(left - 1, 0, probs.size - 2)
-    span = knots[j + 1] - knots[j]
-    t = np.divide(x - knots[j], span, out=np.zeros_like(x, dtype=float), where=span > 0)
-    between = probs[j] + t * (probs[j + 1] - probs[j])
-    return np.where(on_knot, lo, between), np.where(on_knot, hi, between)
-
-
-def randomized_pit(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Normal scores of training values, ties spread uniformly over their mass.
-
-    Parameters
-    ----------
-    values : ndarray of shape (n,)
-        Finite values.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    ndarray of shape (n,)
-        ``Phi^-1(F(x-) + U (F(x) - F(x-)))`` with ``U ~ Uniform(0, 1)``: exactly
-        standard normal whatever the ties.
-    """
-    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-    n = values.size
-    lo = (np.cumsum(counts) - counts) / n
-    u = lo[inverse] + rng.random(n) * (counts[inverse] / n)
-    return ndtri(np.clip(u, _P_EPS, 1.0 - _P_EPS))
-
-
-# =========================================================================== mixture
-def fit_mixture(
-    onehot: sparse.csr_matrix,
-    level_column: np.ndarray,
-    Z: np.ndarray,
-    obs: np.ndarray,
-    *,
-    n_components: int,
-    max_iter: int,
-    tol: float,
-    alpha: float,
-    reg_covar: float,
-    rng: np.random.Generator,
-) -> dict:
-    """Fit a latent-class mixture of products by expectation-maximisation.
-
-    Parameters
-    ----------
-    onehot : sparse matrix of shape (n_samples, n_levels)
-        One-hot codes of every categorical column (missing as its own level),
-        the columns' levels side by side.
-    level_column : ndarray of shape (n_levels,)
-        Which categorical column each level belongs to.
-    Z : ndarray of shape (n_samples, n_numeric)
-        Normal scores of the numeric columns (any value where missing).
-    obs : ndarray of shape (n_samples, n_numeric)
-        1.0 where the numeric cell is observed, 0.0 where missing.
-    n_components : int
-        Number of latent classes.
-    max_iter : int
-        Largest number of EM iterations.
-    tol : float
-        Stop when the mean log-likelihood per row improves by less than this.
-    alpha : float
-        Pseudo-count pulling each class's categorical and missingness
-        probabilities towards the overall frequencies (so that no level seen in
-        training ever gets probability zero).
-    reg_covar : float
-        Added to every variance.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    dict
-        ``weights`` (K,), ``log_theta`` (K, n_levels), ``means``, ``variances``,
-        ``miss_prob`` (K, n_numeric), ``n_iter``, ``converged``, ``loglik``.
-
-    Notes
-    -----
-    BLAS is limited to one thread while fitting: the products are thin (one side
-    has ``n_components`` or ``4 n_numeric`` columns), gain little from threads
-    and lose much when the cores are shared.
-
-    References
-    ----------
-    Dempster, A. P., Laird, N. M. and Rubin, D. B. (1977). Maximum likelihood from
-    incomplete data via the EM algorithm. JRSS B 39(1).
-    Lazarsfeld, P. F. and Henry, N. W. (1968). Latent Structure Analysis.
-    Vermunt, J. K. and Magidson, J. (2002). Latent class cluster analysis.
-    """
-    with threadpool_limits(limits=1, user_api="blas"):
-        return _em(onehot, level_column, Z, obs, n_components=n_components, max_iter=max_iter,
-                   tol=tol, alpha=alpha, reg_covar=reg_covar, rng=rng)
-
-
-def _em(
-    onehot: sparse.csr_matrix,
-    level_column: np.ndarray,
-    Z: np.ndarray,
-    obs: np.ndarray,
-    *,
-    n_components: int,
-    max_iter: int,
-    tol: float,
-    alpha: float,
-    reg_covar: float,
-    rng: np.random.Generator,
-) -> dict:
-    """The EM iterations of :func:`fit_mixture`."""
-    n, n_levels = onehot.shape
-    d = Z.shape[1]
-    k = int(min(n_components, n))
-    level_prior = np.maximum(np.asarray(onehot.sum(axis=0)).ravel() / n, 1e-12)
-    obs_prior = obs.mean(axis=0) if d else np.zeros(0)
-    # float32 design: the E-step is one sparse and one dense product per block
-    onehot32 = onehot.astype(np.float32)
-    onehot_t = onehot32.T.tocsr()
-    z_obs = Z * obs
-    design = np.hstack([z_obs * Z, z_obs, obs, 1.0 - obs]).astype(np.float32)
-
-    # initialise: each class centred on a distinct random row
-    seeds = rng.choice(n, size=k, replace=False)
-    theta = 0.5 * onehot[seeds].toarray() + 0.5 * level_prior
-    means = np.where(obs[seeds] > 0, Z[seeds], 0.0)
-    variances = np.full((k, d), 0.5)
-    miss = np.tile(np.clip(1.0 - obs_prior, 1e-6, 1 - 1e-6), (k, 1))
-    weights = np.full(k, 1.0 / k)
-
-    prev = -np.inf
-    converged = False
-    mean_ll = -np.inf
-    it = 0
-    resp = np.empty((n, k), dtype=np.float32)
-    for it in range(1, max_iter + 1):  # noqa: B007 - n_iter reported below
-        # E-step, blocked over rows to bound memory at (block x k)
-        log_theta = np.log(theta).T.astype(np.float32)
-        prec = 1.0 / variances
-        coef = np.vstack([-0.5 * prec.T, (means * prec).T,
-                          (-0.5 * (means**2 * prec + np.log(variances) + _LOG_2PI)
-                           + np.log1p(-miss)).T,
-                          np.log(miss).T]).astype(np.float32)
-        log_w = np.log(weights).astype(np.float32)
-        total = 0.0
-        for start in range(0, n, _BLOCK):
-            sl = slice(start, start + _BLOCK)
-            ll = onehot32[sl] @ log_theta + log_w
-            if d:
-                ll += design[sl] @ coef
-            top = ll.max(axis=1, keepdims=True)
-            np.exp(ll - top, out=ll)
-            norm = ll.sum(axis=1, keepdims=True)
-            total += float(np.sum(top, dtype=np.float64) + np.sum(np.log(norm), dtype=np.float64))
-            resp[sl] = ll / norm
-        mean_ll = total / n
-        # M-step (sufficient statistics accumulated in float64)
-        nk = resp.sum(axis=0, dtype=np.float64) + 1e-10
-        weights = nk / n
-        counts = np.asarray(onehot_t @ resp, dtype=np.float64).T  # (k, n_levels)
-        theta = (counts + alpha * level_prior) / (nk[:, None] + alpha)
-        if d:
-            stats = (design[:, : 3 * d].T @ resp).astype(np.float64)
-            s2, s1, w = stats[:d].T, stats[d: 2 * d].T, stats[2 * d:].T
-            safe = np.maximum(w, 1e-10)
-            means = np.where(w > 1e-10, s1 / safe, 0.0)
-            variances = np.maximum(s2 / safe - means**2, 0.0) + reg_covar
-            variances = np.where(w > 1e-10, variances, 1.0)
-            miss = ((nk[:, None] - w) + alpha * (1.0 - obs_prior)) / (nk[:, None] + alpha)
-            miss = np.clip(miss, 1e-6, 1.0 - 1e-6)
-        if abs(mean_ll - prev) < tol:
-            converged = True
-            break
-        prev = mean_ll
-    # normalise each column's level probabilities exactly
-    if n_levels:
-        col_tot = np.zeros((k, int(level_column.max()) + 1))
-        np.add.at(col_tot.T, level_column, theta.T)
-        theta = theta / col_tot[:, level_column]
-    return {
-        "weights": weights,
-        "log_theta": np.log(theta),
-        "means": means,
-        "variances": variances,
-        "miss_prob": miss,
-        "n_iter": it,
-        "converged": converged,
-        "loglik": mean_ll,
-    }
-
-
-def calibration_map(weights: np.ndarray, means: np.ndarray, variances: np.ndarray
-                    ) -> np.ndarray:
-    """Map each column's class scores to exact standard-normal scores.
-
-    The mixture's marginal distribution of a numeric column's score ``s``,
-    ``G(s) = sum_k w_k Phi((s - mu_k) / sigma_k)``, is close to but not exactly
-    standard normal (least so in the tails). Sending a drawn score through
-    ``h(s) = Phi^-1(G(s))`` before the quantile knots makes the generated
-    marginal the training marginal exactly, extremes included.
-
-    Parameters
-    ----------
-    weights : ndarray of shape (n_components,)
-    means, variances : ndarray of shape (n_components, n_numeric)
-
-    Returns
-    -------
-    ndarray of shape (n_numeric, len(SCORE_GRID))
-        ``h`` tabulated on :data:`SCORE_GRID`, strictly increasing.
-    """
-    log_w = np.log(weights)
-    sd = np.sqrt(variances)
-    out = np.empty((means.shape[1], SCORE_GRID.size))
-    for d in range(means.shape[1]):
-        zc = (SCORE_GRID[:, None] - means[:, d]) / sd[:, d]
-        lower = logsumexp(log_w + log_ndtr(zc), axis=1)
-        upper = logsumexp(log_w + log_ndtr(-zc), axis=1)
-        h = np.where(lower < upper, ndtri_exp(np.minimum(lower, 0.0)),
-                     -ndtri_exp(np.minimum(upper, 0.0)))
-        h = np.clip(np.nan_to_num(h, nan=0.0), -40.0, 40.0)
-        out[d] = np.maximum.accumulate(h) + 1e-9 * np.arange(SCORE_GRID.size)
-    return out
-
-
-def _log_interval_prob(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``log(Phi(b) - Phi(a))`` for ``a <= b``, stable in both tails."""
-    # use the tail where the difference is not a difference of numbers near 1
-    flip = a > 0
-    lo = np.where(flip, -b, a)
-    hi = np.where(flip, -a, b)
-    log_hi = log_ndtr(hi)
-    log_lo = log_ndtr(lo)
-    return log_hi + np.log1p(-np.exp(np.minimum(log_lo - log_hi, -1e-300)))
-
-
-def numeric_fixed_loglik(
-    x: np.ndarray,
-    probs: np.ndarray,
-    knots: np.ndarray,
-    means: np.ndarray,
-    variances: np.ndarray,
-    calibration: np.ndarray,
-) -> np.ndarray:
-    """Log-likelihood of fixed values of one numeric column under every class.
-
-    A value that is a point mass of the column contributes the probability its
-    normal-score interval has under each class's Gaussian; any other value the
-    Gaussian density at its normal score.
-
-    Parameters
-    ----------
-    x : ndarray of shape (m,)
-        Fixed values, in the column's numeric scale.
-    probs, knots : ndarray of shape (n_knots,)
-        The column's quantile knots.
-    means, variances : ndarray of shape (n_components,)
-        Each class's normal-score Gaussian.
-    calibration : ndarray of shape (len(SCORE_GRID),)
-        The column's map from class scores to standard-normal scores
-        (:func:`calibration_map`), inverted here.
-
-    Returns
-    -------
-    ndarray of shape (m, n_components)
-    """
-    lo, hi = quantile_interval(x, probs, knots)
-    a = np.interp(ndtri(np.clip(lo, _P_EPS, 1.0 - _P_EPS)), calibration, SCORE_GRID)[:, None]
-    b = np.interp(ndtri(np.clip(hi, _P_EPS, 1.0 - _P_EPS)), calibration, SCORE_GRID)[:, None]
-    sd = np.sqrt(variances)[None, :]
-    interval = (b - a) > 1e-9
-    out = np.empty((x.size, means.size))
-    if interval.any():
-        rows = interval.ravel()
-        out[rows] = _log_interval_prob((a[rows] - means) / sd, (b[rows] - means) / sd)
-    if (~interval).any():
-        rows = ~interval.ravel()
-        zc = (a[rows] - means) / sd
-        out[rows] = -0.5 * (zc**2 + _LOG_2PI) - np.log(sd)
-    return out
-
-
-def sample_rows_categorical(
-    probs_cum: np.ndarray, component: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    """Draw one level per row from the row's class distribution, vectorised.
-
-    Parameters
-    ----------
-    probs_cum : ndarray of shape (n_components, n_levels)
-        Cumulative level probabilities of each class (last column 1).
-    component : ndarray of shape (m,)
-        Class of each row.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    ndarray of shape (m,)
-        Level index per row. Memory stays at (n_components x n_levels): rows
-        search one flat table in which class ``k`` occupies ``[k, k + 1]``.
-    """
-    k, n_levels = probs_cum.shape
-    flat = (probs_cum + np.arange(k)[:, None]).ravel()
-    pos = np.searchsorted(flat, component + rng.random(component.size), side="right")
-    return np.clip(pos - component * n_levels, 0, n_levels - 1)
-
-
-def sample_components(log_post: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Draw one class per row from its unnormalised log-probabilities.
-
-    Parameters
-    ----------
-    log_post : ndarray of shape (m, n_components)
-        Log-probabilities up to a constant per row.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    ndarray of int of shape (m,)
-    """
-    p = np.exp(log_post - log_post.max(axis=1, keepdims=True))
-    cum = np.cumsum(p, axis=1)
-    u = rng.random(p.shape[0]) * cum[:, -1]
-    return np.minimum((cum < u[:, None]).sum(axis=1), p.shape[1] - 1)
-
-
-# =========================================================================== refinement
-def fit_leaf_tree(
-    X: np.ndarray,
-    y: np.ndarray,
-    n_levels: int,
-    feature_map: np.ndarray,
-    X_cal: np.ndarray,
-    *,
-    min_samples_leaf: int,
-    max_features,
-    random_state: int,
-    max_iter: int = 100,
-) -> dict:
-    """A classification tree stored as plain arrays, its leaves calibrated to the marginal.
-
-    The tree learns ``P(level | other columns)`` on the training rows. Applied
-    to generated rows, whose other columns follow the mixture rather than the
-    data, its leaf distributions would shift the column's marginal; each
-    level's probability is therefore reweighted (the same weight in every
-    leaf) until the levels drawn for the calibration rows ``X_cal`` follow the
-    training frequencies -- the EM prior-shift correction of Saerens et al.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_inputs), float32
-        Inputs (the other columns, encoded).
-    y : ndarray of shape (n_samples,)
-        Level codes of the column to predict, in ``[0, n_levels)``.
-    n_levels : int
-        Number of levels (missing included).
-    feature_map : ndarray of shape (n_inputs,)
-        Position of each input in the full feature matrix used at sampling.
-    X_cal : ndarray of shape (n_calibration, n_inputs), float32
-        Inputs of rows generated by the mixture.
-    min_samples_leaf, max_features, random_state :
-        Passed to :class:`sklearn.tree.DecisionTreeClassifier`.
-    max_iter : int, default=100
-        Iterations of the prior-shift correction.
-
-    Returns
-    -------
-    dict
-        ``left``, ``right``, ``feature``, ``threshold`` (per node), ``depth``,
-        and the leaves' level distributions as a flat table: ``leaf_cum``
-        (cumulative probability plus node id, increasing) and ``leaf_code``
-        (level of each entry). Memory is linear in the leaves' distinct
-        levels, never nodes x levels.
-
-    References
-    ----------
-    Breiman, L., Friedman, J., Olshen, R. and Stone, C. (1984). Classification
-    and Regression Trees. Wadsworth.
-    Saerens, M., Latinne, P. and Decaestecker, C. (2002). Adjusting the outputs
-    of a classifier to new a priori probabilities: a simple procedure. Neural
-    Computation 14(1), 21-41.
-    """
-    from sklearn.tree import DecisionTreeClassifier
-
-    clf = DecisionTreeClassifier(min_samples_leaf=min_samples_leaf, max_features=max_features,
-                                 random_state=random_state).fit(X, y)
-    t = clf.tree_
-    leaf = t.children_left < 0
-    probs = np.zeros((t.node_count, n_levels))
-    probs[:, clf.classes_] = t.value[:, 0, :]
-    probs[~leaf] = 0.0
-    probs /= np.maximum(probs.sum(axis=1, keepdims=True), 1e-300)
-    target = np.bincount(y, minlength=n_levels) / y.size
-    visits = np.bincount(clf.apply(X_cal), minlength=t.node_count).astype(float)
-    visits /= max(visits.sum(), 1.0)
-    weight = np.ones(n_levels)
-    adjusted = probs
-    for _ in range(max_iter):
-        adjusted = probs * weight
-        adjusted /= np.maximum(adjusted.sum(axis=1, keepdims=True), 1e-300)
-        drawn = visits @ adjusted
-        if np.abs(drawn - target).max() < 1e-4:
-            break
-        weight = np.clip(weight * target / np.maximum(drawn, 1e-12), 1e-3, 1e3)
-    node, code = np.nonzero(adjusted > 0)
-    prob = adjusted[node, code]
-    cum = np.cumsum(prob)
-    first = np.r_[True, node[1:] != node[:-1]]
-    start = np.flatnonzero(first)[np.cumsum(first) - 1]
-    cum = cum - (cum[start] - prob[start])
-    cum[np.r_[node[1:] != node[:-1], True]] = 1.0
-    feature = np.where(leaf, -1, feature_map[np.maximum(t.feature, 0)])
-    return {
-        "left": t.children_left.astype(np.int64),
-        "right": t.children_right.astype(np.int64),
-        "feature": feature.astype(np.int64),
-        "threshold": t.threshold.astype(np.float64),
-        "depth": int(t.max_depth),
-        "leaf_cum": cum + node,
-        "leaf_code": code.astype(np.int64),
-    }
-
-
-def sample_leaf_tree(tree: dict, F: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Draw a level per row from the class distribution of the row's leaf.
-
-    Parameters
-    ----------
-    tree : dict
-        From :func:`fit_leaf_tree`.
-    F : ndarray of shape (m, n_features), float32
-        Every row's encoded columns.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    ndarray of shape (m,)
-        Level codes.
-    """
-    left, right, feature, threshold = (tree["left"], tree["right"], tree["feature"],
-                                       tree["threshold"])
-    m = F.shape[0]
-    node = np.zeros(m, dtype=np.int64)
-    rows = np.arange(m)
-    for _ in range(tree["depth"]):
-        f = feature[node]
-        inner = f >= 0
-        if not inner.any():
-            break
-        x = F[rows, np.maximum(f, 0)]
-        step = np.where(x <= threshold[node], left[node], right[node])
-        node = np.where(inner, step, node)
-    pos = np.searchsorted(tree["leaf_cum"], node + rng.random(m), side="right")
-    return tree["leaf_code"][np.minimum(pos, tree["leaf_code"].size - 1)]
-
-
-# =========================================================================== estimator
 def _as_numbers(s: pd.Series, is_datetime: bool) -> np.ndarray:
     return as_float(s, "datetime" if is_datetime else "numeric")
 
@@ -697,7 +139,8 @@ class AmplifySampler(BaseSynthesizer):
     n_iter_ : int
         EM iterations run.
     converged_ : bool
-        Whether EM met ``tol`` before ``max_iter``.
+        Whether EM met ``tol`` before ``max_iter``; when not, ``fit`` warns
+        with a :class:`~sklearn.exceptions.ConvergenceWarning`.
     lower_bound_ : float
         Mean log-likelihood per row at the last iteration.
     roles_ : list of str
@@ -913,6 +356,12 @@ class AmplifySampler(BaseSynthesizer):
             np.column_stack(observed).astype(float) if observed else np.zeros((n_fit, 0)),
             n_components=self.n_components, max_iter=self.max_iter, tol=self.tol,
             alpha=self.alpha, reg_covar=self.reg_covar, rng=rng)
+        if not fitted["converged"]:
+            warnings.warn(
+                f"AmplifySampler: EM stopped at max_iter={self.max_iter} iterations before "
+                f"converging (the mean log-likelihood per row still changed by more than "
+                f"tol={self.tol}); increase max_iter, or tol to accept a rougher fit",
+                ConvergenceWarning, stacklevel=2)
         self.weights_ = fitted["weights"]
         self.category_log_probs_ = fitted["log_theta"]
         self.means_ = fitted["means"]
