@@ -140,3 +140,27 @@ def test_text_report_labelled_and_unlabelled(labelled):
     # diversity is measured on 400 real texts, as many as synthetic ones: more
     # texts repeat more bigrams, so all 1,500 would score lower
     assert plain.diversity["distinct_2"]["real"] > distinct_n(train["text"], 2) + 0.02
+
+
+def test_cli_report_prints_text_metrics_for_a_text_table(labelled, tmp_path, capsys):
+    import json
+
+    from skgen.cli import main
+
+    train, _, pool = labelled
+    real_csv, syn_csv, out = tmp_path / "real.csv", tmp_path / "syn.csv", tmp_path / "r.json"
+    train.to_csv(real_csv, index=False)
+    pd.concat([train.iloc[:50], pool.iloc[:150]]).to_csv(syn_csv, index=False)
+    assert main(["report", str(real_csv), str(syn_csv), "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "label fidelity" in printed and "Overall" not in printed
+    saved = json.loads(out.read_text())
+    assert saved["label_column"] == "sex"
+    assert saved["copy_rate"] == copy_rate(pd.concat([train.iloc[:50], pool.iloc[:150]])["text"],
+                                           train["text"])
+    # several label columns: the user must choose one
+    train.assign(other=train["sex"]).to_csv(real_csv, index=False)
+    pool.assign(other=pool["sex"]).iloc[:150].to_csv(syn_csv, index=False)
+    assert main(["report", str(real_csv), str(syn_csv)]) == 2
+    assert "--label-column" in capsys.readouterr().err
+    assert main(["report", str(real_csv), str(syn_csv), "--label-column", "sex"]) == 0
