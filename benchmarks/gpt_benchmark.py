@@ -267,10 +267,11 @@ def sample_rows(syn: Any, seeds: pd.DataFrame) -> pd.DataFrame:
 def gpt(args: argparse.Namespace, **params: Any) -> Any:
     from skgen import GPTTextSynthesizer
 
-    base = {"random_state": args.seed, "verbose": 0, "max_invalid": args.max_invalid}
+    base = {"text_column": "text", "random_state": args.seed, "verbose": 1,
+            "max_invalid": args.max_invalid, "data_checks": "skip"}
     if args.model:
         base["pretrained_model"] = args.model
-    return GPTTextSynthesizer(**base, **params)
+    return GPTTextSynthesizer(**{**base, **params})
 
 
 def make_method(name: str, label: str, args: argparse.Namespace, wordnet: Any) -> Any:
@@ -284,6 +285,7 @@ def make_method(name: str, label: str, args: argparse.Namespace, wordnet: Any) -
 
         return LSTMSynthesizer(epochs=args.lstm_epochs, vocab_size=0, rnn_units=256,
                                embedding_dim=64, batch_size=16, learning_rate=0.005,
+                               max_line_len=args.max_chars + 60, verbose=1,
                                seed_columns=[label], max_invalid=args.max_invalid,
                                data_checks="skip", random_state=args.seed)
     return EDA(wordnet, seed=args.seed)
@@ -347,7 +349,7 @@ def augmentation(synthetic: pd.DataFrame | None, split_: dict, label: str,
 def speed(split_: dict, label: str, args: argparse.Namespace) -> dict:
     pool = pd.concat([split_["rest"], split_["small"]], ignore_index=True)
     train = pool.iloc[np.random.RandomState(args.seed).permutation(len(pool))[:args.speed_size]]
-    syn = gpt(args, epochs=1, finetune="lora", verbose=1)
+    syn = gpt(args, epochs=1, finetune="lora")
     log(f"  speed: GPT-LoRA, 1 epoch on {len(train)} texts")
     t0 = time.perf_counter()
     syn.fit(train[[label, "text"]])
@@ -420,18 +422,18 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--data", type=Path, default=DATA)
     p.add_argument("--model", default=None, help="pretrained_model (default: SmolLM2-135M)")
     p.add_argument("--per-class", type=int, default=20, help="real texts per class (k)")
-    p.add_argument("--synthetic-per-class", type=int, default=40, help="synthetic per class (m)")
+    p.add_argument("--synthetic-per-class", type=int, default=30, help="synthetic per class (m)")
     p.add_argument("--test-per-class", type=int, default=200)
     p.add_argument("--judge-size", type=int, default=4000)
-    p.add_argument("--fortune-classes", type=int, default=6)
+    p.add_argument("--fortune-classes", type=int, default=4)
     p.add_argument("--max-chars", type=int, default=280)
-    p.add_argument("--lora-epochs", type=int, default=4)
+    p.add_argument("--lora-epochs", type=int, default=3)
     p.add_argument("--lstm-epochs", type=int, default=30)
     p.add_argument("--prompt-examples", type=int, default=25)
     p.add_argument("--max-invalid", type=int, default=2000)
     p.add_argument("--speed-corpus", nargs="*", default=["tweets"], choices=list(CORPORA))
     p.add_argument("--speed-size", type=int, default=2000)
-    p.add_argument("--speed-samples", type=int, default=96)
+    p.add_argument("--speed-samples", type=int, default=60)
     p.add_argument("--threads", type=int, default=1,
                    help="torch intra-op threads (one is fastest on a busy 2-core machine)")
     p.add_argument("--seed", type=int, default=0)
