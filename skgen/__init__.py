@@ -19,6 +19,7 @@ from skgen.gan import GANSynthesizer
 from skgen.lstm import LSTMSynthesizer
 from skgen.oversampling import SyntheticOversampler
 from skgen.persistence import load
+from skgen.text import GPTTextSynthesizer
 
 __version__ = "0.1.0"
 
@@ -28,6 +29,7 @@ __all__ = [
     "ConditionError",
     "DataCheckError",
     "GANSynthesizer",
+    "GPTTextSynthesizer",
     "LSTMSynthesizer",
     "ModelFileError",
     "SchemaError",

@@ -102,6 +102,13 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
     #: Whether the model can produce numbers outside the training range, so
     #: that such a numeric condition is not refused up front.
     _extrapolates: ClassVar[bool] = False
+    #: Whether the model can write a category never seen in training (a
+    #: language model follows the words of a new label), so that such a
+    #: condition is accepted; validators learned without it do not judge it.
+    _open_categories: ClassVar[bool] = False
+    #: Whether a condition on a text column is a prefix for the model to
+    #: complete (the seed's "start string") rather than the whole value.
+    _completes_text: ClassVar[bool] = False
     #: Candidate rows proposed per ``_generate`` call; chunks are independent
     #: random streams, so the output does not depend on ``n_jobs``.
     _chunk_rows: ClassVar[int] = 8192
@@ -259,7 +266,8 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         """
         check_is_fitted(self, "schema_")
         seeds = normalize_conditions(conditions, n_samples, self.schema_,
-                                     n_train=self.n_train_rows_, extrapolate=self._extrapolates)
+                                     n_train=self.n_train_rows_, extrapolate=self._extrapolates,
+                                     open_categories=self._open_categories)
         self._check_conditions_against_validators(seeds)
         if random_state is None:
             rng = self._sample_rng_
@@ -284,6 +292,10 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         typed = None
         for name in seeds.columns:
             present = seeds[name].notna()
+            if self._completes_text and self.schema_[name].kind == "text":
+                continue  # a prefix, not a value: the completed text is validated
+            if self._open_categories and self.schema_[name].kind == "categorical":
+                present &= seeds[name].isin(self.schema_[name].categories)
             if not present.any():
                 continue
             if typed is None:
@@ -355,9 +367,20 @@ class BaseSynthesizer(BaseEstimator, metaclass=ABCMeta):
         complete = [c.name for c in self.schema_.columns if c.missing_rate == 0]
         if complete:
             ok &= ~rows[complete].isna().to_numpy().any(axis=1)
-        ok &= conditions_met(rows, seeds.reset_index(drop=True), self.schema_)
-        ok &= self.validators_.is_valid(rows)
+        ok &= conditions_met(rows, seeds.reset_index(drop=True), self.schema_,
+                             text_prefix=self._completes_text)
+        ok &= self.validators_.is_valid(self._known_categories(rows) if self._open_categories
+                                        else rows)
         return rows, ok
+
+    def _known_categories(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` with new categories (accepted conditions) shown to validators as known."""
+        rows = rows.copy()
+        for col in self.schema_.of_kind("categorical"):
+            new = rows[col.name].notna() & ~rows[col.name].isin(col.categories)
+            if new.any():
+                rows[col.name] = rows[col.name].astype(object).where(~new, col.categories[0])
+        return rows
 
     def _assemble(self, chunks: dict[int, pd.DataFrame], seeds: pd.DataFrame) -> pd.DataFrame:
         if not chunks:

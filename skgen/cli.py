@@ -23,7 +23,10 @@ import pandas as pd
 
 #: Synthesizers the CLI can fit: the name given to ``--model`` -> the class's name in
 #: :mod:`skgen`.
-MODELS = {"amplify": "AmplifySampler", "gan": "GANSynthesizer", "lstm": "LSTMSynthesizer"}
+MODELS = {"amplify": "AmplifySampler", "gan": "GANSynthesizer", "gpt": "GPTTextSynthesizer",
+          "lstm": "LSTMSynthesizer"}
+#: Pretrained models ``skgen fetch-model`` can put into skgen's cache.
+FETCHABLE = ("SmolLM2-135M",)
 
 
 class CLIError(Exception):
@@ -311,6 +314,16 @@ def _estimator(model: str, assignments: Sequence[str], **defaults: Any) -> Any:
     return syn
 
 
+def _fetch_model(args: argparse.Namespace) -> None:
+    from skgen.text import fetch_default
+
+    try:
+        folder = fetch_default(verbose=1)
+    except ImportError as exc:
+        raise CLIError(str(exc)) from None
+    print(f"{args.name} is ready in {folder}")
+
+
 def _typed_condition(syn: Any, text: str) -> tuple[str, Any]:
     """Read ``col=value`` in the type the fitted schema gives ``col``."""
     key, value = _parse_assignment(text)
@@ -366,6 +379,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="CSV to write")
     p.add_argument("--random-state", type=int, default=None)
     p.set_defaults(func=_sample)
+
+    p = sub.add_parser("fetch-model", help="put a pretrained language model for --model gpt "
+                       "into skgen's cache (downloads once; fit never downloads)")
+    p.add_argument("name", choices=FETCHABLE, help="the model to fetch")
+    p.set_defaults(func=_fetch_model)
 
     p = sub.add_parser("report", help="quality of a synthetic CSV against the real one",
                        description="Quality of a synthetic CSV against the real one. A table "

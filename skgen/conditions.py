@@ -47,6 +47,7 @@ def normalize_conditions(
     *,
     n_train: int,
     extrapolate: bool = False,
+    open_categories: bool = False,
 ) -> pd.DataFrame:
     """Turn ``sample``'s arguments into a seed frame.
 
@@ -66,6 +67,9 @@ def normalize_conditions(
         Number of training rows (for the default ``n_samples``).
     extrapolate : bool, default=False
         Whether the model can produce numbers outside the training range.
+    open_categories : bool, default=False
+        Whether the model can write a category (a string) never seen in
+        training, as a language model following the words of a new label can.
 
     Returns
     -------
@@ -92,7 +96,7 @@ def normalize_conditions(
         seeds = _empty_seeds(schema, n)
         for name, value in fixed.items():
             col = schema[name]
-            value = _check_value(value, col, extrapolate)
+            value = _check_value(value, col, extrapolate, open_categories)
             seeds[name] = _fill(col, value, n)
         return seeds
 
@@ -124,19 +128,21 @@ def normalize_conditions(
         for i in np.flatnonzero(present):
             key = _hash_key(raw[i])
             if key not in checked:
-                checked[key] = _check_value(raw[i], col, extrapolate)
+                checked[key] = _check_value(raw[i], col, extrapolate, open_categories)
             values[i] = checked[key]
         seeds[name] = _column_from_objects(col, values)
     return seeds
 
 
 def conditions_met(candidates: pd.DataFrame, seeds: pd.DataFrame,
-                   schema: TableSchema) -> np.ndarray:
+                   schema: TableSchema, *, text_prefix: bool = False) -> np.ndarray:
     """Which candidate rows hold every fixed value of their seed row.
 
     Both frames share index order and columns; candidates are already in the
     training dtypes. Numbers are compared after rounding to the column's
-    precision, datetimes to the nanosecond, everything else by equality.
+    precision, datetimes to the nanosecond, everything else by equality --
+    except text columns when ``text_prefix`` is true: their condition is a
+    prefix the generated value must start with.
     """
     ok = np.ones(len(seeds), dtype=bool)
     for col in schema.columns:
@@ -155,8 +161,12 @@ def conditions_met(candidates: pd.DataFrame, seeds: pd.DataFrame,
         else:
             g, w = got.to_numpy(dtype=object), want.to_numpy(dtype=object)
             same = np.ones(len(seeds), dtype=bool)
-            same[fixed] = [a is not pd.NA and a == b
-                           for a, b in zip(g[fixed], w[fixed], strict=True)]
+            if text_prefix and col.kind == "text":
+                same[fixed] = [isinstance(a, str) and a.startswith(b)
+                               for a, b in zip(g[fixed], w[fixed], strict=True)]
+            else:
+                same[fixed] = [a is not pd.NA and a == b
+                               for a, b in zip(g[fixed], w[fixed], strict=True)]
         ok &= np.where(fixed, same, True)
     return ok
 
@@ -213,13 +223,22 @@ def _column_from_objects(col: ColumnSchema, values: np.ndarray) -> Any:
     return pd.Series(values, dtype=object)
 
 
-def _check_value(value: Any, col: ColumnSchema, extrapolate: bool) -> Any:
+def _check_value(value: Any, col: ColumnSchema, extrapolate: bool,
+                 open_categories: bool = False) -> Any:
     """Return ``value`` in the column's training type, or raise ConditionError."""
     name = col.name
     if col.kind in ("categorical", "boolean"):
         for known in col.categories or []:
             if _same(value, known):
                 return known
+        if open_categories and col.kind == "categorical" and isinstance(value, str):
+            if col.dtype == "category":
+                raise ConditionError(
+                    f"value {value!r} for column {name!r} never occurs in training and the "
+                    "column has the pandas category dtype, whose categories are fixed; fit "
+                    "with the column as strings (astype(object)) to ask for new labels",
+                    column=name, value=value)
+            return value
         shown = (col.categories or [])[:10]
         more = "" if len(col.categories or []) <= 10 else f" (and {len(col.categories) - 10} more)"
         raise ConditionError(

@@ -244,6 +244,8 @@ def _decode(data: Any, arrays: dict[str, np.ndarray]) -> Any:
                 raise ModelFileError(f"model file sets attribute {attr!r}, which is not "
                                      "fitted state")
             setattr(obj, attr, value)
+        if hasattr(obj, "_check_loaded"):  # e.g. that an external base model is unchanged
+            obj._check_loaded()
         return obj
     raise ModelFileError(f"unexpected value in model file: {data!r:.80}")
 

@@ -268,7 +268,6 @@ def test_invalid_parameters_are_refused(adult):
         AmplifySampler(max_features="all").fit(adult)
 
 
-
 def test_em_that_stops_at_max_iter_warns_and_names_the_parameter(adult):
     with pytest.warns(ConvergenceWarning, match=r"max_iter=2\b.*tol=0\.001"):
         syn = AmplifySampler(max_iter=2, refine=False, random_state=0).fit(adult)
@@ -277,6 +276,7 @@ def test_em_that_stops_at_max_iter_warns_and_names_the_parameter(adult):
         warnings.simplefilter("error", ConvergenceWarning)
         syn = AmplifySampler(n_components=5, refine=False, random_state=0).fit(adult)
     assert syn.converged_ and syn.n_iter_ < syn.max_iter
+
 
 # --------------------------------------------------------------------------- building blocks
 def test_quantile_knots_keep_point_masses_and_invert(adult):

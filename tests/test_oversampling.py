@@ -30,6 +30,9 @@ from skgen.datasets import load_lending_club
 from skgen.exceptions import SkgenError
 from skgen.oversampling import SyntheticOversampler
 
+# the tests stop EM early on purpose (mechanics, not model quality): its warning is expected
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 def fast_amplify(**params) -> AmplifySampler:
     """A small AmplifySampler: the tests check the sampler's mechanics, not model quality."""
@@ -267,7 +270,6 @@ def test_bad_parameters_and_input_raise_clear_errors(lending):
         SyntheticOversampler().fit_resample(X, pd.Series(["good"] * len(X)))
 
 
-
 @pytest.mark.parametrize("container", ["series", "array", "list", "float"])
 def test_missing_labels_are_refused_by_name(lending, container):
     X, y = lending
@@ -279,6 +281,7 @@ def test_missing_labels_are_refused_by_name(lending, container):
         with pytest.raises(ValueError, match=r"y has missing labels \(2 of 1500, at positions "
                                              r"\[3, 40\]\)"):
             getattr(SyntheticOversampler(fast_amplify()), method)(X, y)
+
 
 class _Ignores:
     """A 'synthesizer' that ignores conditions: the oversampler must refuse its rows."""
@@ -343,7 +346,6 @@ def test_pipeline_cross_val_score_and_grid_search_over_synthesizer_params(lendin
     assert grid.predict(X).shape == (len(X),)
 
 
-
 def test_grid_search_over_synthesizer_params_at_the_default_synthesizer(lending):
     X, y = lending
     X, y = X.select_dtypes("number").iloc[:600], y.iloc[:600]
@@ -364,6 +366,7 @@ def test_grid_search_over_synthesizer_params_at_the_default_synthesizer(lending)
     assert a.synthesizer.get_params() == AmplifySampler(n_components=3).get_params()
     assert b.synthesizer is None and pipe.named_steps["oversampler"].synthesizer is None
     assert clone(a).synthesizer.n_components == 3
+
 
 # ------------------------------------------------------------------ text
 def _text_corpus() -> tuple[list[str], np.ndarray]:

@@ -27,70 +27,6 @@ _LOG_2PI = float(np.log(2.0 * np.pi))
 SCORE_GRID = np.linspace(-9.0, 9.0, 721)
 
 
-def fit_mixture(
-    onehot: sparse.csr_matrix,
-    level_column: np.ndarray,
-    Z: np.ndarray,
-    obs: np.ndarray,
-    *,
-    n_components: int,
-    max_iter: int,
-    tol: float,
-    alpha: float,
-    reg_covar: float,
-    rng: np.random.Generator,
-) -> dict:
-    """Fit a latent-class mixture of products by expectation-maximisation.
-
-    Parameters
-    ----------
-    onehot : sparse matrix of shape (n_samples, n_levels)
-        One-hot codes of every categorical column (missing as its own level),
-        the columns' levels side by side.
-    level_column : ndarray of shape (n_levels,)
-        Which categorical column each level belongs to.
-    Z : ndarray of shape (n_samples, n_numeric)
-        Normal scores of the numeric columns (any value where missing).
-    obs : ndarray of shape (n_samples, n_numeric)
-        1.0 where the numeric cell is observed, 0.0 where missing.
-    n_components : int
-        Number of latent classes.
-    max_iter : int
-        Largest number of EM iterations.
-    tol : float
-        Stop when the mean log-likelihood per row improves by less than this.
-    alpha : float
-        Pseudo-count pulling each class's categorical and missingness
-        probabilities towards the overall frequencies (so that no level seen in
-        training ever gets probability zero).
-    reg_covar : float
-        Added to every variance.
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    dict
-        ``weights`` (K,), ``log_theta`` (K, n_levels), ``means``, ``variances``,
-        ``miss_prob`` (K, n_numeric), ``n_iter``, ``converged``, ``loglik``.
-
-    Notes
-    -----
-    BLAS is limited to one thread while fitting: the products are thin (one side
-    has ``n_components`` or ``4 n_numeric`` columns), gain little from threads
-    and lose much when the cores are shared.
-
-    References
-    ----------
-    Dempster, A. P., Laird, N. M. and Rubin, D. B. (1977). Maximum likelihood from
-    incomplete data via the EM algorithm. JRSS B 39(1).
-    Lazarsfeld, P. F. and Henry, N. W. (1968). Latent Structure Analysis.
-    Vermunt, J. K. and Magidson, J. (2002). Latent class cluster analysis.
-    """
-    with threadpool_limits(limits=1, user_api="blas"):
-        return _em(onehot, level_column, Z, obs, n_components=n_components, max_iter=max_iter,
-                   tol=tol, alpha=alpha, reg_covar=reg_covar, rng=rng)
-
-
 class _Data(NamedTuple):
     """What EM reads of the training rows, prepared once."""
 
@@ -202,7 +138,7 @@ def _m_step(data: _Data, resp: np.ndarray, params: _Params, *, alpha: float,
     return _Params(weights=nk / n, theta=theta, means=means, variances=variances, miss=miss)
 
 
-def _em(
+def fit_mixture(
     onehot: sparse.csr_matrix,
     level_column: np.ndarray,
     Z: np.ndarray,
@@ -215,23 +151,69 @@ def _em(
     reg_covar: float,
     rng: np.random.Generator,
 ) -> dict:
-    """The EM iterations of :func:`fit_mixture`."""
+    """Fit a latent-class mixture of products by expectation-maximisation.
+
+    Parameters
+    ----------
+    onehot : sparse matrix of shape (n_samples, n_levels)
+        One-hot codes of every categorical column (missing as its own level),
+        the columns' levels side by side.
+    level_column : ndarray of shape (n_levels,)
+        Which categorical column each level belongs to.
+    Z : ndarray of shape (n_samples, n_numeric)
+        Normal scores of the numeric columns (any value where missing).
+    obs : ndarray of shape (n_samples, n_numeric)
+        1.0 where the numeric cell is observed, 0.0 where missing.
+    n_components : int
+        Number of latent classes.
+    max_iter : int
+        Largest number of EM iterations.
+    tol : float
+        Stop when the mean log-likelihood per row improves by less than this.
+    alpha : float
+        Pseudo-count pulling each class's categorical and missingness
+        probabilities towards the overall frequencies (so that no level seen in
+        training ever gets probability zero).
+    reg_covar : float
+        Added to every variance.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    dict
+        ``weights`` (K,), ``log_theta`` (K, n_levels), ``means``, ``variances``,
+        ``miss_prob`` (K, n_numeric), ``n_iter``, ``converged``, ``loglik``.
+
+    Notes
+    -----
+    BLAS is limited to one thread while fitting: the products are thin (one side
+    has ``n_components`` or ``4 n_numeric`` columns), gain little from threads
+    and lose much when the cores are shared.
+
+    References
+    ----------
+    Dempster, A. P., Laird, N. M. and Rubin, D. B. (1977). Maximum likelihood from
+    incomplete data via the EM algorithm. JRSS B 39(1).
+    Lazarsfeld, P. F. and Henry, N. W. (1968). Latent Structure Analysis.
+    Vermunt, J. K. and Magidson, J. (2002). Latent class cluster analysis.
+    """
     n, n_levels = onehot.shape
     k = int(min(n_components, n))
-    data = _prepare(onehot, Z, obs)
-    params = _initialize(data, onehot, Z, obs, k, rng)
-    prev = -np.inf
-    converged = False
-    mean_ll = -np.inf
-    it = 0
-    resp = np.empty((n, k), dtype=np.float32)
-    for it in range(1, max_iter + 1):  # noqa: B007 - n_iter reported below
-        mean_ll = _e_step(data, params, resp)
-        params = _m_step(data, resp, params, alpha=alpha, reg_covar=reg_covar)
-        if abs(mean_ll - prev) < tol:
-            converged = True
-            break
-        prev = mean_ll
+    with threadpool_limits(limits=1, user_api="blas"):
+        data = _prepare(onehot, Z, obs)
+        params = _initialize(data, onehot, Z, obs, k, rng)
+        prev = -np.inf
+        converged = False
+        mean_ll = -np.inf
+        it = 0
+        resp = np.empty((n, k), dtype=np.float32)
+        for it in range(1, max_iter + 1):  # noqa: B007 - n_iter reported below
+            mean_ll = _e_step(data, params, resp)
+            params = _m_step(data, resp, params, alpha=alpha, reg_covar=reg_covar)
+            if abs(mean_ll - prev) < tol:
+                converged = True
+                break
+            prev = mean_ll
     # normalise each column's level probabilities exactly
     theta = params.theta
     if n_levels:

