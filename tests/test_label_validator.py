@@ -121,3 +121,19 @@ def test_column_inference_errors_name_the_candidates(texts):
         LabelAgreementValidator(text_column="nope").fit(train)
     with pytest.raises(SchemaError, match="at least two"):
         LabelAgreementValidator().fit(train.assign(sex="Male"))
+
+
+def test_in_a_synthesizer_every_sampled_text_agrees_with_its_condition(texts, resample_cls):
+    train, _ = texts
+    # the test double proposes random training texts with the condition written over the
+    # label, so about 1/3 of its "Female" rows tell of a man: the validator must drop them
+    syn = resample_cls(validators=[LabelAgreementValidator(text_column="text")],
+                       random_state=0).fit(train)
+    out = syn.sample(200, conditions={"sex": "Female"})
+    assert (out["sex"] == "Female").all() and len(out) == 200
+    v = syn.validators_.validators_[0]
+    assert (v.classes_[v.predict_proba(out["text"]).argmax(axis=1)] == "Female").all()
+    unfiltered = resample_cls(validators=[], random_state=0).fit(train).sample(
+        200, conditions={"sex": "Female"})
+    read_as = v.classes_[v.predict_proba(unfiltered["text"]).argmax(axis=1)]
+    assert (read_as != "Female").mean() > 0.2
