@@ -329,8 +329,9 @@ def label_fidelity(synthetic: pd.DataFrame, real_train: pd.DataFrame, real_test:
     model = clone(classifier) if classifier is not None else default_text_classifier()
     model.fit(*_labelled(real_train, text_column, label_column, "real_train"))
     out = {}
-    for key, frame in (("synthetic_accuracy", synthetic), ("real_accuracy", real_test)):
-        texts, labels = _labelled(frame, text_column, label_column, key.split("_")[0])
+    for key, frame, what in (("synthetic_accuracy", synthetic, "synthetic"),
+                             ("real_accuracy", real_test, "real_test")):
+        texts, labels = _labelled(frame, text_column, label_column, what)
         out[key] = float(accuracy_score(labels, model.predict(texts))) if texts else math.nan
     out["ratio"] = _ratio(out["synthetic_accuracy"], out["real_accuracy"])
     return out
@@ -489,8 +490,8 @@ class TextReport:
         lines = [f"text metrics: {self.n_synthetic} synthetic texts, {self.n_real} real "
                  f"({self.text_column!r}" + (f", label {self.label_column!r})"
                                              if self.label_column is not None else ")"),
-                 f"  exact copies of a training text   {self.copy_rate:7.1%}",
-                 f"  sharing an {OVERLAP_N}-token run with one    "
+                 f"  {'exact copies of a training text':<35}{self.copy_rate:7.1%}",
+                 f"  {f'sharing an {OVERLAP_N}-token run with one':<35}"
                  f"{self.ngram_overlap_rate:7.1%}",
                  "  diversity                  synthetic    real"]
         for name, v in self.diversity.items():
