@@ -573,9 +573,8 @@ def text_report(synthetic: pd.DataFrame, real_train: pd.DataFrame,
     if text_column not in synthetic.columns:
         raise KeyError(f"synthetic has no column {text_column!r}; "
                        f"columns: {list(synthetic.columns)}")
-    syn_texts = as_text(synthetic[text_column])[~missing_mask(synthetic[text_column])].to_list()
-    real_texts = as_text(real_train[text_column])[~missing_mask(real_train[text_column])]
-    real_texts = real_texts.to_list()
+    syn_texts, real_texts = (as_text(f[text_column])[~missing_mask(f[text_column])].to_list()
+                             for f in (synthetic, real_train))
     size = min(len(syn_texts), len(real_texts), max_diversity_texts)
     syn_sub = [syn_texts[i] for i in rng.choice(len(syn_texts), size, replace=False)]
     real_sub = [real_texts[i] for i in rng.choice(len(real_texts), size, replace=False)]
