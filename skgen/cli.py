@@ -181,6 +181,10 @@ def _report(args: argparse.Namespace) -> None:
     missing = [c for c in real.columns if c not in synthetic.columns]
     if missing:
         raise CLIError(f"{args.synthetic} lacks column(s) {missing} of {args.real}")
+    text_columns = _text_table(real, args.text_column)
+    if text_columns is not None:
+        _text_report(args, real, synthetic, text_columns)
+        return
     report = quality_report(real, synthetic[real.columns])
     print(report)
     print(f"exact copies of real rows: {exact_match_rate(real, synthetic[real.columns]):.3%}")
@@ -188,6 +192,50 @@ def _report(args: argparse.Namespace) -> None:
         Path(args.json).write_text(json.dumps(
             {"overall": report.overall, "column_shapes": report.column_shapes,
              "column_pair_trends": report.column_pair_trends}, indent=2))
+        print(f"wrote {args.json}")
+
+
+def _text_table(real: pd.DataFrame, text_column: str | None) -> list | None:
+    """``[text_column, *label_columns]`` when ``real`` is labelled text, else ``None``.
+
+    A table is text when it has one free-text column (or ``--text-column``
+    names one) and every other column is categorical.
+    """
+    from skgen.schema import TableSchema
+
+    schema = TableSchema.infer(real)
+    if text_column is None:
+        texts = [c.name for c in schema.of_kind("text")]
+        if len(texts) != 1:
+            return None
+        text_column = texts[0]
+    elif text_column not in real.columns:
+        raise CLIError(f"--text-column {text_column!r} is not a column of the real table; "
+                       f"columns: {list(real.columns)}")
+    others = [c for c in schema.columns if c.name != text_column]
+    if any(c.kind != "categorical" for c in others):
+        return None
+    return [text_column, *(c.name for c in others)]
+
+
+def _text_report(args: argparse.Namespace, real: pd.DataFrame, synthetic: pd.DataFrame,
+                 columns: list) -> None:
+    from skgen.metrics import text_report
+
+    text_column, labels = columns[0], columns[1:]
+    label_column = args.label_column
+    if label_column is None and len(labels) > 1:
+        raise CLIError(f"the text has several label columns {labels}; choose one with "
+                       "--label-column")
+    if label_column is not None and label_column not in labels:
+        raise CLIError(f"--label-column {label_column!r} is not a label column; "
+                       f"label columns: {labels}")
+    keep = [text_column] + ([label_column or labels[0]] if labels else [])
+    report = text_report(synthetic[keep], real[keep], text_column=text_column,
+                         label_column=keep[1] if labels else None, random_state=0)
+    print(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.to_dict(), indent=2, default=str))
         print(f"wrote {args.json}")
 
 
@@ -339,9 +387,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name", choices=FETCHABLE, help="the model to fetch")
     p.set_defaults(func=_fetch_model)
 
-    p = sub.add_parser("report", help="quality of a synthetic CSV against the real one")
+    p = sub.add_parser("report", help="quality of a synthetic CSV against the real one",
+                       description="Quality of a synthetic CSV against the real one. A table "
+                       "of one free-text column and categorical label columns gets the text "
+                       "metrics (label fidelity, copies, 8-gram overlap, distinct-n, "
+                       "Self-BLEU, augmentation gain; skgen.metrics.text_report).")
     p.add_argument("real")
     p.add_argument("synthetic")
+    p.add_argument("--text-column", help="the free-text column (default: inferred)")
+    p.add_argument("--label-column", help="the label column, when the text has several")
     p.add_argument("--json", help="also write the scores to this JSON file")
     p.set_defaults(func=_report)
     return parser

@@ -53,8 +53,10 @@ def test_validators_survive_the_round_trip(fitted, adult, tmp_path):
     assert not loaded.validators_.is_valid(probe)[0]
 
 
-@pytest.mark.parametrize("name", [n for n in skgen.validators.__all__ if n != "BaseValidator"
-                                  and isinstance(getattr(skgen.validators, n), type)])
+@pytest.mark.parametrize("name", [n for n in skgen.validators.__all__
+                                  if isinstance(getattr(skgen.validators, n), type)
+                                  # the text validator's round trip: tests/test_label_validator.py
+                                  and n not in {"BaseValidator", "LabelAgreementValidator"}])
 def test_every_public_validator_and_sampler_round_trips_alone(name, adult, tmp_path):
     est = getattr(skgen.validators, name)().fit(adult)
     path = persistence.save(est, tmp_path / "v.skgen", include_reference_data=True)

@@ -17,6 +17,12 @@ Privacy:
 - :func:`distance_to_closest_record`: Gower distance to the closest training row,
   against a real hold-out's.
 
+Text (:mod:`skgen.metrics.text`):
+
+- :func:`text_report`: label fidelity, novelty (:func:`copy_rate`,
+  :func:`ngram_overlap_rate`), diversity (:func:`distinct_n`, :func:`self_bleu`)
+  and augmentation gain, synthetic beside real.
+
 Column kinds (``numerical``, ``categorical``, ``datetime``, ``boolean``, ``id``,
 ``text``) are given as ``metadata={column: kind}`` or inferred by
 :func:`infer_metadata` as SDV would.
@@ -35,19 +41,37 @@ from skgen.metrics.quality import (
     quality_report,
     tv_complement,
 )
+from skgen.metrics.text import (
+    TextReport,
+    augmentation_gain,
+    copy_rate,
+    distinct_n,
+    label_fidelity,
+    ngram_overlap_rate,
+    self_bleu,
+    text_report,
+)
 
 __all__ = [
     "METRIC_KINDS",
     "QualityReport",
+    "TextReport",
+    "augmentation_gain",
     "column_pair_trends",
     "column_shapes",
     "contingency_similarity",
+    "copy_rate",
     "correlation_similarity",
     "distance_to_closest_record",
+    "distinct_n",
     "exact_match_rate",
     "infer_metadata",
     "ks_complement",
+    "label_fidelity",
+    "ngram_overlap_rate",
     "quality_report",
+    "self_bleu",
+    "text_report",
     "tstr_score",
     "tv_complement",
 ]

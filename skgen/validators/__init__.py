@@ -18,6 +18,8 @@ pipeline.
   :class:`NumericIQRValidator`, :class:`OpenCloseCharsValidator`,
   :class:`EmptyValueValidator`.
 * Privacy: :class:`PrivacyFilter` drops copies and near copies of training rows.
+* Text: :class:`LabelAgreementValidator` keeps texts a classifier trained on the real
+  texts assigns to their label.
 * Composition: :class:`ValidatorSet`; as an imbalanced-learn sampler: :class:`DropInvalidRows`.
 """
 
@@ -43,6 +45,7 @@ from skgen.validators._configurable import (
     PatternValidator,
     pattern_mask,
 )
+from skgen.validators._label import LabelAgreementValidator
 from skgen.validators._privacy import PrivacyFilter
 
 __all__ = [
@@ -54,6 +57,7 @@ __all__ = [
     "DropInvalidRows",
     "EmptyValueValidator",
     "InSetValidator",
+    "LabelAgreementValidator",
     "NumericIQRValidator",
     "NumericRangeValidator",
     "OpenCloseCharsValidator",
