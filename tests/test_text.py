@@ -203,6 +203,47 @@ def test_few_shot_prompt_holds_k_real_lines_of_the_label(tiny_model, tweets, mon
     assert len(frame) == 3
 
 
+class _StopAtPosition(torch.nn.Module):
+    """A stand-in language model: token 2 until position 4, then the stop token 1."""
+
+    def __init__(self):
+        super().__init__()
+        self.batch_sizes = []
+
+    def forward(self, input_ids, attention_mask, position_ids, use_cache,
+                past_key_values=None, logits_to_keep=None):
+        from types import SimpleNamespace
+
+        self.batch_sizes.append(input_ids.shape[0])
+        stop_now = position_ids[:, -1] >= 4
+        logits = torch.full((input_ids.shape[0], 1, 3), float("-inf"))
+        logits[stop_now, -1, 1] = 0.0
+        logits[~stop_now, -1, 2] = 0.0
+        cache = past_key_values if past_key_values is not None else _RecordingCache()
+        return SimpleNamespace(logits=logits, past_key_values=cache)
+
+
+class _RecordingCache:
+    def __init__(self):
+        self.kept = []
+
+    def batch_select_indices(self, indices):
+        self.kept.append(indices.tolist())
+
+
+def test_finished_rows_leave_the_batch_and_its_kv_cache():
+    from skgen.text._generate import SamplingConfig, complete
+
+    model = _StopAtPosition()
+    cfg = SamplingConfig(max_new_tokens=10, temperature=1.0, top_p=1.0, top_k=None,
+                         batch_size=8)
+    out = complete(model, [[2] * 5, [2] * 3, [2]], pad_id=0,
+                   stop=torch.tensor([False, True, False]), cfg=cfg,
+                   generator=torch.Generator().manual_seed(0), device=torch.device("cpu"))
+    assert out == [([1], True), ([2, 2, 1], True), ([2, 2, 2, 2, 1], True)]
+    assert model.batch_sizes == [3, 2, 2, 1, 1]  # the prompt, then only unfinished rows
+
+
 def test_malformed_completions_are_reported(fitted):
     from skgen.text._format import parse_line
 

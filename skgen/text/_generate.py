@@ -5,8 +5,10 @@ token sits in the last column; the attention mask hides the padding and the
 position ids count real tokens only. After the prompt is read once, each step
 feeds one new token per row and reuses the keys and values of all earlier
 positions (the model's KV cache). A row is done when it writes a token holding a
-line break or the end-of-sequence token; the batch stops when every row is
-done or after ``max_new_tokens`` steps (rows not done then are cut off).
+line break or the end-of-sequence token, and then leaves the batch (its rows
+of the KV cache are dropped), so a batch costs the sum of its rows' lengths
+rather than its longest row times its size; the batch stops when every row
+is done or after ``max_new_tokens`` steps (rows not done then are cut off).
 
 Tokens are drawn from the temperature-scaled distribution restricted to the
 ``top_k`` most likely tokens and to the smallest set whose probability reaches
@@ -113,29 +115,31 @@ def _complete_batch(model, prompts, pad_id, stop, cfg, generator, device):
                    **last_only)
     past, logits = getattr(result, cache_name), result.logits[:, -1, :]
     stop = stop.to(device)
-    done = torch.zeros(n, dtype=torch.bool, device=device)
-    written = []
+    written: list[list[int]] = [[] for _ in range(n)]
+    ended = [False] * n
+    active = list(range(n))  # batch row -> prompt; finished rows leave the batch
     last_pos = positions[:, -1:]
     for _ in range(cfg.max_new_tokens):
         probs = torch.softmax(filter_logits(logits, cfg.temperature, cfg.top_p, cfg.top_k), -1)
         token = torch.multinomial(probs, 1, generator=generator).squeeze(1)
-        token = torch.where(done, torch.full_like(token, pad_id), token)
-        written.append(token)
-        done = done | stop[token]
+        done = stop[token]
+        for row, (t, d) in enumerate(zip(token.tolist(), done.tolist(), strict=True)):
+            written[active[row]].append(t)
+            ended[active[row]] = d
         if bool(done.all()):
             break
-        mask = torch.cat([mask, torch.ones((n, 1), dtype=mask.dtype, device=device)], dim=1)
+        if bool(done.any()):  # drop finished rows from the batch and from the KV cache
+            keep = torch.nonzero(~done).squeeze(1)
+            past.batch_select_indices(keep)
+            mask, last_pos, token = mask[keep], last_pos[keep], token[keep]
+            active = [active[i] for i in keep.tolist()]
+        mask = torch.cat([mask, torch.ones((len(active), 1), dtype=mask.dtype, device=device)],
+                         dim=1)
         last_pos = last_pos + 1
         result = model(input_ids=token[:, None], attention_mask=mask, position_ids=last_pos,
                        use_cache=True, **{cache_name: past})
         past, logits = getattr(result, cache_name), result.logits[:, -1, :]
-    tokens = torch.stack(written, dim=1).cpu().tolist()
-    stops = stop.cpu()
-    out = []
-    for row in tokens:
-        ended = next((j for j, t in enumerate(row) if bool(stops[t])), None)
-        out.append((row if ended is None else row[:ended + 1], ended is not None))
-    return out
+    return list(zip(written, ended, strict=True))
 
 
 __all__ = ["SamplingConfig", "complete", "filter_logits"]
