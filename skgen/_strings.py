@@ -2,16 +2,24 @@
 
 Both generators refuse to give back a training value: they keep 64-bit hashes of
 the training values (never the values) and redraw any candidate that hashes to
-one of them.
+one of them. Also here: the field delimiter of the line formats the LSTM and GPT
+models share (:func:`choose_delimiter`).
 """
 
 from __future__ import annotations
 
 import re
 import string
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from skgen.exceptions import SchemaError
+
+#: Field delimiters tried in order when none is given (the Gretel LSTM's list).
+DELIMITER_CANDIDATES = (",", ":", "|", ";", "\t", "+", "-", "^", "@", "#", "*")
 
 
 def hash_strings(values) -> np.ndarray:
@@ -270,3 +278,57 @@ def _redraw_numbers(texts: np.ndarray, extra: int, rng: np.random.Generator) -> 
         return "".join(map(str, digits))
 
     return np.array([_NUMBER.sub(draw, t) for t in texts], dtype=object)
+
+
+def choose_delimiter(values: Mapping[Any, Sequence[str]], given: str | None, *,
+                     name: str = "field_delimiter") -> str:
+    """The delimiter of a line format: ``given``, checked, or the first free candidate.
+
+    Parameters
+    ----------
+    values : mapping of column name to sequence of str
+        The (encoded, distinct or all) values of every column the lines hold.
+    given : str or None
+        A user-chosen delimiter, or ``None`` to pick the first of
+        :data:`DELIMITER_CANDIDATES` that occurs in no value.
+    name : str, default="field_delimiter"
+        The parameter's name, for the messages.
+
+    Returns
+    -------
+    str
+        The delimiter.
+
+    Raises
+    ------
+    SchemaError
+        If ``given`` occurs in a value (naming the column and the value), or
+        when ``given`` is ``None`` and every candidate occurs somewhere (naming
+        where each one was found).
+    """
+    def first_occurrence(delim: str) -> tuple[Any, str] | None:
+        for column, vals in values.items():
+            vals = list(vals)
+            if not vals:
+                continue
+            hits = pd.Series(vals, dtype=object).str.contains(delim, regex=False).to_numpy()
+            if hits.any():
+                return column, vals[int(np.argmax(hits))]
+        return None
+
+    if given is not None:
+        where = first_occurrence(given)
+        if where is not None:
+            raise SchemaError(
+                f"{name} {given!r} occurs in column {where[0]!r} (value {where[1]!r:.60}); "
+                f"choose another {name}, or None to pick a free one automatically")
+        return given
+    found = {}
+    for cand in DELIMITER_CANDIDATES:
+        where = first_occurrence(cand)
+        if where is None:
+            return cand
+        found[cand] = where[0]
+    listing = ", ".join(f"{d!r} (in {c!r})" for d, c in found.items())
+    raise SchemaError(f"no {name.replace('_', ' ')} is free: every candidate occurs in the "
+                      f"data: {listing}; pass a {name} that occurs in no value")

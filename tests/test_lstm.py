@@ -63,13 +63,13 @@ def seeded(small) -> LSTMSynthesizer:
 
 # ------------------------------------------------------------------ lines and delimiter
 def test_delimiter_is_the_first_free_candidate_and_errors_name_the_column():
-    assert choose_delimiter([["a,b", "c"], ["x:y"]], ["p", "q"], None) == "|"
-    assert choose_delimiter([["a"], ["b"]], ["p", "q"], None) == ","
+    assert choose_delimiter({"p": ["a,b", "c"], "q": ["x:y"]}, None) == "|"
+    assert choose_delimiter({"p": ["a"], "q": ["b"]}, None) == ","
     with pytest.raises(SchemaError, match=r"field_delimiter ',' occurs in column 'p'"):
-        choose_delimiter([["a,b"], ["c"]], ["p", "q"], ",")
+        choose_delimiter({"p": ["a,b"], "q": ["c"]}, ",")
     everything = ["".join(DELIMITER_CANDIDATES)]
     with pytest.raises(SchemaError, match="no field delimiter is free"):
-        choose_delimiter([everything, ["z"]], ["p", "q"], None)
+        choose_delimiter({"p": everything, "q": ["z"]}, None)
 
 
 def test_fit_refuses_a_delimiter_that_occurs_in_the_data(small):

@@ -21,12 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from skgen.exceptions import SchemaError
+from skgen._strings import DELIMITER_CANDIDATES, choose_delimiter
 from skgen.schema import ColumnSchema
-
-#: Delimiters tried in this order when ``field_delimiter=None`` (the seed
-#: documentation's list).
-DELIMITER_CANDIDATES = (",", ":", "|", ";", "\t", "+", "-", "^", "@", "#", "*")
 
 
 # ---------------------------------------------------------------- formatting
@@ -130,62 +126,6 @@ def format_seed_values(values: pd.Series, col: ColumnSchema) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- delimiter
-def choose_delimiter(uniques: list[list[str]], names: list, given: str | None) -> str:
-    """The field delimiter: ``given``, checked, or the first free candidate.
-
-    Parameters
-    ----------
-    uniques : list of list of str
-        Encoded distinct values of every column.
-    names : list
-        Column names, aligned with ``uniques`` (for error messages).
-    given : str or None
-        A user-chosen delimiter, or ``None`` to pick the first of
-        :data:`DELIMITER_CANDIDATES` that occurs in no value.
-
-    Returns
-    -------
-    str
-        The delimiter.
-
-    Raises
-    ------
-    SchemaError
-        If ``given`` occurs in a value (naming the column and the value), or
-        when ``given`` is ``None`` and every candidate occurs somewhere (naming
-        where each one was found).
-    """
-    if given is not None:
-        where = _first_occurrence(given, uniques, names)
-        if where is not None:
-            name, value = where
-            raise SchemaError(
-                f"field_delimiter {given!r} occurs in column {name!r} (value {value!r:.60}); "
-                "choose another field_delimiter, or None to pick a free one automatically")
-        return given
-    found = {}
-    for cand in DELIMITER_CANDIDATES:
-        where = _first_occurrence(cand, uniques, names)
-        if where is None:
-            return cand
-        found[cand] = where[0]
-    listing = ", ".join(f"{d!r} (in {c!r})" for d, c in found.items())
-    raise SchemaError(
-        "no field delimiter is free: every candidate occurs in the data: " + listing
-        + "; pass a field_delimiter that occurs in no value")
-
-
-def _first_occurrence(delim: str, uniques: list[list[str]], names: list
-                      ) -> tuple[Any, str] | None:
-    for name, values in zip(names, uniques, strict=True):
-        if not values:
-            continue
-        hits = pd.Series(values, dtype=object).str.contains(delim, regex=False).to_numpy()
-        if hits.any():
-            return name, values[int(np.argmax(hits))]
-    return None
-
-
 # ---------------------------------------------------------------- decoding
 def decode_column(strings: np.ndarray, col: ColumnSchema) -> tuple[np.ndarray, np.ndarray]:
     """Read generated field strings back as values of the column's type.

@@ -454,7 +454,8 @@ class LSTMSynthesizer(BaseSynthesizer):
         for j, col in enumerate(schema.columns):
             codes[:, j], u = encode_column(X.iloc[:, j], col)
             uniques.append(u)
-        delimiter = (choose_delimiter(uniques, columns, self.field_delimiter) if k > 1
+        delimiter = (choose_delimiter(dict(zip(columns, uniques, strict=True)),
+                                      self.field_delimiter) if k > 1
                      else self.field_delimiter)
 
         self.columns_ = columns

@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from skgen._strings import DELIMITER_CANDIDATES, choose_delimiter
 from skgen.exceptions import SchemaError
 
 #: Separators tried in this order when ``separator=None`` (the seed
-#: documentation's list of field delimiters).
-SEPARATOR_CANDIDATES = (",", ":", "|", ";", "\t", "+", "-", "^", "@", "#", "*")
+#: documentation's list of field delimiters, as the LSTM's).
+SEPARATOR_CANDIDATES = DELIMITER_CANDIDATES
 
 
 def check_line_breaks(frame: pd.DataFrame) -> None:
@@ -62,34 +63,11 @@ def choose_separator(frame: pd.DataFrame, given: str | None) -> str:
         If ``given`` is empty, holds a line break or occurs in a value (naming
         the column and the value), or every candidate occurs somewhere.
     """
-    values = {name: frame[name].dropna().astype(str) for name in frame.columns}
-
-    def first_occurrence(sep: str) -> tuple[Any, str] | None:
-        for name, s in values.items():
-            hit = s.str.contains(sep, regex=False)
-            if hit.any():
-                return name, s[hit].iloc[0]
-        return None
-
-    if given is not None:
-        if given == "" or "\n" in given or "\r" in given:
-            raise SchemaError(f"separator must be a non-empty string without line breaks, "
-                              f"got {given!r}")
-        where = first_occurrence(given)
-        if where is not None:
-            raise SchemaError(
-                f"separator {given!r} occurs in column {where[0]!r} (value {where[1]!r:.60}); "
-                "choose another separator, or None to pick a free one automatically")
-        return given
-    found = {}
-    for cand in SEPARATOR_CANDIDATES:
-        where = first_occurrence(cand)
-        if where is None:
-            return cand
-        found[cand] = where[0]
-    listing = ", ".join(f"{d!r} (in {c!r})" for d, c in found.items())
-    raise SchemaError("no separator is free: every candidate occurs in the data: " + listing
-                      + "; pass a separator that occurs in no value")
+    if given is not None and (given == "" or "\n" in given or "\r" in given):
+        raise SchemaError(f"separator must be a non-empty string without line breaks, "
+                          f"got {given!r}")
+    return choose_delimiter({name: frame[name].dropna().astype(str).unique()
+                             for name in frame.columns}, given, name="separator")
 
 
 def encode_lines(frame: pd.DataFrame, label_columns: Sequence, text_column: Any,
