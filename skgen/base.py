@@ -11,6 +11,7 @@ lives here, once.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
@@ -501,6 +502,25 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                 rows[col.name] = rows[col.name].astype(col.dtype)
         return rows
 
+    def _lazy_runtime(self, build: Callable[[], Any],
+                      usable: Callable[[Any], bool] = lambda rt: True) -> Any:
+        """The model's runtime (tokenizers, torch modules): the one ``fit`` left, or built once.
+
+        A model loaded from a file has none until its first ``sample``; threads
+        sampling together build it once, under a lock, into the private
+        ``_runtime`` cache (not fitted state: never saved). ``usable`` says
+        whether a cached runtime still serves the fitted state.
+        """
+        rt = getattr(self, "_runtime", None)
+        if rt is not None and usable(rt):
+            return rt
+        with _RUNTIME_LOCK:
+            rt = getattr(self, "_runtime", None)
+            if rt is None or not usable(rt):
+                rt = build()
+                self._runtime = rt
+        return rt
+
     # ---------------------------------------------------------- persistence
     #: Fitted attributes a model file holds; each model adds its own (see
     #: :mod:`skgen.persistence`, which writes and reads only declared names).
@@ -595,6 +615,9 @@ def fit_out_of_time() -> bool:
     deadline = _FIT_DEADLINE.get()
     return deadline is not None and time.monotonic() > deadline
 
+
+#: Serialises the lazy building of models' runtimes (see ``_lazy_runtime``).
+_RUNTIME_LOCK = threading.Lock()
 
 #: Why a text or ID cell comes back empty: the generators refuse training values.
 _EMPTY_REASON = {kind: (

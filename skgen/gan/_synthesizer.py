@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from numbers import Integral, Real
 from typing import Any
 
@@ -45,7 +44,6 @@ _SUBSET_POWER = 4.0
 #: quality on diamonds (docs/benchmarks.md).
 _PENALTY_SHARE = 0.5
 #: Guards the lazy rebuild of the torch modules when sampling threads start together.
-_RUNTIME_LOCK = threading.Lock()
 #: Unconditional rows generated after training to fit the marginal calibration:
 #: twice the training rows, within these bounds.
 _CALIBRATION_ROWS = (5_000, 20_000)
@@ -652,13 +650,8 @@ feature_names_in_, n_train_rows_ :
 
     def _get_runtime(self) -> dict:
         """Transformer and torch modules, rebuilt from the stored state on first use."""
-        rt = getattr(self, "_runtime", None)
-        if rt is not None and (rt["generator"] is not None or not self.column_specs_):
-            return rt
-        with _RUNTIME_LOCK:
-            rt = getattr(self, "_runtime", None)
-            if rt is not None and (rt["generator"] is not None or not self.column_specs_):
-                return rt
+
+        def build() -> dict:
             device = _resolve_device(self.device, fallback=True)
             rt = self._build_runtime(DataTransformer(self.column_specs_), device)
             if self.column_specs_:
@@ -666,8 +659,10 @@ feature_names_in_, n_train_rows_ :
                          self.embedding_dim + self.cond_dim_, tuple(self.generator_dim),
                          self.output_dim_, device=device)
                 rt["generator"] = G.eval()
-            self._runtime = rt
-        return rt
+            return rt
+
+        return self._lazy_runtime(build, usable=lambda rt: rt["generator"] is not None
+                                  or not self.column_specs_)
 
     # ------------------------------------------------------------- generate
     def _generate(self, seeds: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:

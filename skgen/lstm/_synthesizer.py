@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import threading
 import time
 import warnings
 from numbers import Integral, Real
@@ -38,7 +37,6 @@ from skgen.lstm._tokenizers import (
 from skgen.lstm._train import TrainConfig, train_network
 
 _FALLBACK_DEFAULTS = {"allow": True, "max_fallback_training_time_seconds": 300}
-_RUNTIME_LOCK = threading.Lock()
 
 
 class LSTMSynthesizer(BaseSynthesizer):
@@ -633,14 +631,7 @@ class LSTMSynthesizer(BaseSynthesizer):
         gradients and every call has its own torch generator, so threads can
         share them.
         """
-        rt = getattr(self, "_runtime", None)
-        if rt is None:
-            with _RUNTIME_LOCK:
-                rt = getattr(self, "_runtime", None)
-                if rt is None:
-                    rt = self._build_runtime()
-                    self._runtime = rt
-        return rt
+        return self._lazy_runtime(self._build_runtime)
 
     # --------------------------------------------------------------- sample
     def _check_seeds(self, seeds: SeedRows) -> None:

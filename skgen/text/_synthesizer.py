@@ -555,29 +555,16 @@ GPTTextSynthesizer.__doc__ = GPTTextSynthesizer.__doc__.replace(
 #: The torch model of each fitted estimator, built in ``fit`` or, after
 #: :func:`skgen.load`, on the first ``sample`` -- kept beside the estimator
 #: (not in it), so that ``sample`` never writes to the estimator.
-_RUNTIMES_LOCK = threading.Lock()
-
-
 def _runtime_of(est: GPTTextSynthesizer) -> _Runtime:
     """The runtime built in ``fit``, or built once (under a lock) after ``load``."""
 
-    def current() -> _Runtime | None:
-        runtime = getattr(est, "_runtime", None)
-        if runtime is None or runtime.fitted_sha != est.base_model_sha256_ \
-                or runtime.weights_id is not est.weights_:
-            return None
-        return runtime
+    def build() -> _Runtime:
+        base = _pretrained.resolve(str(est.pretrained_model), verbose=est.verbose)
+        _check_base(est, base)
+        return _Runtime(est, base, weights=est.weights_, seed=0)
 
-    runtime = current()
-    if runtime is None:
-        with _RUNTIMES_LOCK:
-            runtime = current()
-            if runtime is None:
-                base = _pretrained.resolve(str(est.pretrained_model), verbose=est.verbose)
-                _check_base(est, base)
-                runtime = _Runtime(est, base, weights=est.weights_, seed=0)
-                est._runtime = runtime
-    return runtime
+    return est._lazy_runtime(build, usable=lambda rt: rt.fitted_sha == est.base_model_sha256_
+                             and rt.weights_id is est.weights_)
 
 
 def _check_base(est: GPTTextSynthesizer, base: _pretrained.BaseModel) -> None:
