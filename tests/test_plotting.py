@@ -269,3 +269,17 @@ def test_quality_report_plot_caps_the_pairs_and_takes_axes(real, synthetic):
     assert len(axes[0].containers[0]) == 3 and len(axes[1].containers[0]) == 5
     with pytest.raises(TypeError, match="QualityReport"):
         plot_quality_report(report.details)
+
+
+# --------------------------------------------------------------------------- HTML report
+def test_html_report_escapes_every_data_string(real, synthetic):
+    from skgen.metrics._html import html_report
+
+    rename = {"occupation": "<b>job</b>", "race": "race & <i>origin</i>"}
+    page = html_report(real.rename(columns=rename).head(500),
+                       synthetic.rename(columns=rename).head(500),
+                       names={"real": "<script>real.csv", "synthetic": "s\"yn.csv"})
+    for raw in ("<b>job</b>", "<i>origin</i>", "<script>real.csv", 's"yn.csv'):
+        assert raw not in page
+    assert "&lt;b&gt;job&lt;/b&gt;" in page and "race &amp; &lt;i&gt;origin&lt;/i&gt;" in page
+    assert "&lt;script&gt;real.csv" in page and "s&quot;yn.csv" in page
