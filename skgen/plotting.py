@@ -240,7 +240,8 @@ def plot_pair(real: pd.DataFrame, synthetic: pd.DataFrame, x: Any, y: Any, *,
     Returns
     -------
     fig : matplotlib.figure.Figure
-        The figure holding the two panels (and a colour bar for a heat map).
+        The figure holding the two panels (and a colour bar for a heat map);
+        a new figure is titled with the two column names.
 
     Raises
     ------
@@ -274,7 +275,8 @@ def plot_pair(real: pd.DataFrame, synthetic: pd.DataFrame, x: Any, y: Any, *,
         a.set_title(f"{name} (n={len(frame):,})")
         a.set_xlabel(str(x))
         a.set_ylabel(str(y))
-    fig.suptitle(f"{x} and {y}")
+    if ax is None:  # a figure of its own: name the pair
+        fig.suptitle(f"{x} and {y}")
     return fig
 
 
@@ -593,7 +595,8 @@ def plot_quality_report(report: QualityReport, *, ax: Sequence[Axes] | None = No
     -------
     fig : matplotlib.figure.Figure
         Two panels of horizontal bars in ``[0, 1]``, the lowest score at the top
-        and the property score (the mean) as a dashed line.
+        and the property score (the mean) as a dashed line; a new figure is
+        titled with the overall score.
 
     Raises
     ------
@@ -631,7 +634,8 @@ def plot_quality_report(report: QualityReport, *, ax: Sequence[Axes] | None = No
                 report.column_pair_trends,
                 f"Column Pair Trends: {_pct(report.column_pair_trends)}",
                 "no pair is related enough in the real data to be scored")
-    fig.suptitle(f"Quality: {_pct(report.overall)} overall")
+    if ax is None:
+        fig.suptitle(f"Quality: {_pct(report.overall)} overall")
     return fig
 
 

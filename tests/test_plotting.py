@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -283,3 +287,29 @@ def test_html_report_escapes_every_data_string(real, synthetic):
         assert raw not in page
     assert "&lt;b&gt;job&lt;/b&gt;" in page and "race &amp; &lt;i&gt;origin&lt;/i&gt;" in page
     assert "&lt;script&gt;real.csv" in page and "s&quot;yn.csv" in page
+
+
+def test_given_axes_keep_their_figure_title(real, synthetic):
+    fig, axes = plt.subplots(1, 2)
+    fig.suptitle("mine")
+    plot_pair(real, synthetic, "age", "sex", ax=axes)
+    plot_quality_report(quality_report(real, synthetic), ax=axes)
+    assert fig.get_suptitle() == "mine"
+    assert plot_pair(real, synthetic, "age", "sex").get_suptitle() == "age and sex"
+
+
+@pytest.mark.skipif(not any(shutil.which(b) for b in
+                            ("chromium", "chromium-browser", "google-chrome")),
+                    reason="no Chromium on PATH")
+def test_report_renders_in_headless_chromium(tmp_path):
+    """benchmarks/render_report.py on 800 Adult rows: every embedded figure decodes."""
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / "render_report.py"),
+                           "--rows", "800", "--output-dir", str(tmp_path)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    decoded, total = map(int, re.search(r"decoded (\d+) of (\d+) images",
+                                        done.stdout).groups())
+    assert decoded == total >= 5
+    assert (tmp_path / "report_screenshot_full.png").stat().st_size > 10_000
