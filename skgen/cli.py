@@ -430,8 +430,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--html", help="also write a self-contained HTML report to this file: "
                    "scores, the lowest-scoring columns and pairs drawn, privacy figures "
                    "(figures embedded, nothing fetched from the network; needs matplotlib)")
-    p.add_argument("--holdout", help="CSV of real rows not used for training: the yardstick "
-                   "of the privacy figures in --html")
+    p.add_argument("--holdout", help="CSV of real rows not used for training: the baseline "
+                   "of the exact-copy rate and of the privacy figures in --html")
     p.set_defaults(func=_report)
     return parser
 

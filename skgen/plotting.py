@@ -41,9 +41,16 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
                       "pip install 'skgen[plot]'") from exc
 
 from skgen.exceptions import SchemaError
-from skgen.metrics._metadata import CONTINUOUS, DISCRETE, METRIC_KINDS, resolve_metadata
+from skgen.metrics._metadata import CONTINUOUS, DISCRETE, resolve_metadata
 from skgen.metrics.privacy import _closest_distances, _GowerEncoding, _subsample
-from skgen.metrics.quality import _N_BINS, QualityReport, _bin, _cramers_v, _pearson_matrix
+from skgen.metrics.quality import (
+    _N_BINS,
+    QualityReport,
+    _bin,
+    _cramers_v,
+    _pct,
+    _pearson_matrix,
+)
 from skgen.schema import as_float
 
 #: Colours of the real and the synthetic data in every figure.
@@ -170,33 +177,37 @@ def _grouped_categories(real: pd.Series, synthetic: pd.Series,
     are summed into ``OTHER``. Each returned series sums to 1 (when its table
     has rows).
     """
-    r, s = _category_labels(real, synthetic, max_categories)
-    order = _order_of(r, s)
+    r, s, order = _category_labels(real, synthetic, max_categories)
     return (r.value_counts(normalize=True).reindex(order, fill_value=0.0),
             s.value_counts(normalize=True).reindex(order, fill_value=0.0))
 
 
 def _category_labels(real: pd.Series, synthetic: pd.Series,
-                     max_categories: int) -> tuple[pd.Series, pd.Series]:
-    """Both columns as labels: their top categories kept, the rest ``OTHER``, NaN ``MISSING``."""
+                     max_categories: int) -> tuple[pd.Series, pd.Series, list]:
+    """Both columns as labels, and the labels in the order to draw them.
+
+    The ``max_categories`` categories most frequent in both tables together
+    keep their value, the others become ``OTHER`` and missing values
+    ``MISSING``; the order is by joint frequency, ``OTHER`` and ``MISSING``
+    last.
+    """
     r = real.astype(object).where(real.notna(), MISSING)
     s = synthetic.astype(object).where(synthetic.notna(), MISSING)
-    both = (r.value_counts(normalize=True).add(s.value_counts(normalize=True), fill_value=0)
-            .sort_values(ascending=False, kind="stable"))
+    both = _joint_frequency(r, s)
     keep = [c for c in both.index if c != MISSING][:max_categories]
     if len(both) - (MISSING in both.index) > len(keep):
         kept = set(keep) | {MISSING}
         r = r.where(r.isin(kept), OTHER)
         s = s.where(s.isin(kept), OTHER)
-    return r, s
-
-
-def _order_of(r: pd.Series, s: pd.Series) -> list:
-    """Labels by joint frequency, ``OTHER`` and ``MISSING`` last."""
-    both = (r.value_counts(normalize=True).add(s.value_counts(normalize=True), fill_value=0)
-            .sort_values(ascending=False, kind="stable"))
+        both = _joint_frequency(r, s)
     tail = [c for c in (OTHER, MISSING) if c in both.index]
-    return [c for c in both.index if c not in tail] + tail
+    return r, s, [c for c in both.index if c not in tail] + tail
+
+
+def _joint_frequency(r: pd.Series, s: pd.Series) -> pd.Series:
+    """Relative frequency in ``r`` plus that in ``s``, most frequent first."""
+    return (r.value_counts(normalize=True).add(s.value_counts(normalize=True), fill_value=0)
+            .sort_values(ascending=False, kind="stable"))
 
 
 # --------------------------------------------------------------------------- two columns
@@ -296,9 +307,8 @@ def _scatters(axes, frames, x, y, kinds, max_points, rng) -> None:
 
 
 def _heat_maps(fig, axes, frames, x, y, max_categories) -> None:
-    rx, sx = _category_labels(frames[0][x], frames[1][x], max_categories)
-    ry, sy = _category_labels(frames[0][y], frames[1][y], max_categories)
-    order_x, order_y = _order_of(rx, sx), _order_of(ry, sy)
+    rx, sx, order_x = _category_labels(frames[0][x], frames[1][x], max_categories)
+    ry, sy, order_y = _category_labels(frames[0][y], frames[1][y], max_categories)
     tables = [pd.crosstab(ly, lx, normalize="all").reindex(index=order_y, columns=order_x,
                                                              fill_value=0.0).to_numpy()
               for lx, ly in ((rx, ry), (sx, sy))]
@@ -314,8 +324,7 @@ def _heat_maps(fig, axes, frames, x, y, max_categories) -> None:
 def _box_plots(axes, frames, x, y, kinds, max_categories) -> None:
     vertical = kinds[x] not in CONTINUOUS  # categories along x, values along y
     cat, num = (x, y) if vertical else (y, x)
-    labels = _category_labels(frames[0][cat], frames[1][cat], max_categories)
-    order = _order_of(*labels)
+    *labels, order = _category_labels(frames[0][cat], frames[1][cat], max_categories)
     for a, frame, lab, color in zip(axes, frames, labels, (REAL_COLOR, SYNTHETIC_COLOR),
                                     strict=True):
         values = pd.Series(_numbers(frame[num], kinds[num]), index=lab.index)
@@ -682,11 +691,7 @@ def _check_positive(value: int, name: str) -> None:
 
 def _kinds(real: pd.DataFrame, columns: list, metadata: dict | None) -> dict:
     given = {c: k for c, k in (metadata or {}).items() if c in columns}
-    for c, k in given.items():
-        if k not in METRIC_KINDS:
-            raise SchemaError(f"unknown kind {k!r} for column {c!r}; expected one of "
-                              f"{list(METRIC_KINDS)}")
-    return resolve_metadata(real[columns], given, {})
+    return resolve_metadata(real[columns], given, {})  # checks the given kinds
 
 
 def _numbers(s: pd.Series, kind: str) -> np.ndarray:
@@ -728,10 +733,6 @@ def _share_limits(axes: list[Axes], which: str) -> None:
     hi = max(max(lim) for lim in limits)
     for a in axes:
         getattr(a, f"set_{which}lim")((hi, lo) if inverted else (lo, hi))
-
-
-def _pct(x: float) -> str:
-    return "n/a" if x is None or np.isnan(x) else f"{100 * x:.1f} %"
 
 
 __all__ = ["plot_association", "plot_column", "plot_distance_to_closest_record", "plot_pair",

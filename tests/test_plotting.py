@@ -140,6 +140,8 @@ def test_bad_arguments_are_refused(real, synthetic):
         plot_pair(real, synthetic, "age", "age")
     with pytest.raises(ValueError, match="max_categories"):
         plot_column(real, synthetic, "race", max_categories=0)
+    with pytest.raises(SchemaError, match="unknown kind 'counts' for column 'race'"):
+        plot_column(real, synthetic, "race", metadata={"race": "counts"})
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
         plot_column(real, synthetic, "race", ax="left")
     _, axes = plt.subplots(1, 3)
@@ -262,7 +264,7 @@ def test_quality_report_plot_lists_scores_worst_first(real, synthetic):
     scored = report.details["column_pair_trends"].dropna(subset=["score"])
     pair_widths = [p.get_width() for p in pairs_ax.containers[0]]
     assert len(pair_widths) == min(len(scored), 20) and pair_widths == sorted(pair_widths)
-    assert f"{100 * report.column_shapes:.1f} %" in columns_ax.get_title()
+    assert f"{100 * report.column_shapes:.2f} %" in columns_ax.get_title()
 
 
 def test_quality_report_plot_caps_the_pairs_and_takes_axes(real, synthetic):

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import base64
 import io
-import math
 from html import escape
 from typing import Any
 
 import pandas as pd
 
 from skgen.metrics.privacy import distance_to_closest_record, exact_match_rate
-from skgen.metrics.quality import quality_report
+from skgen.metrics.quality import _pct, quality_report
 
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto;
@@ -206,7 +205,3 @@ def _img(fig, alt: str, caption: str) -> str:
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (f'<figure><img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
             f"<figcaption>{escape(caption)}</figcaption></figure>")
-
-
-def _pct(x: float) -> str:
-    return "n/a" if x is None or math.isnan(x) else f"{100 * x:.2f} %"

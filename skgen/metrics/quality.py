@@ -21,9 +21,11 @@ SDV), so that a score computed with skgen can be compared with one computed with
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from numbers import Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -33,6 +35,10 @@ from sklearn.utils._param_validation import Interval, validate_params
 from skgen.exceptions import SchemaError
 from skgen.metrics._metadata import CONTINUOUS, DISCRETE, resolve_metadata
 from skgen.schema import as_float
+
+if TYPE_CHECKING:  # matplotlib is an extra: imported only where a figure is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 # SDMetrics rounds continuous values to sys.float_info.dig - 1 decimals before the KS test.
 _KS_DECIMALS = 14
@@ -461,7 +467,8 @@ class QualityReport:
     def __str__(self) -> str:
         return self.summary()
 
-    def plot(self, *, ax=None, max_columns: int = 30, max_pairs: int = 20):
+    def plot(self, *, ax: Sequence[Axes] | None = None, max_columns: int = 30,
+             max_pairs: int = 20) -> Figure:
         """Draw the scores per column and per pair as bar charts, worst first.
 
         Needs matplotlib (``pip install "skgen[plot]"``).
