@@ -42,7 +42,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from skgen.exceptions import SchemaError
 from skgen.metrics._metadata import CONTINUOUS, DISCRETE, resolve_metadata
-from skgen.metrics.privacy import _closest_distances, _GowerEncoding, _subsample
+from skgen.metrics.privacy import _closest_record_distances
 from skgen.metrics.quality import (
     _N_BINS,
     QualityReport,
@@ -518,8 +518,9 @@ def plot_distance_to_closest_record(train: pd.DataFrame, synthetic: pd.DataFrame
     of Mixed-Type Synthetic Data." Frontiers in Big Data 4.
     """
     _check_positive(bins, "bins")
-    distances = _closest_record_distances(train, synthetic, holdout, sample_size=sample_size,
-                                         random_state=random_state, metadata=metadata)
+    distances, _, _ = _closest_record_distances(train, synthetic, holdout,
+                                                sample_size=sample_size,
+                                                random_state=random_state, metadata=metadata)
     ax = _one_axes(ax)
     top = max(float(d.max()) for d in distances.values())
     edges = np.linspace(0.0, top if top > 0 else 1.0, bins + 1)
@@ -535,51 +536,6 @@ def plot_distance_to_closest_record(train: pd.DataFrame, synthetic: pd.DataFrame
     ax.set_title("Distance to closest record")
     ax.legend(loc="best", fontsize="small")
     return ax
-
-
-def _closest_record_distances(train: pd.DataFrame, synthetic: pd.DataFrame,
-                             holdout: pd.DataFrame | None = None, *,
-                             sample_size: int = 10000, random_state: Any = 0,
-                             metadata: dict | None = None) -> dict[str, np.ndarray]:
-    """Gower distance of each synthetic (and hold-out) row to its closest training row.
-
-    The per-row distances whose summary
-    :func:`skgen.metrics.distance_to_closest_record` returns, with the same
-    encoding, subsampling and arguments.
-
-    Parameters
-    ----------
-    train, synthetic, holdout, sample_size, random_state, metadata
-        As in :func:`skgen.metrics.distance_to_closest_record`.
-
-    Returns
-    -------
-    distances : dict of str to numpy.ndarray
-        ``"synthetic"`` (shape ``(min(n_synthetic, sample_size),)``) and, when
-        ``holdout`` is given, ``"holdout"``: distances in ``[0, 1]``.
-
-    Raises
-    ------
-    SchemaError
-        If a table is empty, lacks a scored column of ``train``, or ``train``
-        has no column to measure.
-    """
-    others = {"synthetic": synthetic}
-    if holdout is not None:
-        others["holdout"] = holdout
-    if len(train) == 0:
-        raise SchemaError("train is empty")
-    kinds = resolve_metadata(train, metadata, others)
-    cols = [c for c, k in kinds.items() if k in CONTINUOUS + DISCRETE]
-    if not cols:
-        raise SchemaError("train has no numerical, datetime, categorical or boolean column "
-                          "to measure distances on")
-    rng = check_random_state(random_state)
-    encoder = _GowerEncoding(train, cols, kinds)
-    reference = encoder.transform(_subsample(train, sample_size, rng))
-    return {name: _closest_distances(encoder.transform(_subsample(frame, sample_size, rng)),
-                                     reference, encoder.n_categorical, len(cols))
-            for name, frame in others.items()}
 
 
 # --------------------------------------------------------------------------- quality report

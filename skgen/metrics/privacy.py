@@ -155,6 +155,42 @@ def distance_to_closest_record(train: pd.DataFrame, synthetic: pd.DataFrame,
     properties." Biometrics 27(4). SDMetrics, "DCRBaselineProtection",
     https://docs.sdv.dev/sdmetrics/metrics/metrics-glossary/dcrbaselineprotection
     """
+    distances, n_train, n_columns = _closest_record_distances(
+        train, synthetic, holdout, sample_size=sample_size, random_state=random_state,
+        metadata=metadata)
+    d_syn = distances["synthetic"]
+    out = {
+        "synthetic_dcr_median": float(np.median(d_syn)),
+        "synthetic_dcr_p5": float(np.percentile(d_syn, 5)),
+        "synthetic_share_zero": float(np.mean(d_syn <= 1e-9)),
+        "holdout_dcr_median": math.nan,
+        "holdout_dcr_p5": math.nan,
+        "share_closer_than_holdout_p5": math.nan,
+        "n_train": n_train,
+        "n_synthetic": len(d_syn),
+        "n_holdout": 0,
+        "n_columns": n_columns,
+    }
+    if "holdout" in distances:
+        d_hold = distances["holdout"]
+        p5 = float(np.percentile(d_hold, 5))
+        out.update(holdout_dcr_median=float(np.median(d_hold)), holdout_dcr_p5=p5,
+                   share_closer_than_holdout_p5=float(np.mean(d_syn < p5)),
+                   n_holdout=len(d_hold))
+    return out
+
+
+def _closest_record_distances(train: pd.DataFrame, synthetic: pd.DataFrame,
+                              holdout: pd.DataFrame | None = None, *,
+                              sample_size: int = 10000, random_state=None,
+                              metadata: dict | None = None
+                              ) -> tuple[dict[str, np.ndarray], int, int]:
+    """Per-row distances behind :func:`distance_to_closest_record`.
+
+    Returns ``({"synthetic": d, "holdout": d}, n_train, n_columns)`` (no
+    ``"holdout"`` key when ``holdout`` is None); the arguments and errors are
+    those of :func:`distance_to_closest_record`.
+    """
     others = {"synthetic": synthetic}
     if holdout is not None:
         others["holdout"] = holdout
@@ -167,33 +203,12 @@ def distance_to_closest_record(train: pd.DataFrame, synthetic: pd.DataFrame,
                           "to measure distances on")
     rng = check_random_state(random_state)
     train_s = _subsample(train, sample_size, rng)
-    syn_s = _subsample(synthetic, sample_size, rng)
-    hold_s = _subsample(holdout, sample_size, rng) if holdout is not None else None
-
     encoder = _GowerEncoding(train, cols, kinds)
     reference = encoder.transform(train_s)
-    d_syn = _closest_distances(encoder.transform(syn_s), reference, encoder.n_categorical,
-                               len(cols))
-    out = {
-        "synthetic_dcr_median": float(np.median(d_syn)),
-        "synthetic_dcr_p5": float(np.percentile(d_syn, 5)),
-        "synthetic_share_zero": float(np.mean(d_syn <= 1e-9)),
-        "holdout_dcr_median": math.nan,
-        "holdout_dcr_p5": math.nan,
-        "share_closer_than_holdout_p5": math.nan,
-        "n_train": len(train_s),
-        "n_synthetic": len(syn_s),
-        "n_holdout": 0,
-        "n_columns": len(cols),
-    }
-    if hold_s is not None:
-        d_hold = _closest_distances(encoder.transform(hold_s), reference,
-                                    encoder.n_categorical, len(cols))
-        p5 = float(np.percentile(d_hold, 5))
-        out.update(holdout_dcr_median=float(np.median(d_hold)), holdout_dcr_p5=p5,
-                   share_closer_than_holdout_p5=float(np.mean(d_syn < p5)),
-                   n_holdout=len(hold_s))
-    return out
+    distances = {name: _closest_distances(encoder.transform(_subsample(frame, sample_size, rng)),
+                                          reference, encoder.n_categorical, len(cols))
+                 for name, frame in others.items()}
+    return distances, len(train_s), len(cols)
 
 
 # --------------------------------------------------------------------------- helpers
