@@ -51,20 +51,23 @@ _FALLBACK_KEYS = ("allow", "max_fallback_training_time_seconds")
 class GretelConfig:
     """A parsed Gretel LSTM configuration.
 
-    Attributes
+    Made by :func:`parse_gretel_config`. A dataclass: each parameter is kept
+    as the attribute of the same name.
+
+    Parameters
     ----------
-    params : dict
+    params : dict, default={}
         Keyword arguments for :class:`~skgen.LSTMSynthesizer` (``params``,
         ``validators``, ``data_checks``, ``fallback``, ``task`` and
         ``generate.max_invalid`` mapped to constructor parameters).
-    num_records : int or None
+    num_records : int or None, default=5000
         ``generate.num_records``: rows to pass to ``sample`` (``None``: the
         lesser of 5000 and the training size).
-    data_source : str or None
+    data_source : str or None, default=None
         ``data_source`` (informational; skgen fits on the data you pass).
-    seed_data_source : str or None
+    seed_data_source : str or None, default=None
         ``generate.data_source`` (seed rows CSV), if given.
-    name : str or None
+    name : str or None, default=None
         The configuration's ``name``.
     """
 
@@ -117,6 +120,8 @@ def parse_gretel_config(config: Any) -> GretelConfig:
     Returns
     -------
     GretelConfig
+        The LSTM's constructor arguments (``params``) and the generation
+        settings.
 
     Raises
     ------

@@ -293,7 +293,7 @@ def _labelled(frame: pd.DataFrame, text_column: Any, label_column: Any,
 def label_fidelity(synthetic: pd.DataFrame, real_train: pd.DataFrame, real_test: pd.DataFrame,
                    *, text_column: Any = None, label_column: Any = None,
                    classifier: Any = None) -> dict:
-    """Does a classifier trained on real texts agree with the synthetic texts' labels?
+    """Share of synthetic texts whose label a classifier trained on real texts agrees with.
 
     Parameters
     ----------
@@ -444,10 +444,15 @@ def _ratio(a: float, b: float) -> float:
 class TextReport:
     """Text metrics of a synthetic corpus, beside the real corpus' own.
 
-    Attributes
+    Made by :func:`text_report`. A dataclass: each parameter is kept as the
+    attribute of the same name.
+
+    Parameters
     ----------
-    n_synthetic, n_real : int
-        Number of synthetic texts and of real training texts.
+    n_synthetic : int
+        Number of synthetic texts.
+    n_real : int
+        Number of real training texts.
     copy_rate : float
         :func:`copy_rate` of the synthetic texts against the real training texts.
     ngram_overlap_rate : float
@@ -461,8 +466,10 @@ class TextReport:
     augmentation : dict or None
         :func:`augmentation_gain`; ``None`` without a label column, or when
         not asked for.
-    text_column, label_column : hashable
-        The columns used (``label_column`` ``None`` for unlabelled texts).
+    text_column : hashable
+        The column of the texts.
+    label_column : hashable or None
+        The column of the labels; ``None`` for unlabelled texts.
     """
 
     n_synthetic: int
@@ -476,7 +483,13 @@ class TextReport:
     label_column: Any
 
     def to_dict(self) -> dict:
-        """The report as plain nested dicts (for JSON)."""
+        """The report as plain nested dicts (for JSON).
+
+        Returns
+        -------
+        dict
+            One key per parameter of the report, nested dicts as they are.
+        """
         return asdict(self)
 
     def summary(self) -> str:
@@ -552,6 +565,8 @@ def text_report(synthetic: pd.DataFrame, real_train: pd.DataFrame,
     Returns
     -------
     TextReport
+        Copies, n-gram overlap, diversity beside the real texts', and, with a
+        label column, label fidelity and augmentation gain.
 
     Raises
     ------
