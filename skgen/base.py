@@ -98,6 +98,13 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         Column names of ``X``, in order.
     n_train_rows_ : int
         Number of training rows.
+
+    References
+    ----------
+    Gretel.ai, "Gretel LSTM" model documentation: conditional generation
+    (seeding), validators, ``max_invalid_records`` and data checks, which the
+    sampling loop follows. scikit-learn, ``sklearn.neighbors.KernelDensity``:
+    the ``sample(n_samples, random_state)`` convention of generative estimators.
     """
 
     _parameter_constraints: ClassVar[dict] = {

@@ -108,6 +108,12 @@ def save(obj: BaseEstimator, path: str | os.PathLike, *, key: bytes | str | None
     OSError
         If the file cannot be written (the message names ``path``); the
         previous file at ``path``, if any, is left as it was.
+
+    References
+    ----------
+    Hugging Face, "safetensors" file format, https://huggingface.co/docs/safetensors.
+    Krawczyk, H., Bellare, M. and Canetti, R. (1997). HMAC: Keyed-Hashing for
+    Message Authentication. RFC 2104.
     """
     from safetensors.numpy import save as to_bytes
 
@@ -172,6 +178,12 @@ def load(path: str | os.PathLike, *, key: bytes | str | None = None,
         an incompatible skgen version (the message says what to do).
     TypeError, ValueError
         If ``key`` is not bytes or str, or is empty.
+
+    References
+    ----------
+    Hugging Face, "safetensors" file format, https://huggingface.co/docs/safetensors.
+    Krawczyk, H., Bellare, M. and Canetti, R. (1997). HMAC: Keyed-Hashing for
+    Message Authentication. RFC 2104.
     """
     from safetensors import safe_open
 

@@ -71,6 +71,12 @@ class PrivateTraining:
         Per-record gradient L2 norm bound.
     sample_rate : float
         Probability that a record joins a batch.
+
+    References
+    ----------
+    Abadi, M. et al. (2016). Deep Learning with Differential Privacy. ACM CCS
+    (DP-SGD). Yousefpour, A. et al. (2021). Opacus: User-Friendly Differential
+    Privacy Library in PyTorch. arXiv:2109.12298.
     """
 
     module: Any

@@ -69,6 +69,12 @@ class GretelConfig:
         ``generate.data_source`` (seed rows CSV), if given.
     name : str or None, default=None
         The configuration's ``name``.
+
+    References
+    ----------
+    Gretel.ai, "Gretel LSTM" model documentation (configuration keys
+    ``params``, ``validators``, ``data_checks``, ``generate``) and
+    gretel-synthetics, https://github.com/gretelai/gretel-synthetics.
     """
 
     params: dict = field(default_factory=dict)
@@ -133,6 +139,12 @@ def parse_gretel_config(config: Any) -> GretelConfig:
         For a path that does not exist.
     TypeError
         For a config of another type.
+
+    References
+    ----------
+    Gretel.ai, "Gretel LSTM" model documentation (configuration keys
+    ``params``, ``validators``, ``data_checks``, ``generate``) and
+    gretel-synthetics, https://github.com/gretelai/gretel-synthetics.
     """
     data = _load(config)
     _check_keys(data, _TOP_KEYS, "the configuration's top level")
