@@ -136,6 +136,6 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
-html_sidebars = {"**": ["sidebar-nav-bs"], "index": [], "changelog": []}
+html_sidebars = {"**": ["sidebar-nav-bs"], "index": [], "benchmarks": [], "changelog": []}
 html_static_path: list[str] = []
 html_show_sourcelink = False
