@@ -88,10 +88,13 @@ numpydoc_validation_checks = {
     "GL08",  # the object has no docstring
     "SS01",  # no summary line
     "SS03",  # summary does not end with a period
+    "SS06",  # summary longer than one line
+    "GL07",  # sections in the wrong order
     "PR01",  # a parameter is not documented
     "PR02",  # a documented parameter does not exist
     "PR04",  # a parameter has no type
     "PR07",  # a parameter has no description
+    "PR09",  # a parameter description does not end with a period
     "PR10",  # "name:type" without the space before the colon
     "RT01",  # no Returns section
     "RT03",  # a return value has no description

@@ -19,8 +19,9 @@ import pandas as pd
 from skgen.exceptions import ConditionError
 from skgen.schema import ColumnSchema, TableSchema, as_float
 
-#: Rows generated when neither ``n_samples`` nor seed rows say how many
-#: (the seed documentation's rule: the lesser of 5000 and the training size).
+#: Rows generated when neither ``n_samples`` nor seed rows say how many.
+#:
+#: The seed documentation's rule: the lesser of 5000 and the training size.
 DEFAULT_N_SAMPLES = 5000
 
 

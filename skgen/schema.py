@@ -84,8 +84,11 @@ class ColumnSchema:
 
     @property
     def origin(self) -> int:
-        """The exact value :func:`as_float` measures ``integer`` and ``datetime``
-        columns from (their training minimum; 0 for other kinds)."""
+        """The exact value :func:`as_float` measures this column from.
+
+        The training minimum of ``integer`` and ``datetime`` columns (an exact
+        Python int); 0 for other kinds.
+        """
         if self.kind in ("integer", "datetime") and self.min is not None:
             return int(self.min)
         return 0
@@ -281,6 +284,11 @@ def check_frame(X: Any, *, name: str = "training frame", allow_empty_columns: bo
     allow_empty_rows : bool, default=False
         Accept a frame with columns but no row (e.g. candidate rows to judge).
 
+    Returns
+    -------
+    pandas.DataFrame
+        ``X`` itself, unchanged.
+
     Raises
     ------
     SchemaError
@@ -290,11 +298,6 @@ def check_frame(X: Any, *, name: str = "training frame", allow_empty_columns: bo
         column with no value.
     TypeError
         If ``X`` is not a DataFrame.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``X`` itself, unchanged.
     """
     if not isinstance(X, pd.DataFrame):
         raise TypeError(f"the {name} must be a pandas DataFrame, got {type(X).__name__}")

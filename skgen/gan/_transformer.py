@@ -345,8 +345,11 @@ class DataTransformer:
 
     def fit_group_quantiles(self, X: pd.DataFrame, group_columns: list[int], *,
                             n_quantiles: int = 101, min_rows: int = 50) -> None:
-        """Training quantiles of every continuous column within each level of some
-        discrete columns, for the group calibration (see :meth:`calibrate_groups`).
+        """Learn the quantiles of continuous columns within discrete columns' levels.
+
+        Training quantiles of every continuous column within each level of
+        some discrete columns, for the group calibration (see
+        :meth:`calibrate_groups`).
 
         Parameters
         ----------
