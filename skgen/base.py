@@ -74,7 +74,9 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
 
     Subclasses implement ``_fit`` and ``_generate``; this class owns the
     public ``fit`` and ``sample`` and the sampling loop described in
-    ``DESIGN.md`` section 2. Not meant to be instantiated directly.
+    ``DESIGN.md`` section 2. Not meant to be instantiated directly: this
+    abstract class has no constructor of its own, and the parameters below
+    are those every subclass takes.
 
     Parameters
     ----------
@@ -92,10 +94,17 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     n_features_in_ : int
         Number of columns of ``X`` (``y``, when given, is not counted though
         the model learns it as one more column).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of ``X``, in order.
     n_train_rows_ : int
         Number of training rows.
+
+    References
+    ----------
+    Gretel.ai, "Gretel LSTM" model documentation: conditional generation
+    (seeding), validators, ``max_invalid_records`` and data checks, which the
+    sampling loop follows. scikit-learn, ``sklearn.neighbors.KernelDensity``:
+    the ``sample(n_samples, random_state)`` convention of generative estimators.
     """
 
     _parameter_constraints: ClassVar[dict] = {
@@ -286,7 +295,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
 
         Returns
         -------
-        pandas.DataFrame of shape (n_rows, n_features_in_)
+        pandas.DataFrame of shape (n_rows, `n_features_in_`)
             The training columns, in order, with the training dtypes. Every row
             holds its conditions and passes every fitted validator.
 
@@ -602,6 +611,11 @@ def fit_time_budget(seconds: float) -> Iterator[None]:
     ----------
     seconds : float
         Wall-clock seconds from entering the block.
+
+    Yields
+    ------
+    None
+        Nothing: the budget holds while the ``with`` block runs.
     """
     token = _FIT_DEADLINE.set(time.monotonic() + float(seconds))
     try:
@@ -611,7 +625,14 @@ def fit_time_budget(seconds: float) -> Iterator[None]:
 
 
 def fit_out_of_time() -> bool:
-    """Whether the :func:`fit_time_budget` around the current ``fit`` is spent."""
+    """Whether the :func:`fit_time_budget` around the current ``fit`` is spent.
+
+    Returns
+    -------
+    bool
+        True once the innermost budget's wall time has passed; False inside
+        a budget with time left, and outside any budget.
+    """
     deadline = _FIT_DEADLINE.get()
     return deadline is not None and time.monotonic() > deadline
 

@@ -19,13 +19,24 @@ import pandas as pd
 from skgen.exceptions import ConditionError
 from skgen.schema import ColumnSchema, TableSchema, as_float
 
-#: Rows generated when neither ``n_samples`` nor seed rows say how many
-#: (the seed documentation's rule: the lesser of 5000 and the training size).
+#: Rows generated when neither ``n_samples`` nor seed rows say how many.
+#:
+#: The seed documentation's rule: the lesser of 5000 and the training size.
 DEFAULT_N_SAMPLES = 5000
 
 
 def check_n_samples(n_samples: Any) -> int:
     """Check that ``n_samples`` is a positive integer.
+
+    Parameters
+    ----------
+    n_samples : object
+        The value to check.
+
+    Returns
+    -------
+    int
+        ``n_samples`` as a Python int.
 
     Raises
     ------
@@ -73,6 +84,11 @@ class SeedRows:
     def take(self, positions: np.ndarray | None = None) -> pd.DataFrame:
         """The seed rows at ``positions`` (all when ``None``), indexed from 0.
 
+        Parameters
+        ----------
+        positions : ndarray of int or None, default=None
+            Positions of the seed rows to take, in the order wanted.
+
         Returns
         -------
         pandas.DataFrame of shape (len(positions), n_columns)
@@ -90,13 +106,31 @@ class SeedRows:
         return seeds
 
     def subset(self, positions: np.ndarray) -> SeedRows:
-        """The seed rows at ``positions``, as a new :class:`SeedRows`."""
+        """The seed rows at ``positions``, as a new :class:`SeedRows`.
+
+        Parameters
+        ----------
+        positions : ndarray of int
+            Positions of the seed rows to keep, in the order wanted.
+
+        Returns
+        -------
+        SeedRows
+            ``len(positions)`` seed rows on the same schema.
+        """
         if self.frame is not None:
             return SeedRows(self.schema, len(positions), frame=self.take(positions))
         return SeedRows(self.schema, len(positions), fixed=self.fixed)
 
     def distinct(self) -> pd.DataFrame:
-        """Rows holding every condition value at least once (to check them once)."""
+        """Rows holding every condition value at least once (to check them once).
+
+        Returns
+        -------
+        pandas.DataFrame
+            All seed rows when they are a frame; otherwise one row holding the
+            fixed values (none when there are no rows).
+        """
         return self.take(None if self.frame is not None else np.arange(min(self.n, 1)))
 
 
@@ -200,6 +234,24 @@ def conditions_met(candidates: pd.DataFrame, seeds: pd.DataFrame,
     precision, datetimes to the nanosecond, everything else by equality --
     except text columns when ``text_prefix`` is true: their condition is a
     prefix the generated value must start with.
+
+    Parameters
+    ----------
+    candidates : pandas.DataFrame of shape (n_rows, n_columns)
+        Generated rows, in the training dtypes.
+    seeds : pandas.DataFrame of shape (n_rows, n_columns)
+        The seed row of each candidate (:meth:`SeedRows.take`); a missing cell
+        fixes nothing.
+    schema : TableSchema
+        The fitted schema; its columns are the ones compared.
+    text_prefix : bool, default=False
+        Whether a condition on a text column is a prefix to start with rather
+        than the whole value.
+
+    Returns
+    -------
+    ndarray of bool of shape (n_rows,)
+        True where the candidate holds every fixed value of its seed row.
     """
     ok = np.ones(len(seeds), dtype=bool)
     for col in schema.columns:

@@ -92,7 +92,9 @@ _ENTITY_KINDS = {
 class DataCheckWarning:
     """One problem a data check found.
 
-    Attributes
+    A frozen dataclass: each parameter is kept as the attribute of the same name.
+
+    Parameters
     ----------
     check : str
         Name of the check that found it, a key of :data:`CHECKS`.

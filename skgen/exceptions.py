@@ -31,12 +31,14 @@ class ConditionError(SkgenError, ValueError):
     value the fitted model can never produce (an unseen category, a number
     outside the learned range, a value a fitted validator rejects).
 
-    Attributes
+    Parameters
     ----------
-    column : str or None
-        The column the bad condition is on.
-    value : object
-        The offending value.
+    message : str
+        What is wrong, naming the column and the value.
+    column : str or None, default=None
+        The column the bad condition is on; kept as the attribute ``column``.
+    value : object, default=None
+        The offending value; kept as the attribute ``value``.
     """
 
     def __init__(self, message: str, *, column: Any = None, value: Any = None) -> None:
@@ -48,16 +50,18 @@ class ConditionError(SkgenError, ValueError):
 class TooManyInvalidError(SkgenError, RuntimeError):
     """Sampling rejected more candidate rows than ``max_invalid`` allows.
 
-    Attributes
+    Parameters
     ----------
+    message : str
+        What was asked for and how many candidates were rejected.
     partial : pandas.DataFrame
         The valid rows produced before giving up, so no work is lost. For seed
         rows (``conditions`` given as a DataFrame) its index holds the positions
-        of the seed rows that were filled.
+        of the seed rows that were filled. Kept as the attribute ``partial``.
     n_invalid : int
-        Number of candidate rows rejected.
+        Number of candidate rows rejected; kept as the attribute ``n_invalid``.
     n_requested : int
-        Number of rows asked for.
+        Number of rows asked for; kept as the attribute ``n_requested``.
     """
 
     def __init__(self, message: str, *, partial: Any, n_invalid: int, n_requested: int) -> None:
@@ -70,10 +74,13 @@ class TooManyInvalidError(SkgenError, RuntimeError):
 class DataCheckError(SkgenError, ValueError):
     """Pre-flight data checks found problems and ``data_checks="interrupt"``.
 
-    Attributes
+    Parameters
     ----------
+    message : str
+        How many problems were found, then each warning on its own line.
     warnings : list of skgen.data_checks.DataCheckWarning
-        Every warning the checks produced.
+        Every warning the checks produced; kept (as a list) as the attribute
+        ``warnings``.
     """
 
     def __init__(self, message: str, *, warnings: list) -> None:

@@ -108,7 +108,7 @@ class SyntheticOversampler(TableInputMixin, BaseOverSampler):
         synthesizer (``X.name`` or ``"text"``); ``None`` for 2-D ``X``.
     n_features_in_ : int
         Number of features of ``X`` (1 for a 1-D text corpus).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features of ``X``. Defined only when ``X`` has feature
         names that are all strings.
 
@@ -203,7 +203,9 @@ class SyntheticOversampler(TableInputMixin, BaseOverSampler):
         Returns
         -------
         X_resampled : same container as X, of shape (n_samples_new, ...)
+            The original rows, unchanged and in order, then the generated ones.
         y_resampled : same container as y, of shape (n_samples_new,)
+            The class of each row of ``X_resampled``.
 
         Raises
         ------

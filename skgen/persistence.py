@@ -25,6 +25,7 @@ up by name in an allow-list of skgen's own estimators and built through their
 constructors, their parameters validated, so a file from someone else can never
 run code. A file that is truncated, modified, not an skgen model or from an
 incompatible version raises :class:`~skgen.exceptions.ModelFileError`.
+With a ``key``, the tag is an HMAC [1]_.
 
 **Atomic.** ``save`` writes a temporary file next to the target, flushes it to
 disk (``fsync``) and renames it over the target (:func:`os.replace`), so an
@@ -58,6 +59,7 @@ from skgen.exceptions import ModelFileError
 from skgen.schema import TableSchema
 
 FORMAT_NAME = "skgen-model"
+#: Version of the model-file layout; ``load`` refuses a file written with another.
 FORMAT_VERSION = 1
 _TAG_FIELD = "hmac_sha256"
 _RELEASE = re.compile(r"^(\d+)\.(\d+)(?:\.|$|[a-z+])")
@@ -106,6 +108,12 @@ def save(obj: BaseEstimator, path: str | os.PathLike, *, key: bytes | str | None
     OSError
         If the file cannot be written (the message names ``path``); the
         previous file at ``path``, if any, is left as it was.
+
+    References
+    ----------
+    Hugging Face, "safetensors" file format, https://huggingface.co/docs/safetensors.
+    Krawczyk, H., Bellare, M. and Canetti, R. (1997). HMAC: Keyed-Hashing for
+    Message Authentication. RFC 2104.
     """
     from safetensors.numpy import save as to_bytes
 
@@ -170,6 +178,12 @@ def load(path: str | os.PathLike, *, key: bytes | str | None = None,
         an incompatible skgen version (the message says what to do).
     TypeError, ValueError
         If ``key`` is not bytes or str, or is empty.
+
+    References
+    ----------
+    Hugging Face, "safetensors" file format, https://huggingface.co/docs/safetensors.
+    Krawczyk, H., Bellare, M. and Canetti, R. (1997). HMAC: Keyed-Hashing for
+    Message Authentication. RFC 2104.
     """
     from safetensors import safe_open
 
@@ -394,7 +408,13 @@ def fitted_attributes(cls: type) -> frozenset[str]:
 
     The union of ``_fitted_attributes`` and ``_reference_attributes`` declared
     by ``cls`` and its base classes: what :func:`save` writes and the only
-    attributes :func:`load` sets.
+    attributes :func:`load` sets. ``cls`` is an skgen estimator or validator
+    class.
+
+    Returns
+    -------
+    frozenset of str
+        The attribute names, each ending in ``_``.
     """
     return _declared(cls, "_fitted_attributes") | _declared(cls, "_reference_attributes")
 

@@ -1,13 +1,13 @@
 """Differential privacy for skgen's torch models: opacus glue and epsilon accounting.
 
 The models that offer ``dp=True`` (the LSTM, later the GAN) train with
-differentially private stochastic gradient descent (DP-SGD, Abadi et al. 2016):
+differentially private stochastic gradient descent (DP-SGD, Abadi et al. 2016 [1]_):
 every step draws a batch by Poisson sampling (each record joins independently
 with probability ``q``), clips each record's gradient to L2 norm ``C``
 (``max_grad_norm``) and adds Gaussian noise of standard deviation ``sigma * C``
 (``sigma`` the noise multiplier) to the sum. The privacy loss of all steps is
-tracked by an opacus accountant; the default is Rényi DP (Mironov 2017), which
-converts to an ``(epsilon, delta)`` guarantee at the end.
+tracked by an opacus [4]_ accountant; the default is Rényi DP (Mironov 2017
+[2]_, [3]_), which converts to an ``(epsilon, delta)`` guarantee at the end.
 
 This module is model-agnostic: it takes any ``torch.nn.Module`` whose layers
 opacus can compute per-sample gradients for (``opacus.layers.DPLSTM`` for LSTMs),
@@ -49,7 +49,10 @@ ACCOUNTANTS = ("rdp", "prv", "gdp")
 class PrivateTraining:
     """The private counterparts of a model, optimizer and data loader.
 
-    Attributes
+    Made by :func:`make_private`. A dataclass: each parameter is kept as the
+    attribute of the same name.
+
+    Parameters
     ----------
     module : torch.nn.Module
         The model wrapped to compute per-sample gradients
@@ -68,6 +71,12 @@ class PrivateTraining:
         Per-record gradient L2 norm bound.
     sample_rate : float
         Probability that a record joins a batch.
+
+    References
+    ----------
+    Abadi, M. et al. (2016). Deep Learning with Differential Privacy. ACM CCS
+    (DP-SGD). Yousefpour, A. et al. (2021). Opacus: User-Friendly Differential
+    Privacy Library in PyTorch. arXiv:2109.12298.
     """
 
     module: Any
@@ -118,11 +127,19 @@ def make_accountant(accountant: str = "rdp") -> Any:
     Returns
     -------
     opacus.accountants.IAccountant
+        An accountant with no step recorded yet.
 
     Raises
     ------
     ValueError
         For an unknown accountant name.
+
+    References
+    ----------
+    .. [2] Mironov, I. (2017). Rényi Differential Privacy. *IEEE 30th Computer
+       Security Foundations Symposium (CSF)*, 263-275.
+    .. [3] Mironov, I., Talwar, K., & Zhang, L. (2019). Rényi Differential Privacy
+       of the Sampled Gaussian Mechanism. arXiv:1908.10530.
     """
     from opacus.accountants import create_accountant
 

@@ -30,7 +30,10 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
 class ColumnSchema:
     """What skgen learned about one training column.
 
-    Attributes
+    A dataclass, made by :meth:`TableSchema.infer`: each parameter is kept as
+    the attribute of the same name.
+
+    Parameters
     ----------
     name : str
         Column name.
@@ -38,23 +41,23 @@ class ColumnSchema:
         One of ``KINDS``.
     dtype : str
         The pandas dtype of the training column, given back on output.
-    missing_rate : float
+    missing_rate : float, default=0.0
         Fraction of missing cells in training, in ``[0, 1)``.
-    n_unique : int
+    n_unique : int, default=0
         Number of distinct non-missing values.
-    categories : list or None
+    categories : list or None, default=None
         For ``categorical`` and ``boolean`` columns, the distinct values seen,
         most frequent first.
-    min, max : float, int or None
+    min, max : float, int or None, default=None
         Observed range of ``numeric``, ``integer`` and ``datetime`` columns;
         exact Python ints for ``integer`` columns and for ``datetime`` columns
         (nanoseconds since the epoch, UTC), so that no integer is rounded.
-    decimals : int or None
+    decimals : int or None, default=None
         For ``numeric`` columns, the largest number of decimal places seen
         (capped at 12); values are rounded to it on output.
-    datetime_format : str or None
+    datetime_format : str or None, default=None
         For ``datetime`` columns held as strings, the format to write them back.
-    step : int or None
+    step : int or None, default=None
         For ``datetime`` columns, the coarsest unit every training value falls
         on, in nanoseconds (a day, hour, minute, second, millisecond,
         microsecond or 1); generated datetimes are rounded to it.
@@ -81,8 +84,11 @@ class ColumnSchema:
 
     @property
     def origin(self) -> int:
-        """The exact value :func:`as_float` measures ``integer`` and ``datetime``
-        columns from (their training minimum; 0 for other kinds)."""
+        """The exact value :func:`as_float` measures this column from.
+
+        The training minimum of ``integer`` and ``datetime`` columns (an exact
+        Python int); 0 for other kinds.
+        """
         if self.kind in ("integer", "datetime") and self.min is not None:
             return int(self.min)
         return 0
@@ -100,7 +106,14 @@ class ColumnSchema:
 
 @dataclass
 class TableSchema:
-    """The schema of a training table: one :class:`ColumnSchema` per column, in order."""
+    """The schema of a training table: one :class:`ColumnSchema` per column, in order.
+
+    Parameters
+    ----------
+    columns : list of ColumnSchema, default=[]
+        One entry per training column, in order; kept as the attribute
+        ``columns``. :meth:`infer` builds it from a DataFrame.
+    """
 
     columns: list[ColumnSchema] = field(default_factory=list)
 
@@ -123,7 +136,18 @@ class TableSchema:
         return len(self.columns)
 
     def of_kind(self, *kinds: str) -> list[ColumnSchema]:
-        """Columns whose kind is one of ``kinds``, in training order."""
+        """Columns whose kind is one of ``kinds``, in training order.
+
+        Parameters
+        ----------
+        *kinds : str
+            Column kinds, each one of ``KINDS``.
+
+        Returns
+        -------
+        list of ColumnSchema
+            The matching columns; empty when none matches.
+        """
         return [c for c in self.columns if c.kind in kinds]
 
     # ------------------------------------------------------------ inference
@@ -205,12 +229,35 @@ class TableSchema:
 
     # ------------------------------------------------------------ persistence
     def to_dict(self) -> dict:
-        """A JSON-serialisable description of the schema."""
+        """A JSON-serialisable description of the schema.
+
+        Returns
+        -------
+        dict
+            ``{"columns": [...]}``, one dict of plain JSON values per column,
+            read back by :meth:`from_dict`.
+        """
         return {"columns": [_jsonable(asdict(c)) for c in self.columns]}
 
     @classmethod
     def from_dict(cls, data: dict) -> TableSchema:
-        """Rebuild a schema written by :meth:`to_dict`."""
+        """Rebuild a schema written by :meth:`to_dict`.
+
+        Parameters
+        ----------
+        data : dict
+            What :meth:`to_dict` returned (after a JSON round trip).
+
+        Returns
+        -------
+        TableSchema
+            The schema, its columns in the stored order.
+
+        Raises
+        ------
+        SchemaError
+            For a column of unknown kind.
+        """
         cols = []
         for c in data["columns"]:
             if c["kind"] not in KINDS:
@@ -237,6 +284,11 @@ def check_frame(X: Any, *, name: str = "training frame", allow_empty_columns: bo
     allow_empty_rows : bool, default=False
         Accept a frame with columns but no row (e.g. candidate rows to judge).
 
+    Returns
+    -------
+    pandas.DataFrame
+        ``X`` itself, unchanged.
+
     Raises
     ------
     SchemaError
@@ -246,11 +298,6 @@ def check_frame(X: Any, *, name: str = "training frame", allow_empty_columns: bo
         column with no value.
     TypeError
         If ``X`` is not a DataFrame.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``X`` itself, unchanged.
     """
     if not isinstance(X, pd.DataFrame):
         raise TypeError(f"the {name} must be a pandas DataFrame, got {type(X).__name__}")

@@ -69,6 +69,7 @@ def quantile_inverse(u: np.ndarray, probs: np.ndarray, knots: np.ndarray) -> np.
     Returns
     -------
     ndarray of shape (n,)
+        The value at each probability, interpolated between knots.
     """
     j = np.clip(np.searchsorted(probs, u, side="right") - 1, 0, probs.size - 2)
     width = probs[j + 1] - probs[j]
@@ -92,6 +93,7 @@ def quantile_interval(x: np.ndarray, probs: np.ndarray, knots: np.ndarray) -> tu
     Returns
     -------
     lo, hi : ndarray of shape (n,)
+        ``F(x-)`` and ``F(x)`` of each value, in ``[0, 1]``.
     """
     x = np.clip(x, knots[0], knots[-1])
     left = np.searchsorted(knots, x, side="left")
@@ -114,6 +116,7 @@ def randomized_pit(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     values : ndarray of shape (n,)
         Finite values.
     rng : numpy.random.Generator
+        Draws ``U``, the position of each tied value within its mass.
 
     Returns
     -------

@@ -178,6 +178,7 @@ def fit_mixture(
     reg_covar : float
         Added to every variance.
     rng : numpy.random.Generator
+        Draws the training rows that seed the initial classes.
 
     Returns
     -------
@@ -338,6 +339,7 @@ def sample_rows_categorical(
     component : ndarray of shape (m,)
         Class of each row.
     rng : numpy.random.Generator
+        Draws the uniform number each row's level is read at.
 
     Returns
     -------

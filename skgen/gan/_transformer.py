@@ -164,10 +164,12 @@ class DataTransformer:
         Parameters
         ----------
         X : pandas.DataFrame of shape (n_samples, n_features)
+            Holds every encoded column.
 
         Returns
         -------
-        list of ndarray of int64, one per spec (``None`` for continuous columns)
+        list of ndarray of int64 of shape (n_samples,)
+            One per spec, in order; ``None`` for continuous columns.
         """
         return [None if spec["kind"] == "continuous" else _level_codes(X[spec["name"]], spec)
                 for spec in self.specs]
@@ -185,6 +187,7 @@ class DataTransformer:
         Returns
         -------
         ndarray of float32 of shape (n_samples, output_dim)
+            The encoded rows, each column's span at its :attr:`slices` entry.
         """
         n = len(X)
         out = np.zeros((n, self.output_dim), dtype=np.float32)
@@ -214,8 +217,19 @@ class DataTransformer:
         return out
 
     def condition_widths(self, columns: list[int]) -> list[int]:
-        """Number of condition features of each of ``columns`` (see
-        :meth:`condition_features`)."""
+        """Number of condition features of each of ``columns``.
+
+        Parameters
+        ----------
+        columns : list of int
+            Positions of the columns in :attr:`specs`.
+
+        Returns
+        -------
+        list of int
+            How many features :meth:`condition_features` gives each column,
+            in the order of ``columns``.
+        """
         out = []
         for j in columns:
             spec = self.specs[j]
@@ -235,12 +249,14 @@ class DataTransformer:
         Parameters
         ----------
         X : pandas.DataFrame of shape (n_samples, n_features)
+            Holds every column in ``columns``.
         columns : list of int
             Positions of the columns in :attr:`specs`.
 
         Returns
         -------
         ndarray of float32 of shape (n_samples, sum(condition_widths(columns)))
+            The features of each column in ``columns``, side by side, in order.
         """
         n = len(X)
         widths = self.condition_widths(columns)
@@ -329,8 +345,11 @@ class DataTransformer:
 
     def fit_group_quantiles(self, X: pd.DataFrame, group_columns: list[int], *,
                             n_quantiles: int = 101, min_rows: int = 50) -> None:
-        """Training quantiles of every continuous column within each level of some
-        discrete columns, for the group calibration (see :meth:`calibrate_groups`).
+        """Learn the quantiles of continuous columns within discrete columns' levels.
+
+        Training quantiles of every continuous column within each level of
+        some discrete columns, for the group calibration (see
+        :meth:`calibrate_groups`).
 
         Parameters
         ----------

@@ -51,21 +51,30 @@ _FALLBACK_KEYS = ("allow", "max_fallback_training_time_seconds")
 class GretelConfig:
     """A parsed Gretel LSTM configuration.
 
-    Attributes
+    Made by :func:`parse_gretel_config`. A dataclass: each parameter is kept
+    as the attribute of the same name.
+
+    Parameters
     ----------
-    params : dict
+    params : dict, default={}
         Keyword arguments for :class:`~skgen.LSTMSynthesizer` (``params``,
         ``validators``, ``data_checks``, ``fallback``, ``task`` and
         ``generate.max_invalid`` mapped to constructor parameters).
-    num_records : int or None
+    num_records : int or None, default=5000
         ``generate.num_records``: rows to pass to ``sample`` (``None``: the
         lesser of 5000 and the training size).
-    data_source : str or None
+    data_source : str or None, default=None
         ``data_source`` (informational; skgen fits on the data you pass).
-    seed_data_source : str or None
+    seed_data_source : str or None, default=None
         ``generate.data_source`` (seed rows CSV), if given.
-    name : str or None
+    name : str or None, default=None
         The configuration's ``name``.
+
+    References
+    ----------
+    Gretel.ai, "Gretel LSTM" model documentation (configuration keys
+    ``params``, ``validators``, ``data_checks``, ``generate``) and
+    gretel-synthetics, https://github.com/gretelai/gretel-synthetics.
     """
 
     params: dict = field(default_factory=dict)
@@ -117,6 +126,8 @@ def parse_gretel_config(config: Any) -> GretelConfig:
     Returns
     -------
     GretelConfig
+        The LSTM's constructor arguments (``params``) and the generation
+        settings.
 
     Raises
     ------
@@ -128,6 +139,12 @@ def parse_gretel_config(config: Any) -> GretelConfig:
         For a path that does not exist.
     TypeError
         For a config of another type.
+
+    References
+    ----------
+    Gretel.ai, "Gretel LSTM" model documentation (configuration keys
+    ``params``, ``validators``, ``data_checks``, ``generate``) and
+    gretel-synthetics, https://github.com/gretelai/gretel-synthetics.
     """
     data = _load(config)
     _check_keys(data, _TOP_KEYS, "the configuration's top level")

@@ -87,8 +87,8 @@ class LSTMSynthesizer(BaseSynthesizer):
         Training with ``dp=True`` always treats records independently (the
         privacy unit is one record).
     learning_rate : float, default=0.001
-        Adam learning rate. (The seed's configuration shows 0.001, its prose
-        says 0.01; skgen keeps the configuration's value.)
+        Adam learning rate. The seed's configuration shows 0.001, its prose
+        says 0.01; skgen keeps the configuration's value.
     rnn_units : int, default=256
         Hidden size of each of the two LSTM layers.
     dropout_rate : float, default=0.2

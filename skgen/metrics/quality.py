@@ -408,7 +408,10 @@ def column_pair_trends(real: pd.DataFrame, synthetic: pd.DataFrame, *,
 class QualityReport:
     """SDMetrics-style quality report: Column Shapes, Column Pair Trends and their mean.
 
-    Attributes
+    Made by :func:`quality_report`. A dataclass: each parameter is kept as the
+    attribute of the same name.
+
+    Parameters
     ----------
     overall : float
         Mean of ``column_shapes`` and ``column_pair_trends`` (NaN ones left out),
@@ -418,11 +421,15 @@ class QualityReport:
     column_pair_trends : float
         Mean of the per-pair scores of :func:`column_pair_trends` (those meeting
         the thresholds).
-    details : dict of str to pandas.DataFrame
+    details : dict of str to pandas.DataFrame, default={}
         ``"column_shapes"`` and ``"column_pair_trends"``: the per-column and
         per-pair frames the scores are the means of.
-    metadata : dict
+    metadata : dict, default={}
         Column kinds used (given or inferred).
+
+    References
+    ----------
+    SDMetrics, "Quality Report", https://docs.sdv.dev/sdmetrics/reports/quality-report
     """
 
     overall: float

@@ -234,6 +234,12 @@ def copy_rate(synthetic: Iterable[str], reference: Iterable[str]) -> float:
     ------
     TypeError
         If a text is not a string.
+
+    References
+    ----------
+    Carlini, N. et al. (2023). Quantifying Memorization Across Neural Language
+    Models. ICLR. McCoy, R. T. et al. (2023). How much do language models copy
+    from their training data? TACL 11 (n-gram novelty).
     """
     seen = {normalize_text(t) for t in _texts(reference)}
     syn = [normalize_text(t) in seen for t in _texts(synthetic)]
@@ -268,6 +274,12 @@ def ngram_overlap_rate(synthetic: Iterable[str], reference: Iterable[str],
         If ``n`` < 1.
     TypeError
         If a text is not a string.
+
+    References
+    ----------
+    Carlini, N. et al. (2023). Quantifying Memorization Across Neural Language
+    Models. ICLR. McCoy, R. T. et al. (2023). How much do language models copy
+    from their training data? TACL 11 (n-gram novelty).
     """
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
@@ -293,7 +305,7 @@ def _labelled(frame: pd.DataFrame, text_column: Any, label_column: Any,
 def label_fidelity(synthetic: pd.DataFrame, real_train: pd.DataFrame, real_test: pd.DataFrame,
                    *, text_column: Any = None, label_column: Any = None,
                    classifier: Any = None) -> dict:
-    """Does a classifier trained on real texts agree with the synthetic texts' labels?
+    """Share of synthetic texts whose label a classifier trained on real texts agrees with.
 
     Parameters
     ----------
@@ -324,6 +336,12 @@ def label_fidelity(synthetic: pd.DataFrame, real_train: pd.DataFrame, real_test:
         If a frame lacks the text or label column.
     skgen.exceptions.SchemaError
         If the columns cannot be inferred.
+
+    References
+    ----------
+    Anaby-Tavor, A. et al. (2020). Do Not Have Enough Data? Deep Learning to the
+    Rescue! AAAI (LAMBADA: a classifier trained on real data filters generated
+    texts by their label).
     """
     text_column, label_column = infer_text_and_label(real_train, text_column, label_column)
     model = clone(classifier) if classifier is not None else default_text_classifier()
@@ -444,10 +462,15 @@ def _ratio(a: float, b: float) -> float:
 class TextReport:
     """Text metrics of a synthetic corpus, beside the real corpus' own.
 
-    Attributes
+    Made by :func:`text_report`. A dataclass: each parameter is kept as the
+    attribute of the same name.
+
+    Parameters
     ----------
-    n_synthetic, n_real : int
-        Number of synthetic texts and of real training texts.
+    n_synthetic : int
+        Number of synthetic texts.
+    n_real : int
+        Number of real training texts.
     copy_rate : float
         :func:`copy_rate` of the synthetic texts against the real training texts.
     ngram_overlap_rate : float
@@ -461,8 +484,20 @@ class TextReport:
     augmentation : dict or None
         :func:`augmentation_gain`; ``None`` without a label column, or when
         not asked for.
-    text_column, label_column : hashable
-        The columns used (``label_column`` ``None`` for unlabelled texts).
+    text_column : hashable
+        The column of the texts.
+    label_column : hashable or None
+        The column of the labels; ``None`` for unlabelled texts.
+
+    References
+    ----------
+    Li, J. et al. (2016). A Diversity-Promoting Objective Function for Neural
+    Conversation Models. NAACL (distinct-n). Zhu, Y. et al. (2018). Texygen: A
+    Benchmarking Platform for Text Generation Models. SIGIR (Self-BLEU).
+    Wei, J. and Zou, K. (2019). EDA: Easy Data Augmentation Techniques for
+    Boosting Performance on Text Classification Tasks. EMNLP-IJCNLP.
+    Anaby-Tavor, A. et al. (2020). Do Not Have Enough Data? Deep Learning to the
+    Rescue! AAAI (label fidelity and augmentation in the low-data setting).
     """
 
     n_synthetic: int
@@ -476,7 +511,13 @@ class TextReport:
     label_column: Any
 
     def to_dict(self) -> dict:
-        """The report as plain nested dicts (for JSON)."""
+        """The report as plain nested dicts (for JSON).
+
+        Returns
+        -------
+        dict
+            One key per parameter of the report, nested dicts as they are.
+        """
         return asdict(self)
 
     def summary(self) -> str:
@@ -552,6 +593,8 @@ def text_report(synthetic: pd.DataFrame, real_train: pd.DataFrame,
     Returns
     -------
     TextReport
+        Copies, n-gram overlap, diversity beside the real texts', and, with a
+        label column, label fidelity and augmentation gain.
 
     Raises
     ------
@@ -561,6 +604,16 @@ def text_report(synthetic: pd.DataFrame, real_train: pd.DataFrame,
         If ``synthetic`` lacks the text column.
     skgen.exceptions.SchemaError
         If the columns cannot be inferred.
+
+    References
+    ----------
+    Li, J. et al. (2016). A Diversity-Promoting Objective Function for Neural
+    Conversation Models. NAACL (distinct-n). Zhu, Y. et al. (2018). Texygen: A
+    Benchmarking Platform for Text Generation Models. SIGIR (Self-BLEU).
+    Wei, J. and Zou, K. (2019). EDA: Easy Data Augmentation Techniques for
+    Boosting Performance on Text Classification Tasks. EMNLP-IJCNLP.
+    Anaby-Tavor, A. et al. (2020). Do Not Have Enough Data? Deep Learning to the
+    Rescue! AAAI (label fidelity and augmentation in the low-data setting).
     """
     if not isinstance(real_train, pd.DataFrame) or not isinstance(synthetic, pd.DataFrame):
         raise TypeError("synthetic and real_train must be pandas DataFrames")

@@ -144,6 +144,17 @@ def fetch_default(*, verbose: int = 1) -> Path:
     This is what ``skgen fetch-model SmolLM2-135M`` runs. See the module
     docstring for the order in which sources are tried.
 
+    Parameters
+    ----------
+    verbose : int, default=1
+        When nonzero, say on standard error what is downloaded or converted.
+
+    Returns
+    -------
+    pathlib.Path
+        The model folder (``config.json``, weights and tokenizer), ready for
+        ``pretrained_model``.
+
     Raises
     ------
     FileNotFoundError

@@ -483,6 +483,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         Returns
         -------
         self : GPTTextSynthesizer
+            The model, its prompt examples set.
 
         Raises
         ------

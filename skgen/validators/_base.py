@@ -426,12 +426,12 @@ class BaseValidator(TableInputMixin, TransformerMixin, BaseEstimator, metaclass=
 
         Parameters
         ----------
-        X : pandas.DataFrame or array-like of shape (n_samples, n_features_in_)
+        X : pandas.DataFrame or array-like of shape (n_samples, `n_features_in_`)
             Rows with the training columns. Not modified.
 
         Returns
         -------
-        X_out : pandas.DataFrame or numpy.ndarray of shape (n_samples, n_features_in_)
+        X_out : pandas.DataFrame or numpy.ndarray of shape (n_samples, `n_features_in_`)
             A copy of ``X`` (a DataFrame for a DataFrame, else an array).
 
         Raises

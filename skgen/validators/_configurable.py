@@ -46,6 +46,7 @@ def pattern_mask(values: pd.Series) -> pd.Series:
     Returns
     -------
     patterns : pandas.Series of shape (n_values,)
+        The mask of each value, same index.
     """
     return values.astype(object).str.translate(_PATTERN_TABLE)
 

@@ -405,6 +405,7 @@ class PrivacyFilter(BaseValidator):
         Returns
         -------
         bool
+            True when the reference data is there and the filter can judge rows.
         """
         return all(hasattr(self, name) for name in self._reference_attributes)
 
