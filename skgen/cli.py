@@ -177,22 +177,52 @@ def _sample(args: argparse.Namespace) -> None:
 def _report(args: argparse.Namespace) -> None:
     from skgen.metrics import exact_match_rate, quality_report
 
+    if args.html:
+        _check_output_folder(args.html)
     real, synthetic = _read_csv(args.real), _read_csv(args.synthetic)
     missing = [c for c in real.columns if c not in synthetic.columns]
     if missing:
         raise CLIError(f"{args.synthetic} lacks column(s) {missing} of {args.real}")
+    holdout = _read_csv(args.holdout) if args.holdout else None
+    if holdout is not None and (missing := [c for c in real.columns
+                                            if c not in holdout.columns]):
+        raise CLIError(f"{args.holdout} lacks column(s) {missing} of {args.real}")
     text_columns = _text_table(real, args.text_column)
     if text_columns is not None:
+        if args.html or args.holdout:
+            raise CLIError("--html and --holdout are for tables; this is a text table")
         _text_report(args, real, synthetic, text_columns)
         return
     report = quality_report(real, synthetic[real.columns])
     print(report)
     print(f"exact copies of real rows: {exact_match_rate(real, synthetic[real.columns]):.3%}")
+    if holdout is not None:
+        print(f"hold-out rows equal to a real row (baseline): "
+              f"{exact_match_rate(real, holdout[real.columns]):.3%}")
     if args.json:
         Path(args.json).write_text(json.dumps(
             {"overall": report.overall, "column_shapes": report.column_shapes,
              "column_pair_trends": report.column_pair_trends}, indent=2))
         print(f"wrote {args.json}")
+    if args.html:
+        _html_report(args, real, synthetic[real.columns],
+                     None if holdout is None else holdout[real.columns])
+
+
+def _html_report(args: argparse.Namespace, real: pd.DataFrame, synthetic: pd.DataFrame,
+                 holdout: pd.DataFrame | None) -> None:
+    try:
+        from skgen.metrics._html import html_report
+
+        page = html_report(real, synthetic, holdout=holdout,
+                           names={"real": args.real, "synthetic": args.synthetic,
+                                  "holdout": args.holdout})
+    except ModuleNotFoundError as exc:
+        if exc.name != "matplotlib" and not (exc.name or "").startswith("matplotlib."):
+            raise
+        raise CLIError("--html needs matplotlib: pip install 'skgen[plot]'") from None
+    Path(args.html).write_text(page, encoding="utf-8")
+    print(f"wrote {args.html}")
 
 
 def _text_table(real: pd.DataFrame, text_column: str | None) -> list | None:
@@ -400,6 +430,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--text-column", help="the free-text column (default: inferred)")
     p.add_argument("--label-column", help="the label column, when the text has several")
     p.add_argument("--json", help="also write the scores to this JSON file")
+    p.add_argument("--html", help="also write a self-contained HTML report to this file: "
+                   "scores, the lowest-scoring columns and pairs drawn, privacy figures "
+                   "(figures embedded, nothing fetched from the network; needs matplotlib)")
+    p.add_argument("--holdout", help="CSV of real rows not used for training: the yardstick "
+                   "of the privacy figures in --html")
     p.set_defaults(func=_report)
     return parser
 

@@ -179,3 +179,46 @@ def test_internal_errors_show_a_traceback_and_exit_1(error, small_csv, tmp_path,
     err = capsys.readouterr().err
     assert "Traceback" in err and str(error) in err
     assert "internal error" in err
+
+
+@pytest.fixture(scope="module")
+def synth_csv(model_path):
+    path = model_path.parent / "synth.csv"
+    assert main(["sample", str(model_path), "-n", "800", "-o", str(path),
+                 "--random-state", "0"]) == 0
+    return path
+
+
+def test_report_html_is_one_self_contained_file(data_csv, synth_csv, adult_full, tmp_path,
+                                                capsys):
+    import re
+
+    from skgen.metrics import quality_report
+
+    holdout = tmp_path / "holdout.csv"
+    adult_full.tail(500).to_csv(holdout, index=False)
+    page = tmp_path / "report.html"
+    assert main(["report", str(data_csv), str(synth_csv), "--holdout", str(holdout),
+                 "--html", str(page)]) == 0
+    assert f"wrote {page}" in capsys.readouterr().out
+    html = page.read_text(encoding="utf-8")
+    report = quality_report(pd.read_csv(data_csv), pd.read_csv(synth_csv))
+    for score in (report.overall, report.column_shapes, report.column_pair_trends):
+        assert f"{100 * score:.2f} %" in html
+    worst = report.details["column_shapes"].nsmallest(3, "score")["column"]
+    for column in worst:
+        assert f'alt="{column}: real against synthetic"' in html
+    assert "Distance to the closest real row" in html and "hold-out rows" in html
+    # scores + 3 columns + 3 pairs + associations + distances, all embedded
+    sources = re.findall(r'\b(?:src|href)\s*=\s*["\']?([^"\'\s>]+)', html)
+    assert len(sources) == 9
+    assert all(s.startswith("data:image/png;base64,") for s in sources)
+    assert not re.search(r"<(?:script|link|iframe)\b", html)
+    assert not re.search(r"https?://", html.split("<body>")[0])  # nothing in the head
+
+
+def test_report_html_refuses_a_missing_folder_before_reading(data_csv, synth_csv, tmp_path,
+                                                              capsys):
+    page = tmp_path / "no" / "report.html"
+    assert main(["report", "no-such.csv", str(synth_csv), "--html", str(page)]) == 2
+    assert "no such folder" in capsys.readouterr().err

@@ -461,6 +461,43 @@ class QualityReport:
     def __str__(self) -> str:
         return self.summary()
 
+    def plot(self, *, ax=None, max_columns: int = 30, max_pairs: int = 20):
+        """Draw the scores per column and per pair as bar charts, worst first.
+
+        Needs matplotlib (``pip install "skgen[plot]"``).
+
+        Parameters
+        ----------
+        ax : sequence of 2 matplotlib.axes.Axes or None, default=None
+            Where to draw the column scores and the pair scores; a new figure
+            when None.
+        max_columns : int, default=30
+            Most columns drawn: the lowest-scoring ones.
+        max_pairs : int, default=20
+            Most pairs drawn: the lowest-scoring ones among the scored pairs.
+
+        Returns
+        -------
+        fig : matplotlib.figure.Figure
+            Two panels of horizontal bars in ``[0, 1]``, the lowest score at
+            the top and the property score as a dashed line.
+
+        Raises
+        ------
+        ImportError
+            If matplotlib is not installed.
+        ValueError
+            If ``ax`` is not two ``Axes``, or ``max_columns`` or ``max_pairs``
+            is below 1.
+
+        See Also
+        --------
+        skgen.plotting.plot_quality_report : the function this calls.
+        """
+        from skgen.plotting import plot_quality_report
+
+        return plot_quality_report(self, ax=ax, max_columns=max_columns, max_pairs=max_pairs)
+
 
 @validate_params({"real": [pd.DataFrame], "synthetic": [pd.DataFrame],
                   "metadata": [dict, None],
