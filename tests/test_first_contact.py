@@ -122,7 +122,8 @@ def test_progress_bars_do_not_warn_in_a_notebook_without_ipywidgets():
         "from skgen import AmplifySampler\n"
         "from skgen.datasets import load_diamonds\n"
         "df = load_diamonds().head(300)\n"
-        "AmplifySampler(n_components=3, verbose=1, random_state=0).fit(df).sample(20)\n")]
+        "AmplifySampler(n_components=3, verbose=1, random_state=0).fit(df).sample(20)\n"
+        "import tqdm.auto  # as transformers does, for the GPT model's downloads and loading\n")]
     nbclient.NotebookClient(nb, timeout=240, kernel_name="python3",
                             resources={"metadata": {"path": str(ROOT)}}).execute()
     text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
