@@ -347,9 +347,6 @@ def sample_rows_categorical(
     component : ndarray of shape (m,)
         Class of each row.
     rng : numpy.random.Generator
-    verbose : int, default=0
-        Show a progress bar over the iterations, with the mean log-likelihood
-        per row, when positive.
 
     Returns
     -------
@@ -371,9 +368,6 @@ def sample_components(log_post: np.ndarray, rng: np.random.Generator) -> np.ndar
     log_post : ndarray of shape (m, n_components)
         Log-probabilities up to a constant per row.
     rng : numpy.random.Generator
-    verbose : int, default=0
-        Show a progress bar over the iterations, with the mean log-likelihood
-        per row, when positive.
 
     Returns
     -------
