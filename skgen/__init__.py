@@ -5,8 +5,11 @@ learns a table and generates synthetic rows, optionally conditioned on fixed
 values, with validators, pre-flight data checks and pickle-free persistence.
 """
 
-from skgen.amplify import AmplifySampler
-from skgen.base import BaseSynthesizer
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from skgen.exceptions import (
     ConditionError,
     DataCheckError,
@@ -15,13 +18,50 @@ from skgen.exceptions import (
     SkgenError,
     TooManyInvalidError,
 )
-from skgen.gan import GANSynthesizer
-from skgen.lstm import LSTMSynthesizer
-from skgen.oversampling import SyntheticOversampler
-from skgen.persistence import load
-from skgen.text import GPTTextSynthesizer
+
+if TYPE_CHECKING:  # imported on first use, below; named here for type checkers and IDEs
+    from skgen.amplify import AmplifySampler
+    from skgen.base import BaseSynthesizer
+    from skgen.gan import GANSynthesizer
+    from skgen.lstm import LSTMSynthesizer
+    from skgen.oversampling import SyntheticOversampler
+    from skgen.persistence import load
+    from skgen.text import GPTTextSynthesizer
 
 __version__ = "0.1.0"
+
+#: Public names imported on first use -> the module defining them. ``import skgen``
+#: stays light: scikit-learn loads with the first estimator, torch only with a torch
+#: model (GAN, LSTM), transformers only when a GPT model is fitted or loaded.
+_LAZY = {
+    "AmplifySampler": "skgen.amplify",
+    "BaseSynthesizer": "skgen.base",
+    "GANSynthesizer": "skgen.gan",
+    "GPTTextSynthesizer": "skgen.text",
+    "LSTMSynthesizer": "skgen.lstm",
+    "SyntheticOversampler": "skgen.oversampling",
+    "load": "skgen.persistence",
+}
+#: Subpackages reachable as ``skgen.NAME`` after a bare ``import skgen``.
+_SUBMODULES = ("amplify", "base", "conditions", "data_checks", "datasets", "exceptions", "gan",
+               "lstm", "metrics", "oversampling", "persistence", "privacy", "schema", "text",
+               "validators")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+    elif name in _SUBMODULES:
+        value = import_module(f"skgen.{name}")
+    else:
+        raise AttributeError(f"module 'skgen' has no attribute {name!r}")
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, *_SUBMODULES})
+
 
 __all__ = [
     "AmplifySampler",

@@ -28,8 +28,8 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Integral, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from tqdm.auto import tqdm
 
+from skgen._progress import tqdm
 from skgen._tags import TableInputMixin, check_2d_array
 from skgen.conditions import SeedRows, conditions_met, seed_rows
 from skgen.data_checks import check_data

@@ -378,6 +378,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="skgen", description="Learn a table and generate synthetic rows, optionally "
         "conditioned on fixed values.")
+    from skgen import __version__
+
+    parser.add_argument("--version", action="version", version=f"skgen {__version__}")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("demo", help="fit AmplifySampler on the shipped Adult table, sample "

@@ -384,18 +384,21 @@ def _tag(secret: bytes, metadata: dict, arrays: dict[str, np.ndarray]) -> str:
 
 
 # ------------------------------------------------------------------ classes and state
-def _registry() -> dict[str, type]:
-    """skgen's own estimator classes, by name: the only classes a file may name."""
+def _skgen_class(name: str) -> type | None:
+    """skgen's own estimator class called ``name`` (the only classes a file may name), or None.
+
+    Only the module defining that class is imported: loading an AmplifySampler
+    file does not import torch.
+    """
     import skgen
     import skgen.validators
 
-    found: dict[str, type] = {}
     for module in (skgen, skgen.validators):
-        for name in getattr(module, "__all__", []):
-            cls = getattr(module, name, None)
-            if isinstance(cls, type) and issubclass(cls, BaseEstimator):
-                found[cls.__name__] = cls
-    return found
+        if name in getattr(module, "__all__", ()):
+            cls = getattr(module, name)
+            if isinstance(cls, type) and issubclass(cls, BaseEstimator) and cls.__name__ == name:
+                return cls
+    return None
 
 
 def _declared(cls: type, name: str) -> frozenset[str]:
@@ -493,7 +496,7 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray], where: str, reference: bool
         return {"__generator__": _encode(obj.bit_generator.state, arrays, where, reference)}
     if isinstance(obj, BaseEstimator):
         cls = type(obj)
-        if _registry().get(cls.__name__) is not cls:
+        if _skgen_class(cls.__name__) is not cls:
             raise TypeError(f"{cls.__name__} at {where} is not an skgen estimator")
         return {"__estimator__": cls.__name__,
                 "params": _encode(obj.get_params(deep=False), arrays, f"{where}.params",
@@ -548,7 +551,7 @@ def _decode(data: Any, arrays: dict[str, np.ndarray]) -> Any:
 
 def _decode_estimator(data: dict, arrays: dict[str, np.ndarray]) -> BaseEstimator:
     name = data["__estimator__"]
-    cls = _registry().get(name)
+    cls = _skgen_class(name)
     if cls is None:
         raise ModelFileError(f"model file names class {name!r}, which is not an skgen "
                              "estimator; refusing to load it")

@@ -18,6 +18,7 @@ from scipy import sparse
 from scipy.special import log_ndtr, logsumexp, ndtri, ndtri_exp
 from threadpoolctl import threadpool_limits
 
+from skgen._progress import tqdm
 from skgen.amplify._marginals import _P_EPS, quantile_interval
 from skgen.base import fit_out_of_time
 
@@ -151,6 +152,7 @@ def fit_mixture(
     alpha: float,
     reg_covar: float,
     rng: np.random.Generator,
+    verbose: int = 0,
 ) -> dict:
     """Fit a latent-class mixture of products by expectation-maximisation.
 
@@ -179,6 +181,9 @@ def fit_mixture(
         Added to every variance.
     rng : numpy.random.Generator
         Draws the training rows that seed the initial classes.
+    verbose : int, default=0
+        Show a progress bar over the iterations, with the mean log-likelihood
+        per row, when positive.
 
     Returns
     -------
@@ -209,15 +214,19 @@ def fit_mixture(
         mean_ll = -np.inf
         it = 0
         resp = np.empty((n, k), dtype=np.float32)
+        bar = tqdm(total=max_iter, disable=not verbose, desc="AmplifySampler EM", unit="iter")
         for it in range(1, max_iter + 1):  # noqa: B007 - n_iter reported below
             mean_ll = _e_step(data, params, resp)
             params = _m_step(data, resp, params, alpha=alpha, reg_covar=reg_covar)
+            bar.set_postfix(loglik=f"{mean_ll:.4f}", refresh=False)
+            bar.update()
             if abs(mean_ll - prev) < tol:
                 converged = True
                 break
             prev = mean_ll
             if fit_out_of_time():  # a fit_time_budget is spent: keep what EM has so far
                 break
+        bar.close()
     # normalise each column's level probabilities exactly
     theta = params.theta
     if n_levels:

@@ -20,6 +20,7 @@ from scipy.special import ndtr
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from skgen._progress import tqdm
 from skgen._strings import (
     fit_id_patterns,
     fit_markov_text,
@@ -362,7 +363,7 @@ class AmplifySampler(BaseSynthesizer):
             np.column_stack(scores) if scores else np.zeros((n_fit, 0)),
             np.column_stack(observed).astype(float) if observed else np.zeros((n_fit, 0)),
             n_components=self.n_components, max_iter=self.max_iter, tol=self.tol,
-            alpha=self.alpha, reg_covar=self.reg_covar, rng=rng)
+            alpha=self.alpha, reg_covar=self.reg_covar, rng=rng, verbose=self.verbose)
         if not fitted["converged"] and fit_out_of_time():
             warnings.warn(
                 f"AmplifySampler: EM stopped after {fitted['n_iter']} iterations because its "
@@ -414,7 +415,9 @@ class AmplifySampler(BaseSynthesizer):
                                          z, rng)
         F_cal = self._tree_features(cal_codes, cal_numbers)
         n_levels = np.diff(self.level_offsets_)
-        for j, c in enumerate(codes):
+        bar = tqdm(enumerate(codes), total=len(codes), disable=not self.verbose,
+                   desc="AmplifySampler trees", unit="column")
+        for j, c in bar:
             if fit_out_of_time():  # a fit_time_budget is spent: the trees so far still apply
                 break
             if not 2 <= n_levels[j] <= _MAX_TREE_LEVELS or np.unique(c).size < 2:
@@ -430,6 +433,7 @@ class AmplifySampler(BaseSynthesizer):
             self.tree_columns_.append(j)
             self.trees_.append(tree)
             F_cal[:, j] = sample_leaf_tree(tree, F_cal, rng)
+        bar.close()
 
     # ------------------------------------------------------------- generate
     def _generate(self, seeds: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:

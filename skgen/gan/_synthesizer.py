@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
-from tqdm.auto import tqdm
 
+from skgen._progress import tqdm
 from skgen._strings import (
     fit_id_patterns,
     fit_markov_text,
@@ -610,6 +610,8 @@ feature_names_in_, n_train_rows_ :
                 g_sum += float(loss_g.detach())
             self.history_["generator_loss"].append(g_sum / steps)
             self.history_["discriminator_loss"].append(d_sum / max(d_rows, 1))
+            if self.verbose:
+                bar.set_postfix(G=f"{g_sum / steps:.3f}", D=f"{d_sum / max(d_rows, 1):.3f}")
         bar.close()
         self.dp_noise_multiplier_ = float(sigma)
         self.delta_ = float(delta)

@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 
+from skgen._progress import tqdm
 from skgen.lstm._model import network_weights, sequence_loss_nats, torch_generator
 
 #: Global gradient-norm clip of non-private training (stability only).

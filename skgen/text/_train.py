@@ -31,7 +31,8 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+
+from skgen._progress import tqdm
 
 
 @dataclass
