@@ -7,6 +7,7 @@ values, with validators, pre-flight data checks and pickle-free persistence.
 
 from skgen.amplify import AmplifySampler
 from skgen.base import BaseSynthesizer
+from skgen.conditions import Range
 from skgen.exceptions import (
     ConditionError,
     DataCheckError,
@@ -32,6 +33,7 @@ __all__ = [
     "GPTTextSynthesizer",
     "LSTMSynthesizer",
     "ModelFileError",
+    "Range",
     "SchemaError",
     "SkgenError",
     "SyntheticOversampler",
