@@ -58,6 +58,15 @@ class LSTMSynthesizer(BaseSynthesizer):
     (every row of a batch has its own prompt). Conditions on other columns are
     met by the sampling loop's rejection.
 
+    Range and set conditions (``sample(conditions={"price": skgen.Range(1000,
+    2000), "cut": ["Fair", "Good"]})``) are met by rejection of the generated
+    field: the model writes the line unprompted in that field and the loop
+    keeps the rows inside the range or set. Rejection draws exactly from the
+    model's distribution restricted to them (the model file keeps no training
+    frequencies to draw a seed from), at the cost of about ``1 / p`` proposals
+    per row for a range or set holding a share ``p`` of the rows; raise
+    ``max_invalid`` for rare ones.
+
     Tables wider than ``field_cluster_size`` columns are split into clusters of
     correlated columns with one model each; every later cluster is prompted
     with the values already generated for its most associated earlier columns,
