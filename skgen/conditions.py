@@ -87,12 +87,12 @@ class Range:
 class Restrictions:
     """The range and set conditions of one ``sample`` call, checked against the schema.
 
-    Attributes
+    Parameters
     ----------
-    ranges : dict
+    ranges : dict, default={}
         ``{column: (low, high)}``: bounds in the column's type (float, or a
         naive UTC :class:`pandas.Timestamp` for datetimes), ``None`` where open.
-    sets : dict
+    sets : dict, default={}
         ``{column: tuple}``: the allowed values, each as a fixed condition
         value would be held (known categories, floats, timestamps, strings).
     """
@@ -105,7 +105,19 @@ class Restrictions:
 
 
 def restrictions_of(seeds: pd.DataFrame) -> Restrictions:
-    """The range and set conditions a frame of seed rows carries (empty when none)."""
+    """The range and set conditions a frame of seed rows carries.
+
+    Parameters
+    ----------
+    seeds : pandas.DataFrame
+        Seed rows as :meth:`SeedRows.take` gives them (or a frame derived
+        from them: pandas keeps ``attrs``).
+
+    Returns
+    -------
+    Restrictions
+        Empty (false) when the frame carries none.
+    """
     return seeds.attrs.get(_ATTRS_KEY) or Restrictions()
 
 
@@ -144,7 +156,21 @@ def range_bounds(col: ColumnSchema, bounds: tuple, *, widen: bool = False
 
 
 def snap(col: ColumnSchema, x: np.ndarray) -> np.ndarray:
-    """Round :func:`~skgen.schema.as_float` numbers to the values the column holds."""
+    """Round :func:`~skgen.schema.as_float` numbers to the values the column holds.
+
+    Parameters
+    ----------
+    col : ColumnSchema
+        The numeric, integer or datetime column.
+    x : array-like of float, shape (n_values,)
+        Numbers measured from ``col.origin``.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (n_values,)
+        ``x`` rounded to whole numbers, the column's decimals or its datetime
+        step (unchanged for a column without such a grid).
+    """
     step = _grid_step(col)
     return np.round(np.asarray(x, dtype=float) / step) * step if step else np.asarray(x, float)
 
@@ -160,8 +186,10 @@ def quantile_range(probs: np.ndarray, knots: np.ndarray, lo: float, hi: float
     knots : ndarray of shape (n_knots,)
         Non-decreasing values; ``knots[i]`` is the quantile at ``probs[i]``
         (equal consecutive knots are a point mass).
-    lo, hi : float
-        The range, ``-inf``/``inf`` when open.
+    lo : float
+        Lower end of the range, ``-inf`` when open.
+    hi : float
+        Upper end of the range, ``inf`` when open.
 
     Returns
     -------
@@ -191,7 +219,9 @@ def restricted_choice(weights: np.ndarray, allowed: np.ndarray, size: int,
     allowed : ndarray of int
         Positions of the allowed values.
     size : int
+        Number of draws.
     rng : numpy.random.Generator
+        Random source.
 
     Returns
     -------
@@ -449,9 +479,24 @@ def restrictions_met(candidates: pd.DataFrame, restrictions: Restrictions,
                      schema: TableSchema, *, text_prefix: bool = False) -> np.ndarray:
     """Which candidate rows lie inside every range and hold one value of every set.
 
-    Candidates are in the training dtypes. Range bounds are inclusive and a
-    missing value is outside every range; set values are compared as fixed
-    values are by :func:`conditions_met`.
+    Range bounds are inclusive and a missing value is outside every range;
+    set values are compared as fixed values are by :func:`conditions_met`.
+
+    Parameters
+    ----------
+    candidates : pandas.DataFrame of shape (n_rows, n_columns)
+        Generated rows in the training dtypes.
+    restrictions : Restrictions
+        The ranges and sets.
+    schema : TableSchema
+        The fitted schema.
+    text_prefix : bool, default=False
+        Whether a set on a text column holds prefixes the values start with.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_rows,)
+        True where the row meets every range and set.
     """
     ok = np.ones(len(candidates), dtype=bool)
     for name, bounds in restrictions.ranges.items():

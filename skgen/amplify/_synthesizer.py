@@ -528,7 +528,8 @@ class AmplifySampler(BaseSynthesizer):
     def _check_seeds(self, seeds: SeedRows) -> None:
         """Refuse, before sampling, a range or set holding no value the model can produce."""
         for name, bounds in seeds.restrictions.ranges.items():
-            if self._range_mass(name, bounds)[1] <= self._range_mass(name, bounds)[0]:
+            u_lo, u_hi = self._range_mass(name, bounds)
+            if u_hi <= u_lo:
                 raise ConditionError(f"no value the model can produce for column {name!r} "
                                      f"lies between {bounds[0]} and {bounds[1]}: the training "
                                      "values there have no mass", column=name, value=bounds)
