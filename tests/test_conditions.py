@@ -109,6 +109,20 @@ def test_range_and_set_by_rejection_lstm(adult_full):
     assert (out["race"] == "White").mean() > 0.7
 
 
+def test_set_on_a_seed_column_is_drawn_from_training_frequencies_lstm(adult_full, tmp_path):
+    small = adult_full.sample(400, random_state=1).reset_index(drop=True)[
+        ["sex", "race", "income", "age", "education"]]
+    syn = LSTMSynthesizer(seed_columns=["race"], reset_states=True, random_state=0,
+                          max_invalid=5_000, **LSTM_TINY).fit(small)
+    races = ["White", "Black", "Asian-Pac-Islander"]
+    syn = skgen.load(syn.save(tmp_path / "lstm.skgen"))  # the frequencies are saved
+    out = syn.sample(300, conditions={"race": races, "sex": ["Male", "Female"]},
+                     random_state=0)
+    assert out["race"].isin(races).all()
+    assert _set_shares_match(out["race"], small.loc[small["race"].isin(races), "race"],
+                             races) > 1e-3
+
+
 @pytest.mark.parametrize(("conditions", "needle"), [
     ({"price": Range(50_000, None)}, r"'price' does not overlap"),
     ({"price": Range(1000.2, 1000.8)}, r"'price' holds no value"),
