@@ -561,7 +561,6 @@ class AmplifySampler(BaseSynthesizer):
         draws = []  # (name, set values or None, per-class probabilities or score interval)
         for name, values in restrictions.sets.items():
             i = names.index(name)
-            col = self.schema_.columns[i]
             if self.roles_[i] == "categorical":
                 j = self.categorical_index_.index(i)
                 codes = pd.Categorical(list(values), categories=self.categories_[j]).codes
