@@ -22,6 +22,7 @@ from skgen.exceptions import (
 if TYPE_CHECKING:  # imported on first use, below; named here for type checkers and IDEs
     from skgen.amplify import AmplifySampler
     from skgen.base import BaseSynthesizer
+    from skgen.conditions import Range
     from skgen.gan import GANSynthesizer
     from skgen.lstm import LSTMSynthesizer
     from skgen.oversampling import SyntheticOversampler
@@ -39,13 +40,14 @@ _LAZY = {
     "GANSynthesizer": "skgen.gan",
     "GPTTextSynthesizer": "skgen.text",
     "LSTMSynthesizer": "skgen.lstm",
+    "Range": "skgen.conditions",
     "SyntheticOversampler": "skgen.oversampling",
     "load": "skgen.persistence",
 }
 #: Subpackages reachable as ``skgen.NAME`` after a bare ``import skgen``.
 _SUBMODULES = ("amplify", "base", "conditions", "data_checks", "datasets", "exceptions", "gan",
-               "lstm", "metrics", "oversampling", "persistence", "privacy", "schema", "text",
-               "validators")
+               "lstm", "metrics", "oversampling", "persistence", "plotting", "privacy", "schema",
+               "text", "validators")
 
 
 def __getattr__(name: str) -> Any:
@@ -72,6 +74,7 @@ __all__ = [
     "GPTTextSynthesizer",
     "LSTMSynthesizer",
     "ModelFileError",
+    "Range",
     "SchemaError",
     "SkgenError",
     "SyntheticOversampler",

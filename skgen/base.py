@@ -283,11 +283,17 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             be ``None`` or ``len(conditions)``. ``None`` without seed rows
             gives the lesser of 5000 and the number of training rows.
         conditions : dict, pandas.DataFrame or None, default=None
-            A dict ``{column: value}`` fixes those values in every row. A
+            A dict ``{column: value}`` fixes those values in every row. A dict
+            value may also be a :class:`skgen.Range` (numeric, integer or
+            datetime column; bounds included, either side open with ``None``)
+            or a list, tuple or set of values (every row holds one of them);
+            the rows are then drawn from the data's distribution restricted to
+            the range or set (how each model does it is in its ``sample``
+            notes), and every returned row is checked to lie inside it. A
             DataFrame of seed rows gives one output row per seed row, in the
             same order, its non-missing values kept and its missing (NaN)
             cells generated from the row's other values — which also fills in
-            missing data (imputation).
+            missing data (imputation); its cells hold plain values only.
         random_state : int, RandomState instance or None, default=None
             Fixes this call's output. ``None`` draws fresh rows from the
             estimator's own stream (seeded by its ``random_state`` in ``fit``),
@@ -306,7 +312,10 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         ConditionError
             Before any sampling, for a condition on an unknown column, a value
             the model can never produce or a fitted validator rejects, or
-            ``n_samples`` disagreeing with the seed rows.
+            ``n_samples`` disagreeing with the seed rows; for a ``Range`` on a
+            categorical or text column, with ``low > high`` or outside what
+            the model can produce; for an empty set, or a set holding such a
+            value.
         TypeError, ValueError
             For an ``n_samples`` that is not a positive integer.
         MemoryError
@@ -369,6 +378,10 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     def _check_conditions_against_validators(self, seeds: SeedRows) -> None:
         typed = None
         given = seeds.distinct()
+        for name, values in seeds.restrictions.sets.items():  # each value of a set
+            rows = seeds.take(np.zeros(len(values), dtype=np.int64))
+            rows[name] = pd.Series(values, dtype=rows[name].dtype)
+            given = pd.concat([given, rows], ignore_index=True)
         for name in given.columns:
             present = given[name].notna()
             if self._completes_text and self.schema_[name].kind == "text":

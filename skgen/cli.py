@@ -357,21 +357,45 @@ def _fetch_model(args: argparse.Namespace) -> None:
 
 
 def _typed_condition(syn: Any, text: str) -> tuple[str, Any]:
-    """Read ``col=value`` in the type the fitted schema gives ``col``."""
+    """Read ``col=value`` in the type the fitted schema gives ``col``.
+
+    ``col=low..high`` (either side may be empty: open) is a :class:`skgen.Range`
+    on a numeric or datetime column; ``col=a|b|c`` a set of values (unless
+    ``a|b|c`` is itself a known category).
+    """
+    import skgen
+
     key, value = _parse_assignment(text)
     if key not in syn.schema_:
         return key, value  # the sampler names the unknown column
     col = syn.schema_[key]
+    if col.is_numeric and ".." in value:
+        low, _, high = value.partition("..")
+        if not low.strip() and not high.strip():
+            raise CLIError(f"--where {text!r}: give at least one bound of the range")
+        bounds = [_typed_value(col, b.strip(), text) if b.strip() else None
+                  for b in (low, high)]
+        try:
+            return key, skgen.Range(*bounds)
+        except ValueError as exc:
+            raise CLIError(f"--where {text!r}: {exc}") from None
+    if "|" in value and not any(str(k) == value for k in col.categories or []):
+        return key, [_typed_value(col, v, text) for v in value.split("|")]
+    return key, _typed_value(col, value, text)
+
+
+def _typed_value(col: Any, value: str, text: str) -> Any:
+    """One ``--where`` value in the column's type (numbers as floats, known categories)."""
     if col.kind in ("numeric", "integer"):
         try:
-            return key, float(value)
+            return float(value)
         except ValueError:
-            raise CLIError(f"--where {text!r}: column {key!r} is numeric") from None
+            raise CLIError(f"--where {text!r}: column {col.name!r} is numeric") from None
     if col.kind in ("categorical", "boolean"):
         for known in col.categories or []:
             if str(known) == value:
-                return key, known
-    return key, value
+                return known
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -410,7 +434,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--conditions", help="CSV of seed rows: one output row per seed row; "
                    "empty cells are generated")
     p.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
-                   help="fix COLUMN to VALUE in every row (repeatable)")
+                   help="fix COLUMN to VALUE in every row (repeatable); COLUMN=LOW..HIGH "
+                   "keeps it in a range (bounds included, LOW.. or ..HIGH open), "
+                   "COLUMN=A|B|C to one of the values")
     p.add_argument("-o", "--output", required=True, help="CSV to write")
     p.add_argument("--random-state", type=int, default=None)
     p.set_defaults(func=_sample)

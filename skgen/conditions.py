@@ -5,12 +5,18 @@ seed rows with NaN meaning "generate this field"), the sampling loop works on on
 shape: *seed rows* (:class:`SeedRows`), one per requested output row, with every
 training column, where a non-missing cell is a value that row must hold. They
 are built a chunk at a time, so that a large request costs no memory up front.
+
+Dict conditions may also restrict a column to a :class:`Range` of values or to
+a set of values (a list, tuple or set); these *restrictions* travel with the
+seed rows in ``DataFrame.attrs`` (read them with :func:`restrictions_of`), so
+that a model can draw values inside them and the sampling loop can check them.
 """
 
 from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,6 +29,209 @@ from skgen.schema import ColumnSchema, TableSchema, as_float
 #:
 #: The seed documentation's rule: the lesser of 5000 and the training size.
 DEFAULT_N_SAMPLES = 5000
+#: Key of :class:`Restrictions` in a seed frame's ``attrs``.
+_ATTRS_KEY = "skgen_restrictions"
+#: Containers read as a set of values in dict conditions.
+_SET_TYPES = (list, tuple, set, frozenset, np.ndarray, pd.Index, pd.Series)
+
+
+@dataclass(frozen=True)
+class Range:
+    """A condition: the column's value lies between ``low`` and ``high``, both included.
+
+    Use it as a value of ``sample(conditions={...})`` on a numeric, integer or
+    datetime column: every generated row then holds a value inside the range,
+    drawn from the data's distribution restricted to it.
+
+    Parameters
+    ----------
+    low : number, datetime-like, str or None, default=None
+        Smallest allowed value, in the column's units (a date string or
+        timestamp for a datetime column); ``None`` leaves the range open below.
+    high : number, datetime-like, str or None, default=None
+        Largest allowed value; ``None`` leaves the range open above.
+
+    Raises
+    ------
+    ValueError
+        If both bounds are ``None``, or ``low > high`` for two numbers (other
+        bounds, such as date strings, are compared when ``sample`` reads them
+        in the column's type, and a :class:`~skgen.exceptions.ConditionError`
+        names the column then).
+
+    See Also
+    --------
+    skgen.base.BaseSynthesizer.sample : where ranges are used.
+
+    Examples
+    --------
+    >>> import skgen
+    >>> skgen.Range(1000, 2000)
+    Range(low=1000, high=2000)
+    >>> skgen.Range(high="2020-12-31")  # open below
+    Range(low=None, high='2020-12-31')
+    """
+
+    low: Any = None
+    high: Any = None
+
+    def __post_init__(self) -> None:
+        if self.low is None and self.high is None:
+            raise ValueError("Range needs at least one bound (low or high)")
+        numbers_given = all(isinstance(b, numbers.Real) and not isinstance(b, bool)
+                            for b in (self.low, self.high))
+        if numbers_given and self.low > self.high:
+            raise ValueError(f"Range low={self.low!r} is greater than high={self.high!r}")
+
+
+@dataclass(frozen=True)
+class Restrictions:
+    """The range and set conditions of one ``sample`` call, checked against the schema.
+
+    Parameters
+    ----------
+    ranges : dict, default={}
+        ``{column: (low, high)}``: bounds in the column's type (float, or a
+        naive UTC :class:`pandas.Timestamp` for datetimes), ``None`` where open.
+    sets : dict, default={}
+        ``{column: tuple}``: the allowed values, each as a fixed condition
+        value would be held (known categories, floats, timestamps, strings).
+    """
+
+    ranges: dict = field(default_factory=dict)
+    sets: dict = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.ranges or self.sets)
+
+
+def restrictions_of(seeds: pd.DataFrame) -> Restrictions:
+    """The range and set conditions a frame of seed rows carries.
+
+    Parameters
+    ----------
+    seeds : pandas.DataFrame
+        Seed rows as :meth:`SeedRows.take` gives them (or a frame derived
+        from them: pandas keeps ``attrs``).
+
+    Returns
+    -------
+    Restrictions
+        Empty (false) when the frame carries none.
+    """
+    return seeds.attrs.get(_ATTRS_KEY) or Restrictions()
+
+
+def range_bounds(col: ColumnSchema, bounds: tuple, *, widen: bool = False
+                 ) -> tuple[float, float]:
+    """A range's bounds as :func:`~skgen.schema.as_float` numbers (``-inf``/``inf`` when open).
+
+    Parameters
+    ----------
+    col : ColumnSchema
+        The numeric, integer or datetime column.
+    bounds : tuple
+        ``(low, high)`` as :class:`Restrictions` holds them.
+    widen : bool, default=False
+        Give instead the interval of raw model values that round (to the
+        column's integers, decimals or datetime step) to a value inside the
+        range: what a model should draw from. It is empty (``lo >= hi``)
+        when no value of the column's precision lies in the range.
+
+    Returns
+    -------
+    lo, hi : float
+        Measured from ``col.origin``.
+    """
+    parts = [b for b in bounds if b is not None]
+    values = iter(as_float(pd.Series(parts, dtype="datetime64[ns]" if col.kind == "datetime"
+                                     else "float64"), col.kind, col.origin))
+    lo = -np.inf if bounds[0] is None else float(next(values))
+    hi = np.inf if bounds[1] is None else float(next(values))
+    if widen:
+        step = _grid_step(col)
+        if step:
+            lo = np.ceil(np.round(lo / step, 6)) * step - step / 2
+            hi = np.floor(np.round(hi / step, 6)) * step + step / 2
+    return lo, hi
+
+
+def snap(col: ColumnSchema, x: np.ndarray) -> np.ndarray:
+    """Round :func:`~skgen.schema.as_float` numbers to the values the column holds.
+
+    Parameters
+    ----------
+    col : ColumnSchema
+        The numeric, integer or datetime column.
+    x : array-like of float, shape (n_values,)
+        Numbers measured from ``col.origin``.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (n_values,)
+        ``x`` rounded to whole numbers, the column's decimals or its datetime
+        step (unchanged for a column without such a grid).
+    """
+    step = _grid_step(col)
+    return np.round(np.asarray(x, dtype=float) / step) * step if step else np.asarray(x, float)
+
+
+def quantile_range(probs: np.ndarray, knots: np.ndarray, lo: float, hi: float
+                   ) -> tuple[float, float]:
+    """Cumulative probabilities ``F(lo-)`` and ``F(hi)`` under a piecewise-linear quantile table.
+
+    Parameters
+    ----------
+    probs : ndarray of shape (n_knots,)
+        Non-decreasing cumulative probabilities from 0 to 1.
+    knots : ndarray of shape (n_knots,)
+        Non-decreasing values; ``knots[i]`` is the quantile at ``probs[i]``
+        (equal consecutive knots are a point mass).
+    lo : float
+        Lower end of the range, ``-inf`` when open.
+    hi : float
+        Upper end of the range, ``inf`` when open.
+
+    Returns
+    -------
+    u_lo, u_hi : float
+        Drawing ``u`` uniformly in ``[u_lo, u_hi]`` and reading the table at
+        ``u`` draws from the table's distribution restricted to the range;
+        ``u_hi <= u_lo`` when the range holds no mass.
+    """
+    n = knots.size
+    i = int(np.searchsorted(knots, lo, side="left"))  # first knot >= lo
+    j = int(np.searchsorted(knots, hi, side="right"))  # first knot > hi
+    if i >= n or j <= 0:
+        return 1.0, 0.0
+    u_lo = probs[0] if i == 0 else _between(probs, knots, i, lo)
+    u_hi = probs[-1] if j >= n else _between(probs, knots, j, hi)
+    return float(u_lo), float(u_hi)
+
+
+def restricted_choice(weights: np.ndarray, allowed: np.ndarray, size: int,
+                      rng: np.random.Generator) -> np.ndarray:
+    """Draw ``size`` positions among ``allowed``, with ``weights`` renormalised to them.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (n_values,)
+        Non-negative weights of all values (e.g. training frequencies).
+    allowed : ndarray of int
+        Positions of the allowed values.
+    size : int
+        Number of draws.
+    rng : numpy.random.Generator
+        Random source.
+
+    Returns
+    -------
+    ndarray of int of shape (size,)
+        Positions in ``weights``; uniform over ``allowed`` if they weigh nothing.
+    """
+    w = np.asarray(weights, dtype=float)[allowed]
+    p = w / w.sum() if w.sum() > 0 else np.full(len(allowed), 1.0 / len(allowed))
+    return np.asarray(allowed)[rng.choice(len(allowed), size=size, p=p)]
 
 
 def check_n_samples(n_samples: Any) -> int:
@@ -69,14 +278,19 @@ class SeedRows:
         ``{column: value}`` (values already checked) held by every row.
     frame : pandas.DataFrame or None, default=None
         Normalised seed rows (instead of ``fixed``), of length ``n``.
+    restrictions : Restrictions or None, default=None
+        Range and set conditions every row must meet (with ``fixed``); the
+        frames :meth:`take` gives carry them in ``attrs``.
     """
 
     def __init__(self, schema: TableSchema, n: int, *, fixed: dict | None = None,
-                 frame: pd.DataFrame | None = None) -> None:
+                 frame: pd.DataFrame | None = None,
+                 restrictions: Restrictions | None = None) -> None:
         self.schema = schema
         self.n = n
         self.fixed = {} if fixed is None else fixed
         self.frame = frame
+        self.restrictions = Restrictions() if restrictions is None else restrictions
 
     def __len__(self) -> int:
         return self.n
@@ -103,6 +317,8 @@ class SeedRows:
         seeds = _empty_seeds(self.schema, m)
         for name, value in self.fixed.items():
             seeds[name] = _fill(self.schema[name], value, m)
+        if self.restrictions:
+            seeds.attrs[_ATTRS_KEY] = self.restrictions
         return seeds
 
     def subset(self, positions: np.ndarray) -> SeedRows:
@@ -120,7 +336,8 @@ class SeedRows:
         """
         if self.frame is not None:
             return SeedRows(self.schema, len(positions), frame=self.take(positions))
-        return SeedRows(self.schema, len(positions), fixed=self.fixed)
+        return SeedRows(self.schema, len(positions), fixed=self.fixed,
+                        restrictions=self.restrictions)
 
     def distinct(self) -> pd.DataFrame:
         """Rows holding every condition value at least once (to check them once).
@@ -149,9 +366,11 @@ def seed_rows(
     ----------
     conditions : dict, pandas.DataFrame or None
         ``None``: no condition. A dict ``{column: value}``: every row holds
-        those values (a missing value in the dict is ignored). A DataFrame of
-        seed rows: one output row per seed row, its non-missing values kept,
-        its missing cells generated.
+        those values (a missing value in the dict is ignored); a value may
+        also be a :class:`Range` (numeric, integer and datetime columns) or a
+        list, tuple or set of values (the row holds one of them). A DataFrame
+        of seed rows: one output row per seed row, its non-missing values
+        kept, its missing cells generated.
     n_samples : int or None
         Rows wanted. With seed rows it must be ``None`` or ``len(conditions)``;
         otherwise ``None`` means ``min(5000, n_train)``.
@@ -176,7 +395,10 @@ def seed_rows(
     ConditionError
         For a condition on an unknown column, a value the model can never
         produce, empty seed rows, or ``n_samples`` disagreeing with the number
-        of seed rows.
+        of seed rows; for a :class:`Range` on a column that is not numeric or
+        datetime, with ``low > high``, or holding no value the model can
+        produce; for an empty set or one holding such a value; for a range
+        or set in seed rows.
     TypeError, ValueError
         For an ``n_samples`` that is not a positive integer, or conditions of
         an unsupported type.
@@ -187,9 +409,25 @@ def seed_rows(
         fixed = {} if conditions is None else {
             k: v for k, v in conditions.items() if not _is_missing(v)}
         _check_columns(list(fixed), schema)
+        ranges, sets = {}, {}
+        for name, value in list(fixed.items()):
+            if isinstance(value, Range):
+                bounds = _check_range(value, schema[name], extrapolate)
+                if bounds[0] is None or bounds[1] is None or bounds[0] != bounds[1]:
+                    ranges[name] = bounds
+                    del fixed[name]
+                else:  # Range(x, x) is the value x
+                    fixed[name] = bounds[0]
+            elif isinstance(value, _SET_TYPES):
+                values = _check_set(value, schema[name], extrapolate, open_categories)
+                if len(values) > 1:
+                    sets[name] = values
+                    del fixed[name]
+                else:
+                    fixed[name] = values[0]
         return SeedRows(schema, n, fixed={
             name: _check_value(value, schema[name], extrapolate, open_categories)
-            for name, value in fixed.items()})
+            for name, value in fixed.items()}, restrictions=Restrictions(ranges, sets))
 
     if isinstance(conditions, pd.Series):
         raise TypeError("conditions must be a dict or a DataFrame of seed rows; "
@@ -217,6 +455,11 @@ def seed_rows(
         values = np.empty(n, dtype=object)
         values[:] = None
         for i in np.flatnonzero(present):
+            if isinstance(raw[i], (Range, *_SET_TYPES)):
+                raise ConditionError(
+                    f"seed row {i} holds {raw[i]!r} for column {name!r}: ranges and sets of "
+                    "values are conditions for every row (a dict), not seed-row cells",
+                    column=name, value=raw[i])
             key = _hash_key(raw[i])
             if key not in checked:
                 checked[key] = _check_value(raw[i], col, extrapolate, open_categories)
@@ -278,6 +521,57 @@ def conditions_met(candidates: pd.DataFrame, seeds: pd.DataFrame,
                 same[fixed] = [a is not pd.NA and a == b
                                for a, b in zip(g[fixed], w[fixed], strict=True)]
         ok &= np.where(fixed, same, True)
+    restrictions = restrictions_of(seeds)
+    if restrictions:
+        ok &= restrictions_met(candidates, restrictions, schema, text_prefix=text_prefix)
+    return ok
+
+
+def restrictions_met(candidates: pd.DataFrame, restrictions: Restrictions,
+                     schema: TableSchema, *, text_prefix: bool = False) -> np.ndarray:
+    """Which candidate rows lie inside every range and hold one value of every set.
+
+    Range bounds are inclusive and a missing value is outside every range;
+    set values are compared as fixed values are by :func:`conditions_met`.
+
+    Parameters
+    ----------
+    candidates : pandas.DataFrame of shape (n_rows, n_columns)
+        Generated rows in the training dtypes.
+    restrictions : Restrictions
+        The ranges and sets.
+    schema : TableSchema
+        The fitted schema.
+    text_prefix : bool, default=False
+        Whether a set on a text column holds prefixes the values start with.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_rows,)
+        True where the row meets every range and set.
+    """
+    ok = np.ones(len(candidates), dtype=bool)
+    for name, bounds in restrictions.ranges.items():
+        col = schema[name]
+        lo, hi = range_bounds(col, bounds)
+        x = as_float(candidates[name], col.kind, col.origin)
+        ok &= (x >= lo) & (x <= hi)  # NaN: False
+    for name, values in restrictions.sets.items():
+        col = schema[name]
+        got = candidates[name]
+        if col.kind in ("numeric", "integer"):
+            g = pd.to_numeric(got, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+            tol = 0.5 * 10.0 ** -(col.decimals or 0) if col.kind == "numeric" else 0.5
+            ok &= (np.abs(g[:, None] - np.asarray(values, dtype=float)[None, :]) < tol).any(1)
+        elif col.kind == "datetime":
+            want = as_float(pd.Series(values, dtype="datetime64[ns]"), "datetime", col.origin)
+            ok &= np.isin(as_float(got, "datetime", col.origin), want)
+        elif text_prefix and col.kind == "text":
+            ok &= np.array([isinstance(a, str) and a.startswith(tuple(values))
+                            for a in got.to_numpy(dtype=object)], dtype=bool)
+        else:
+            ok &= np.array([any(_same(a, b) for b in values) for a in
+                            got.to_numpy(dtype=object)], dtype=bool)
     return ok
 
 
@@ -410,6 +704,85 @@ def _check_value(value: Any, col: ColumnSchema, extrapolate: bool,
     return value
 
 
+def _check_range(value: Range, col: ColumnSchema, extrapolate: bool) -> tuple:
+    """A :class:`Range` condition's bounds in the column's type, or ConditionError."""
+    name = col.name
+    if col.kind not in ("numeric", "integer", "datetime"):
+        hint = " (give a list of the allowed values instead)" if col.is_discrete else ""
+        raise ConditionError(f"{value!r} for column {name!r}: a Range needs a numeric, integer "
+                             f"or datetime column, and {name!r} is {col.kind}{hint}",
+                             column=name, value=value)
+    bounds = []
+    for b in (value.low, value.high):
+        if b is None:
+            bounds.append(None)
+        elif col.kind == "datetime":
+            bounds.append(_check_value(b, col, extrapolate=True))
+        else:
+            try:
+                number = float(b)
+            except (TypeError, ValueError):
+                number = np.nan
+            if isinstance(b, bool | np.bool_) or np.isnan(number):
+                raise ConditionError(f"{value!r} for numeric column {name!r}: bound {b!r} "
+                                     "is not a number", column=name, value=value)
+            bounds.append(number)
+    if None not in bounds and bounds[0] > bounds[1]:
+        raise ConditionError(f"{value!r} for column {name!r} is empty: low is greater than "
+                             "high", column=name, value=value)
+    lo, hi = range_bounds(col, tuple(bounds), widen=True)
+    if lo >= hi:
+        raise ConditionError(f"{value!r} for column {name!r} holds no value of the column's "
+                             "precision (integers, its decimals or its datetime step)",
+                             column=name, value=value)
+    low, high = col.min - col.origin, col.max - col.origin
+    if not extrapolate and (hi < low or lo > high):
+        shown = ((pd.Timestamp(int(col.min)), pd.Timestamp(int(col.max)))
+                 if col.kind == "datetime" else (col.min, col.max))
+        raise ConditionError(f"{value!r} for column {name!r} does not overlap the values the "
+                             f"model can produce [{shown[0]}, {shown[1]}] (its training range)",
+                             column=name, value=value)
+    return tuple(bounds)
+
+
+def _check_set(values: Any, col: ColumnSchema, extrapolate: bool,
+               open_categories: bool) -> tuple:
+    """A set condition's distinct values, each checked as a fixed value would be."""
+    name = col.name
+    items = list(values)
+    if not items:
+        raise ConditionError(f"the set of values for column {name!r} is empty", column=name,
+                             value=values)
+    out: list = []
+    for v in items:
+        if _is_missing(v) or isinstance(v, (Range, *_SET_TYPES)):
+            raise ConditionError(f"the set of values for column {name!r} holds {v!r}; give "
+                                 "plain values (no missing value, range or nested set)",
+                                 column=name, value=v)
+        checked = _check_value(v, col, extrapolate, open_categories)
+        if not any(_same(checked, seen) for seen in out):
+            out.append(checked)
+    return tuple(out)
+
+
+def _grid_step(col: ColumnSchema) -> float:
+    """Spacing of the values a column holds, in :func:`as_float` units (0: none)."""
+    if col.kind == "integer":
+        return 1.0
+    if col.kind == "datetime":
+        return float(col.step or 1)
+    if col.kind == "numeric" and col.decimals is not None:
+        return 10.0 ** -col.decimals
+    return 0.0
+
+
+def _between(probs: np.ndarray, knots: np.ndarray, i: int, x: float) -> float:
+    """Probability at ``x`` on the table's segment from knot ``i - 1`` to knot ``i``."""
+    span = knots[i] - knots[i - 1]
+    t = 0.0 if span <= 0 else min(max((x - knots[i - 1]) / span, 0.0), 1.0)
+    return probs[i - 1] + t * (probs[i] - probs[i - 1])
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(b, bool | np.bool_) or isinstance(a, bool | np.bool_):
         return isinstance(a, bool | np.bool_) and isinstance(b, bool | np.bool_) and \
@@ -420,4 +793,5 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-__all__ = ["DEFAULT_N_SAMPLES", "SeedRows", "check_n_samples", "conditions_met", "seed_rows"]
+__all__ = ["DEFAULT_N_SAMPLES", "Range", "SeedRows", "check_n_samples", "conditions_met",
+           "seed_rows"]

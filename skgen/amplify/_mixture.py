@@ -290,6 +290,40 @@ def _log_interval_prob(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return log_hi + np.log1p(-np.exp(np.minimum(log_lo - log_hi, -1e-300)))
 
 
+def range_score_interval(u_lo: float, u_hi: float, calibration: np.ndarray
+                         ) -> tuple[float, float]:
+    """The class-score interval whose calibrated scores fall in CDF positions ``[u_lo, u_hi]``.
+
+    Parameters
+    ----------
+    u_lo, u_hi : float
+        Cumulative probabilities of a value range under the column's knots
+        (:func:`skgen.conditions.quantile_range`); 0 and 1 give open ends.
+    calibration : ndarray of shape (len(SCORE_GRID),)
+        The column's calibration map (:func:`calibration_map`), inverted here.
+
+    Returns
+    -------
+    a, b : float
+        A class's Gaussian truncated to ``[a, b]`` gives values inside the
+        range, in the proportions the model gives them (``-inf``/``inf`` open).
+    """
+    def score(u: float, open_end: float) -> float:
+        if u <= 0.0 or u >= 1.0:
+            return open_end
+        return float(np.interp(ndtri(np.clip(u, _P_EPS, 1.0 - _P_EPS)), calibration,
+                               SCORE_GRID))
+
+    return score(u_lo, -np.inf), score(u_hi, np.inf)
+
+
+def interval_loglik(a: float, b: float, means: np.ndarray, variances: np.ndarray
+                    ) -> np.ndarray:
+    """``log P(a <= score <= b)`` under every class's Gaussian, shape (n_components,)."""
+    sd = np.sqrt(variances)
+    return _log_interval_prob((a - means) / sd, (b - means) / sd)
+
+
 def numeric_fixed_loglik(
     x: np.ndarray,
     probs: np.ndarray,

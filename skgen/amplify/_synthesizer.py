@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.special import ndtr
+from scipy.stats import truncnorm
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -38,12 +39,21 @@ from skgen.amplify._mixture import (
     SCORE_GRID,
     calibration_map,
     fit_mixture,
+    interval_loglik,
     numeric_fixed_loglik,
+    range_score_interval,
     sample_components,
     sample_rows_categorical,
 )
 from skgen.amplify._trees import fit_leaf_tree, sample_leaf_tree
 from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer, fit_out_of_time
+from skgen.conditions import (
+    SeedRows,
+    quantile_range,
+    range_bounds,
+    restrictions_of,
+    snap,
+)
 from skgen.exceptions import ConditionError
 from skgen.schema import ColumnSchema, as_float, from_float
 
@@ -80,6 +90,16 @@ class AmplifySampler(BaseSynthesizer):
     dependency network -- which keeps sharp dependence the mixture blurs; the
     trees' leaf distributions are calibrated at fit time so that the sweep
     preserves every column's marginal. Fixed cells are never redrawn.
+
+    Range and set conditions (``sample(conditions={"price": skgen.Range(1000,
+    2000), "cut": ["Fair", "Good"]})``) are met by construction too: the
+    class is drawn from its posterior given the fixed cells *and* the event
+    that every restricted cell falls inside its range or set, then each
+    restricted cell from that class restricted to it -- a category from the
+    class's probabilities renormalised over the set, a number from the class's
+    Gaussian truncated to the normal-score interval of the range (through the
+    quantile map, no rejection) -- and the row is completed as if those cells
+    were fixed.
 
     Numbers go back through at most ``n_quantiles`` quantile knots per column,
     which keep marginals and point masses (e.g. a column that is mostly
@@ -444,6 +464,7 @@ class AmplifySampler(BaseSynthesizer):
         cell is drawn again, once, from its tree given all the row's other
         cells -- one sweep of Gibbs sampling.
         """
+        seeds = self._draw_restricted(seeds, rng)
         names = self.schema_.names
         m = len(seeds)
         fixed = {name: seeds[name].notna().to_numpy() for name in names}
@@ -508,9 +529,89 @@ class AmplifySampler(BaseSynthesizer):
                    for i in self.numeric_index_]
         return cat_codes, numbers
 
-    def _draw_classes(self, cat_codes: list, fixed_numbers: list, m: int,
-                      rng: np.random.Generator) -> np.ndarray:
-        """One class per row from its posterior given the row's fixed cells."""
+    def _check_seeds(self, seeds: SeedRows) -> None:
+        """Refuse, before sampling, a range or set holding no value the model can produce."""
+        for name, bounds in seeds.restrictions.ranges.items():
+            u_lo, u_hi = self._range_mass(name, bounds)
+            if u_hi <= u_lo:
+                raise ConditionError(f"no value the model can produce for column {name!r} "
+                                     f"lies between {bounds[0]} and {bounds[1]}: the training "
+                                     "values there have no mass", column=name, value=bounds)
+
+    def _range_mass(self, name: str, bounds: tuple) -> tuple[float, float]:
+        """CDF positions ``(u_lo, u_hi)`` of a numeric column's range under its knots."""
+        col = self.schema_[name]
+        d = self.numeric_index_.index(self.schema_.names.index(name))
+        lo, hi = range_bounds(col, bounds, widen=True)
+        return quantile_range(self.quantile_probs_[d], self.quantile_knots_[d], lo, hi)
+
+    def _draw_restricted(self, seeds: pd.DataFrame, rng: np.random.Generator
+                         ) -> pd.DataFrame:
+        """Seed rows with the cells of range and set conditions drawn, to be held as fixed.
+
+        All restricted cells of a row are drawn together: the class from its
+        posterior given the fixed cells and every restriction (within a class
+        the columns are independent, so the restrictions' probabilities
+        multiply), then each cell from that class restricted to its range or
+        set. ID and text columns are left to the sampling loop.
+        """
+        restrictions = restrictions_of(seeds)
+        if not restrictions:
+            return seeds
+        names = self.schema_.names
+        m = len(seeds)
+        fixed = {name: seeds[name].notna().to_numpy() for name in names}
+        log_post = self._class_log_posterior(*self._encode_fixed(seeds, fixed), m)
+        draws = []  # (name, set values or None, per-class probabilities or score interval)
+        for name, values in restrictions.sets.items():
+            i = names.index(name)
+            if self.roles_[i] == "categorical":
+                j = self.categorical_index_.index(i)
+                codes = pd.Categorical(list(values), categories=self.categories_[j]).codes
+                probs = np.exp(self.category_log_probs_[:, self.level_offsets_[j] + codes])
+            elif self.roles_[i] == "numeric":  # each value: the mass that rounds to it
+                d = self.numeric_index_.index(i)
+                probs = np.column_stack([np.exp(interval_loglik(
+                    *range_score_interval(*self._range_mass(name, (v, v)),
+                                          self.calibration_[d]),
+                    self.means_[:, d], self.variances_[:, d])) for v in values])
+                probs *= 1.0 - self.missing_probs_[:, [d]]
+            else:
+                continue
+            log_post += np.log(probs.sum(axis=1) + 1e-300)
+            draws.append((name, values, probs))
+        for name, bounds in restrictions.ranges.items():
+            d = self.numeric_index_.index(names.index(name))
+            a, b = range_score_interval(*self._range_mass(name, bounds), self.calibration_[d])
+            log_post += interval_loglik(a, b, self.means_[:, d], self.variances_[:, d]) + \
+                np.log1p(-self.missing_probs_[:, d])
+            draws.append((name, None, (a, b)))
+        z = (np.zeros(m, dtype=np.int64) if self.weights_.size == 1
+             else sample_components(log_post, rng))
+        seeds = seeds.copy()
+        seeds.attrs = {}
+        for name, values, what in draws:
+            col = self.schema_[name]
+            if values is not None:
+                cum = np.cumsum(what[z], axis=1)
+                pick = (cum < rng.random(m)[:, None] * cum[:, -1:]).sum(axis=1)
+                seeds[name] = pd.Series(np.asarray(values, dtype=object)[
+                    np.minimum(pick, len(values) - 1)], dtype=seeds[name].dtype)
+                continue
+            d = self.numeric_index_.index(names.index(name))
+            mu, sd = self.means_[z, d], np.sqrt(self.variances_[z, d])
+            t = truncnorm.rvs((what[0] - mu) / sd, (what[1] - mu) / sd, random_state=rng)
+            u = ndtr(np.interp(mu + sd * np.atleast_1d(t), SCORE_GRID, self.calibration_[d]))
+            lo, hi = range_bounds(col, restrictions.ranges[name], widen=True)
+            x = snap(col, np.clip(quantile_inverse(u, self.quantile_probs_[d],
+                                                   self.quantile_knots_[d]), lo, hi))
+            seeds[name] = pd.Series(from_float(x, col.kind, col.origin),
+                                    dtype=seeds[name].dtype)
+        return seeds
+
+    def _class_log_posterior(self, cat_codes: list, fixed_numbers: list, m: int
+                             ) -> np.ndarray:
+        """Unnormalised log-posterior of every row's class given its fixed cells, (m, K)."""
         log_post = np.tile(np.log(self.weights_), (m, 1))
         for j, c in enumerate(cat_codes):
             keep = c >= 0
@@ -523,6 +624,12 @@ class AmplifySampler(BaseSynthesizer):
                     x[keep], self.quantile_probs_[d], self.quantile_knots_[d],
                     self.means_[:, d], self.variances_[:, d], self.calibration_[d]
                 ) + np.log1p(-self.missing_probs_[:, d])
+        return log_post
+
+    def _draw_classes(self, cat_codes: list, fixed_numbers: list, m: int,
+                      rng: np.random.Generator) -> np.ndarray:
+        """One class per row from its posterior given the row's fixed cells."""
+        log_post = self._class_log_posterior(cat_codes, fixed_numbers, m)
         if self.weights_.size == 1:
             return np.zeros(m, dtype=np.int64)
         return sample_components(log_post, rng)

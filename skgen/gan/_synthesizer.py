@@ -19,6 +19,13 @@ from skgen._strings import (
     hash_strings,
 )
 from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer
+from skgen.conditions import (
+    quantile_range,
+    range_bounds,
+    restricted_choice,
+    restrictions_of,
+    snap,
+)
 from skgen.gan._modules import (
     Discriminator,
     Generator,
@@ -30,6 +37,7 @@ from skgen.gan._modules import (
 )
 from skgen.gan._sampler import ConditionLayout, LevelDraw, TrainingSampler
 from skgen.gan._transformer import DataTransformer
+from skgen.schema import from_float
 
 #: Share of training rows drawn uniformly (not by training-by-sampling) in
 #: "anyway" conditioning, so that conditions on any subset of columns -- also
@@ -79,6 +87,17 @@ class GANSynthesizer(BaseSynthesizer):
     exactly. With ``"single_discrete"`` (CTGAN's vector) only the rarest fixed
     category goes into the vector and the other fixed values are met by
     rejection in the sampling loop.
+
+    Range and set conditions (``sample(conditions={"price": skgen.Range(1000,
+    2000), "cut": ["Fair", "Good"]})``) go through the conditional vector
+    too: each row first draws a level of the set from the training
+    frequencies restricted to the set, or (``"anyway"`` only) a number from
+    the training quantiles restricted to the range (a number of a set by the
+    training mass that rounds to it), and is then generated conditioned on
+    that value. What the vector cannot carry -- ranges and sets on
+    continuous columns with ``"single_discrete"`` (or ``dp``) -- is met by the
+    sampling loop's rejection, as a last resort. The values are drawn from
+    their marginal, not given the row's other fixed cells.
 
     ID-like and free-text columns are not modelled by the GAN: they receive
     fresh identifiers in the training character patterns and word-chain text,
@@ -672,6 +691,7 @@ feature_names_in_, n_train_rows_ :
         rt = self._get_runtime()
         out: dict[Any, Any] = {}
         specs = self.column_specs_
+        seeds = self._draw_restricted(seeds, rng)
         if specs:
             transformer: DataTransformer = rt["transformer"]
             names = [s["name"] for s in specs]
@@ -696,6 +716,57 @@ feature_names_in_, n_train_rows_ :
         for info in self.string_columns_:
             out[info["name"]] = self._make_strings(info, seeds[info["name"]], rng)
         return pd.DataFrame({name: out[name] for name in self.schema_.names}, index=seeds.index)
+
+    def _draw_restricted(self, seeds: pd.DataFrame, rng: np.random.Generator
+                         ) -> pd.DataFrame:
+        """Seed rows with the cells of range and set conditions drawn, for the vector to carry.
+
+        A level of a set comes from the training frequencies restricted to the
+        set; with ``"anyway"`` a number from the training quantiles restricted
+        to the range (a set of numbers: each by the mass that rounds to it).
+        The rest is left to the sampling loop's rejection.
+        """
+        restrictions = restrictions_of(seeds)
+        if not restrictions:
+            return seeds
+        seeds = seeds.copy()
+        seeds.attrs = {}
+        m = len(seeds)
+        anyway = self.conditional_vector_type == "anyway"
+        specs = {spec["name"]: spec for spec in self.column_specs_}
+        for name, values in restrictions.sets.items():
+            spec = specs.get(name)
+            if spec is None:
+                continue
+            if spec["kind"] != "continuous":
+                codes = pd.Categorical(list(values), categories=spec["categories"]).codes
+                weights = np.asarray(spec["level_probs"])[codes]
+            elif anyway and "quantiles" in spec:
+                grid = np.linspace(0.0, 1.0, len(spec["quantiles"]))
+                weights = np.asarray([np.diff(quantile_range(
+                    grid, spec["quantiles"], *range_bounds(self.schema_[name], (v, v),
+                                                           widen=True)))[0]
+                    for v in values]).clip(0)
+            else:
+                continue
+            chosen = np.asarray(values, dtype=object)[
+                restricted_choice(weights, np.arange(len(values)), m, rng)]
+            seeds[name] = pd.Series(chosen, dtype=seeds[name].dtype)
+        for name, bounds in restrictions.ranges.items():
+            spec = specs.get(name)
+            if not (anyway and spec is not None and "quantiles" in spec):
+                continue
+            col = self.schema_[name]
+            q = spec["quantiles"]
+            lo, hi = range_bounds(col, bounds, widen=True)
+            u_lo, u_hi = quantile_range(np.linspace(0.0, 1.0, len(q)), q, lo, hi)
+            if u_hi <= u_lo:
+                continue
+            u = u_lo + rng.random(m) * (u_hi - u_lo)
+            x = snap(col, np.clip(np.interp(u, np.linspace(0.0, 1.0, len(q)), q), lo, hi))
+            seeds[name] = pd.Series(from_float(x, col.kind, col.origin),
+                                    dtype=seeds[name].dtype)
+        return seeds
 
     def _scores(self, rt: dict, features: np.ndarray, vector: np.ndarray,
                 gen: torch.Generator) -> np.ndarray:

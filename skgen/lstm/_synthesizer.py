@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.utils._param_validation import Interval
 
 from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer, _entropy, fit_time_budget
-from skgen.conditions import SeedRows
+from skgen.conditions import SeedRows, restricted_choice, restrictions_of
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.lstm._clusters import cramers_v, discretize, plan_clusters, plan_context
 from skgen.lstm._encoding import (
@@ -57,6 +57,16 @@ class LSTMSynthesizer(BaseSynthesizer):
     never seen together too, one output row per seed row, in parallel batches
     (every row of a batch has its own prompt). Conditions on other columns are
     met by the sampling loop's rejection.
+
+    Set conditions on a categorical seed column (``sample(conditions={"cut":
+    ["Fair", "Good"]})``) draw a value per row from the training frequencies
+    restricted to the set, then seed the line with it. Ranges
+    (``skgen.Range(1000, 2000)``), and sets on other columns (or under
+    ``dp``, where no frequency is kept), are met by rejection of the
+    generated field: the loop keeps the rows inside the range or set, which
+    draws exactly from the model's distribution restricted to them, at the
+    cost of about ``1 / p`` proposals per row for a share ``p`` of the rows;
+    raise ``max_invalid`` for rare ones.
 
     Tables wider than ``field_cluster_size`` columns are split into clusters of
     correlated columns with one model each; every later cluster is prompted
@@ -183,6 +193,10 @@ class LSTMSynthesizer(BaseSynthesizer):
         Its delta (``dp=True``), ``None`` otherwise.
     dp_noise_multiplier_ : float or None
         Noise multiplier used (from ``dp_target_epsilon`` when given).
+    seed_level_probs_ : list
+        Per seed column, the training frequency of each of its categories (in
+        the schema's order), to draw set conditions from; ``None`` for a
+        numeric seed column, and for all under ``dp``.
     fallback_used_ : bool
         Whether training failed, so that the fallback model generates every
         row. (A ``sample`` call that the LSTM cannot complete gets its
@@ -288,7 +302,7 @@ class LSTMSynthesizer(BaseSynthesizer):
         "columns_", "field_delimiter_", "epsilon_", "delta_", "dp_noise_multiplier_",
         "fallback_used_", "fallback_reason_", "fallback_model_", "_models_", "history_",
         "n_epochs_", "best_epoch_", "vocab_sizes_", "max_tokens_", "training_seconds_",
-        "clusters_", "cluster_context_", "n_ignored_lines_")
+        "clusters_", "cluster_context_", "n_ignored_lines_", "seed_level_probs_")
 
     def __init__(
         self,
@@ -458,6 +472,11 @@ class LSTMSynthesizer(BaseSynthesizer):
 
         self.columns_ = columns
         self.field_delimiter_ = delimiter
+        self.seed_level_probs_ = [
+            None if self.dp or not schema[name].is_discrete else
+            X[name].value_counts(normalize=True).reindex(schema[name].categories,
+                                                         fill_value=0.0).tolist()
+            for name in self.seed_columns or []]
         self.epsilon_ = None
         self.delta_ = None
         self.dp_noise_multiplier_ = None
@@ -681,6 +700,7 @@ class LSTMSynthesizer(BaseSynthesizer):
         if not self._models_:  # training failed: the fallback model generates
             return self.fallback_model_._generate(seeds, rng)
         toks, nets, device = self._get_runtime()
+        seeds = self._draw_restricted(seeds, rng)
         schema = self.schema_
         m, k = len(seeds), len(self.columns_)
         seed_set = {self.columns_.index(c) for c in (self.seed_columns or [])}
@@ -726,6 +746,28 @@ class LSTMSynthesizer(BaseSynthesizer):
         out = pd.DataFrame(data)
         out.columns = pd.Index(self.columns_, dtype=object)
         return out, ok
+
+    def _draw_restricted(self, seeds: pd.DataFrame, rng: np.random.Generator
+                         ) -> pd.DataFrame:
+        """Seed rows with each set condition on a categorical seed column drawn.
+
+        The value comes from the training frequencies restricted to the set;
+        other ranges and sets are left to the sampling loop's rejection.
+        """
+        sets = restrictions_of(seeds).sets
+        probs = dict(zip(self.seed_columns or [], getattr(self, "seed_level_probs_", None)
+                         or [], strict=False))
+        todo = [name for name in sets if probs.get(name) is not None]
+        if not todo:
+            return seeds
+        seeds = seeds.copy()
+        for name in todo:
+            values, cats = sets[name], self.schema_[name].categories
+            weights = [probs[name][cats.index(v)] if v in cats else 0.0 for v in values]
+            pick = restricted_choice(weights, np.arange(len(values)), len(seeds), rng)
+            seeds[name] = pd.Series(np.asarray(values, dtype=object)[pick],
+                                    dtype=seeds[name].dtype)
+        return seeds
 
     def _generate_lines(self, c: int, tok: Any, net: Any, given: np.ndarray, gen: Any,
                         device: Any) -> tuple[np.ndarray, np.ndarray]:
