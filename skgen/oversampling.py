@@ -11,7 +11,8 @@ the same way as numbers, and the new rows keep the table's dtypes.
 
 from __future__ import annotations
 
-from numbers import Integral
+import warnings
+from numbers import Integral, Real
 from typing import Any, ClassVar
 
 import numpy as np
@@ -22,7 +23,7 @@ from imblearn.utils._validation import _check_X
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
 from skgen._tags import TableInputMixin
@@ -32,6 +33,8 @@ from skgen.exceptions import SkgenError, TooManyInvalidError
 _DEFAULT_TARGET_NAME = "target"
 #: Column name a 1-D ``X`` (a text corpus) gets when it has none.
 _DEFAULT_TEXT_NAME = "text"
+#: With ``selection`` other than "all": candidate rows generated per row kept.
+_CANDIDATES_PER_ROW = 3
 
 
 @Substitution(sampling_strategy=BaseOverSampler._sampling_strategy_docstring)
@@ -81,6 +84,26 @@ class SyntheticOversampler(TableInputMixin, BaseOverSampler):
         which needs enough rows in the class (a few thousand suit
         AmplifySampler). ``docs/benchmarks.md`` compares the two.
 
+    selection : {{"all", "filter", "boundary"}}, default="all"
+        Which generated rows are kept. ``"all"``: the rows drawn. Otherwise
+        three candidates are drawn per row needed and judged by a
+        :class:`~skgen.validators.ClassConfidenceValidator` (a histogram
+        gradient boosting classifier) fitted on the real rows
+        (``validator_``). ``"filter"`` (LAMBADA): candidates the classifier
+        assigns to another class with probability at least
+        ``filter_threshold`` are dropped and the rows kept are drawn at random
+        from the others. ``"boundary"``: the same filter, then rows are drawn
+        with probability proportional to the classifier's probability of
+        another class, so that rows near the class boundary are preferred
+        (as Borderline-SMOTE does with real rows). If fewer candidates than
+        needed pass, the ones the classifier finds most likely of the class
+        are added, with a warning. Tables only (not a 1-D text corpus).
+        ``docs/benchmarks.md`` compares them.
+
+    filter_threshold : float, default=0.9
+        Probability in ``(0.5, 1]`` of another class from which a candidate
+        is dropped, with ``selection`` other than ``"all"``.
+
     random_state : int, RandomState instance or None, default=None
         Seeds the synthesizer: when not ``None``, the ``random_state`` of each
         clone is replaced by an integer drawn from it, so that
@@ -99,6 +122,9 @@ class SyntheticOversampler(TableInputMixin, BaseOverSampler):
     synthesizers_ : dict
         Class label -> the clone fitted on that class's rows, for every class
         that received new rows. Only with ``fit_per_class=True``.
+    validator_ : ClassConfidenceValidator
+        The fitted classifier filter. Only with ``selection`` other than
+        ``"all"``.
     target_name_ : str or object
         Name of the column the labels were given to the synthesizer as:
         ``y.name`` when ``y`` has one that is not already a column of ``X``,
@@ -151,6 +177,11 @@ class SyntheticOversampler(TableInputMixin, BaseOverSampler):
     .. [3] L. Xu, M. Skoularidou, A. Cuesta-Infante and K. Veeramachaneni,
        "Modeling Tabular Data using Conditional GAN", Advances in Neural
        Information Processing Systems 32, 2019.
+    .. [4] A. Anaby-Tavor et al., "Do Not Have Enough Data? Deep Learning to
+       the Rescue!", AAAI 2020 (LAMBADA: filtering generated rows with a
+       classifier trained on the real ones).
+    .. [5] H. Han, W.-Y. Wang and B.-H. Mao, "Borderline-SMOTE: A New
+       Over-Sampling Method in Imbalanced Data Sets Learning", ICIC 2005.
 
     Examples
     --------
@@ -171,6 +202,8 @@ class SyntheticOversampler(TableInputMixin, BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "synthesizer": [HasMethods(["fit", "sample", "get_params"]), None],
         "fit_per_class": ["boolean"],
+        "selection": [StrOptions({"all", "filter", "boundary"})],
+        "filter_threshold": [Interval(Real, 0.5, 1, closed="right")],
     }
 
     def __init__(
@@ -179,11 +212,15 @@ class SyntheticOversampler(TableInputMixin, BaseOverSampler):
         *,
         sampling_strategy: Any = "auto",
         fit_per_class: bool = False,
+        selection: str = "all",
+        filter_threshold: float = 0.9,
         random_state: Any = None,
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.synthesizer = synthesizer
         self.fit_per_class = fit_per_class
+        self.selection = selection
+        self.filter_threshold = filter_threshold
         self.random_state = random_state
 
     # ------------------------------------------------------------ validation
@@ -257,13 +294,26 @@ class SyntheticOversampler(TableInputMixin, BaseOverSampler):
         todo = [(klass, int(n_rows)) for klass, n_rows in self.sampling_strategy_.items()
                 if n_rows > 0]
         new_rows = []
+        select = None
+        if self.selection != "all" and todo:
+            if self.feature_name_ is not None:
+                raise ValueError(f"selection={self.selection!r} judges table rows; a 1-D text "
+                                 "corpus needs selection='all'")
+            from skgen.validators import ClassConfidenceValidator
+
+            self.validator_ = ClassConfidenceValidator(
+                self.target_name_, threshold=self.filter_threshold).fit(
+                _with_label(frame, self.target_name_, y))
+            select = _Selector(self.validator_, self.selection, rng)
+        factor = 1 if select is None else _CANDIDATES_PER_ROW
         if self.fit_per_class:
             self.synthesizers_ = {}
             for klass, n_rows in todo:
                 synthesizer = self._make_synthesizer(rng)
                 synthesizer.fit(frame.loc[y == klass].reset_index(drop=True))
                 self.synthesizers_[klass] = synthesizer
-                new_rows.append(_sample(synthesizer, n_rows, klass, None))
+                rows = _sample(synthesizer, n_rows * factor, klass, None)
+                new_rows.append(rows if select is None else select(rows, klass, n_rows))
         else:
             synthesizer = self._make_synthesizer(rng)
             params = synthesizer.get_params(deep=False)
@@ -273,8 +323,9 @@ class SyntheticOversampler(TableInputMixin, BaseOverSampler):
                     synthesizer.set_params(seed_columns=[self.target_name_, *seeds])
             synthesizer.fit(frame, pd.Series(pd.Categorical(y), name=self.target_name_))
             self.synthesizer_ = synthesizer
-            new_rows = [_sample(synthesizer, n_rows, klass, self.target_name_)
-                        for klass, n_rows in todo]
+            for klass, n_rows in todo:
+                rows = _sample(synthesizer, n_rows * factor, klass, self.target_name_)
+                new_rows.append(rows if select is None else select(rows, klass, n_rows))
         if not new_rows:
             return (X.reset_index(drop=True) if isinstance(X, pd.DataFrame | pd.Series)
                     else X), y
@@ -359,6 +410,37 @@ class SyntheticOversampler(TableInputMixin, BaseOverSampler):
 
 
 # ---------------------------------------------------------------------------
+class _Selector:
+    """Keeps ``n_rows`` of the candidate rows of a class (``selection`` "filter" or
+    "boundary"), judged by a fitted :class:`~skgen.validators.ClassConfidenceValidator`."""
+
+    def __init__(self, validator: Any, how: str, rng: np.random.RandomState) -> None:
+        self.validator, self.how, self.rng = validator, how, rng
+
+    def __call__(self, rows: pd.DataFrame, klass: Any, n_rows: int) -> pd.DataFrame:
+        label = self.validator.label_column_
+        judged = _with_label(rows, label, klass)
+        ok = self.validator.is_valid(judged)
+        p_label = np.nan_to_num(self.validator.label_probability(judged), nan=1.0)
+        passed = np.flatnonzero(ok)
+        if passed.size < n_rows:
+            short = n_rows - passed.size
+            warnings.warn(
+                f"only {passed.size} of {len(rows)} rows generated for class {klass!r} passed "
+                f"the classifier filter (filter_threshold={self.validator.threshold}); the "
+                f"{short} rejected rows most likely of the class are kept too", UserWarning,
+                stacklevel=4)
+            rejected = np.flatnonzero(~ok)
+            extra = rejected[np.argsort(-p_label[rejected], kind="stable")[:short]]
+            keep = np.concatenate([passed, extra])
+        elif self.how == "boundary":
+            weight = 1.0 - p_label[passed] + 1e-6
+            keep = self.rng.choice(passed, size=n_rows, replace=False, p=weight / weight.sum())
+        else:
+            keep = self.rng.choice(passed, size=n_rows, replace=False)
+        return rows.iloc[np.sort(keep)].reset_index(drop=True)
+
+
 def _sample(synthesizer: Any, n_rows: int, klass: Any, label: Any) -> pd.DataFrame:
     """Exactly ``n_rows`` rows of class ``klass`` from a fitted synthesizer.
 
@@ -388,6 +470,13 @@ def _sample(synthesizer: Any, n_rows: int, klass: Any, label: Any) -> pd.DataFra
                 f"{klass!r} it was conditioned on (e.g. {got[np.flatnonzero(wrong)[0]]!r}); it "
                 "does not honour conditions")
     return rows
+
+
+def _with_label(frame: pd.DataFrame, name: Any, label: Any) -> pd.DataFrame:
+    """A copy of ``frame`` with column ``name`` set to ``label`` (a value or an array)."""
+    out = frame.copy()
+    out[name] = label
+    return out
 
 
 def _default_synthesizer() -> Any:

@@ -456,3 +456,24 @@ def test_sklearn_estimator_checks(estimator, check):
 def test_imblearn_param_validation_and_column_names():
     imblearn_param_validation("SyntheticOversampler", _checked())
     check_dataframe_column_names_consistency("SyntheticOversampler", _checked())
+
+
+@pytest.mark.parametrize("selection", ["filter", "boundary"])
+def test_selection_keeps_rows_the_real_data_does_not_put_in_another_class(adult_mixed, selection):
+    X, y = adult_mixed
+    with threadpool_limits(1):
+        plain = SyntheticOversampler(fast_amplify(), random_state=0).fit_resample(X, y)
+        sampler = SyntheticOversampler(fast_amplify(), selection=selection, random_state=0)
+        X_res, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == Counter(plain[1])  # the same counts
+    judge = sampler.validator_
+    new = X_res.iloc[len(X):].assign(income=y_res.iloc[len(X):].to_numpy())
+    old = plain[0].iloc[len(X):].assign(income=plain[1].iloc[len(X):].to_numpy())
+    assert judge.is_valid(new).all()  # every kept row passes the filter
+    assert not judge.is_valid(old).all()  # unfiltered, some would not
+    if selection == "boundary":  # nearer the boundary than a random pick of the valid rows
+        filtered = SyntheticOversampler(fast_amplify(), selection="filter", random_state=0)
+        with threadpool_limits(1):
+            X_f, y_f = filtered.fit_resample(X, y)
+        rows_f = X_f.iloc[len(X):].assign(income=y_f.iloc[len(X):].to_numpy())
+        assert judge.label_probability(new).mean() < judge.label_probability(rows_f).mean()
