@@ -16,6 +16,7 @@ script with that environment's python::
     $PY benchmarks/gan_benchmark.py by_vector                   # diamonds TSTR by vector column
     $PY benchmarks/gan_benchmark.py dp                          # DP at epsilon 3 and 10
     $PY benchmarks/gan_benchmark.py memory                      # a 20,000-level column
+    $PY benchmarks/gan_benchmark.py label --epochs 20           # fitted with y (issue 14)
     $PY benchmarks/gan_benchmark.py report                      # Markdown tables
 
 Each command appends its figures to ``benchmarks/results/gan.json``; ``report``
@@ -430,6 +431,40 @@ def memory(args: argparse.Namespace) -> None:
             "parent_peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20})
 
 
+# ---------------------------------------------------------------------- label
+def label(args: argparse.Namespace) -> None:
+    """Fitted with ``y`` = the target (issue 14): TSTR of the unconditional rows, how
+    many Adult rows break ``education <-> education_num``, and the heavy-tailed
+    ``capital_gain`` (mean, quantiles, max) against the training rows."""
+    import subprocess as sp
+
+    commit = sp.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                    cwd=Path(__file__).parent).stdout.strip()
+    for table in args.tables:
+        target = TABLES[table]
+        train, test = split(table)
+        train = train.sample(min(args.train_rows, len(train)), random_state=0)
+        train = train.reset_index(drop=True)
+        t0 = time.perf_counter()
+        syn = ours(args.epochs).fit(train.drop(columns=target), train[target])
+        fit_s = time.perf_counter() - t0
+        rows = syn.sample(len(train), random_state=1)[list(train.columns)]
+        entry = {"bench": "label", "table": f"{table} {args.tag}", "code": commit,
+                 "epochs": args.epochs, "train_rows": len(train), "fit_s": fit_s,
+                 **evaluate(rows, train, test, target)}
+        if table == "adult":
+            level = train.groupby("education")["education_num"].first()
+            entry["education_broken"] = float(
+                (rows["education_num"] != rows["education"].map(level)).mean())
+            for name, v in (("real", train["capital_gain"]), ("synthetic",
+                                                              rows["capital_gain"])):
+                v = v.astype(float)
+                entry[f"capital_gain_{name}"] = {
+                    "mean": v.mean(), "q90": v.quantile(0.9), "q99": v.quantile(0.99),
+                    "max": v.max(), "nonzero": float((v > 0).mean())}
+        record(entry)
+
+
 # --------------------------------------------------------------------- report
 def report(args: argparse.Namespace) -> None:
     rows = json.loads(OUT.read_text()) if OUT.exists() else []
@@ -501,10 +536,16 @@ def main() -> None:
     p = sub.add_parser("memory")
     p.add_argument("--rows", type=int, default=100_000)
     p.add_argument("--levels", type=int, default=20_000)
+    p = sub.add_parser("label")
+    p.add_argument("--tables", nargs="+", default=["diamonds", "adult"])
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--train-rows", type=int, default=8000)
+    p.add_argument("--tag", default="", help="label of the run in the results")
     sub.add_parser("report")
     args = parser.parse_args()
     {"speed": speed, "quality": quality, "sampling": sampling, "conditioning": conditioning,
-     "by_vector": by_vector, "dp": dp, "memory": memory, "report": report}[args.cmd](args)
+     "by_vector": by_vector, "dp": dp, "memory": memory, "label": label,
+     "report": report}[args.cmd](args)
 
 
 if __name__ == "__main__":

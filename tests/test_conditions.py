@@ -179,3 +179,20 @@ def test_cli_where_ranges_and_sets(tmp_path, adult):
     assert pd.read_csv(out)["age"].ge(60).all()
     assert main(["sample", str(model), "-n", "5", "--where", "age=..", "-o", str(out)]) == 2
     assert np.isfinite(pd.read_csv(out)["age"]).all()
+
+
+def test_gan_ranges_on_heavy_tailed_and_few_valued_integer_columns(adult_full):
+    """capital_gain is modelled on a signed log scale and education_num one-hot over its
+    values: a range on either is drawn from the training rows inside it."""
+    torch.set_num_threads(1)
+    train = adult_full.sample(2000, random_state=0)
+    gan = GANSynthesizer(epochs=2, random_state=0, **GAN_TINY).fit(train)
+    out = gan.sample(400, conditions={"capital_gain": Range(1000, 5000)}, random_state=0)
+    real = train.loc[train["capital_gain"].between(1000, 5000), "capital_gain"]
+    assert out["capital_gain"].between(1000, 5000).all()
+    assert stats.ks_2samp(out["capital_gain"], real).statistic < 0.25
+    out = gan.sample(400, conditions={"education_num": Range(13, 16)}, random_state=0)
+    levels = [13, 14, 15, 16]
+    assert out["education_num"].isin(levels).all()
+    inside = train.loc[train["education_num"].between(13, 16), "education_num"]
+    assert _set_shares_match(out["education_num"], inside, levels) > 1e-3

@@ -196,13 +196,13 @@ def test_user_synthesizer_is_cloned_never_fitted(lending):
     X, y = lending
     syn = fast_amplify(random_state=3)
     params = syn.get_params()
-    sampler = SyntheticOversampler(syn, random_state=0).fit(X, y)  # fit only checks
+    sampler = SyntheticOversampler(syn, fit_per_class=False, random_state=0).fit(X, y)
     assert not hasattr(sampler, "synthesizer_")
     sampler.fit_resample(X, y)
     assert not hasattr(syn, "schema_") and syn.get_params() == params
     assert sampler.synthesizer_ is not syn and hasattr(sampler.synthesizer_, "schema_")
     assert sampler.synthesizer_.random_state != 3  # seeded from the oversampler
-    kept = SyntheticOversampler(syn, random_state=None)
+    kept = SyntheticOversampler(syn, fit_per_class=False, random_state=None)
     kept.fit_resample(X, y)
     assert kept.synthesizer_.random_state == 3  # the synthesizer's own seed kept
 
@@ -212,8 +212,8 @@ def test_default_synthesizer_is_amplify_and_random_state_reproduces(lending):
     X, y = X.iloc[:400], y.iloc[:400]
     a = SyntheticOversampler(sampling_strategy={"bad": 60}, random_state=7)
     Xa, _ = a.fit_resample(X, y)
-    assert isinstance(a.synthesizer_, AmplifySampler)
-    assert a.synthesizer_.get_params()["n_components"] == AmplifySampler().n_components
+    assert isinstance(a.synthesizers_["bad"], AmplifySampler)  # per class by default
+    assert a.synthesizers_["bad"].get_params()["n_components"] == AmplifySampler().n_components
     b = SyntheticOversampler(fast_amplify(), sampling_strategy={"bad": 60}, random_state=7)
     Xb, _ = b.fit_resample(X, y)
     pd.testing.assert_frame_equal(Xb, clone(b).fit_resample(X, y)[0])
@@ -224,7 +224,8 @@ def test_default_synthesizer_is_amplify_and_random_state_reproduces(lending):
 def test_label_name_clash_and_unnamed_labels(lending):
     X, y = lending
     X = X.iloc[:400].assign(target=1.0)
-    sampler = SyntheticOversampler(fast_amplify(), sampling_strategy={"bad": 40}, random_state=0)
+    sampler = SyntheticOversampler(fast_amplify(), sampling_strategy={"bad": 40},
+                                   fit_per_class=False, random_state=0)
     sampler.fit_resample(X, y.iloc[:400].to_numpy())
     assert sampler.target_name_ == "target_1"
     sampler.fit_resample(X, y.iloc[:400].rename("target"))
@@ -317,9 +318,9 @@ class _Holes(_Ignores):
 def test_synthesizer_that_ignores_conditions_or_dtypes_is_refused(lending):
     X, y = lending
     with pytest.raises(SkgenError, match="not the class 'bad'"):
-        SyntheticOversampler(_Ignores(), random_state=0).fit_resample(X, y)
+        SyntheticOversampler(_Ignores(), fit_per_class=False, random_state=0).fit_resample(X, y)
     with pytest.raises(SkgenError, match=r"missing values in column\(s\) \['funded_amnt'\]"):
-        SyntheticOversampler(_Holes(), random_state=0).fit_resample(X, y)
+        SyntheticOversampler(_Holes(), fit_per_class=False, random_state=0).fit_resample(X, y)
 
 
 # ------------------------------------------------------------------ pipelines
@@ -328,7 +329,9 @@ def test_pipeline_cross_val_score_and_grid_search_over_synthesizer_params(lendin
     X, y = X.iloc[:1000], y.iloc[:1000]
     X = X.astype({c: "category" for c in X.select_dtypes("str").columns})
     pipe = Pipeline([
-        ("oversampler", SyntheticOversampler(fast_amplify(), random_state=0)),
+        # joint: 26 "bad" rows per fold are too few for a model of their own
+        ("oversampler", SyntheticOversampler(fast_amplify(), fit_per_class=False,
+                                             random_state=0)),
         ("clf", HistGradientBoostingClassifier(max_iter=20, categorical_features="from_dtype",
                                                random_state=0)),
     ])
@@ -349,7 +352,7 @@ def test_pipeline_cross_val_score_and_grid_search_over_synthesizer_params(lendin
 def test_grid_search_over_synthesizer_params_at_the_default_synthesizer(lending):
     X, y = lending
     X, y = X.select_dtypes("number").iloc[:600], y.iloc[:600]
-    pipe = Pipeline([("oversampler", SyntheticOversampler(random_state=0)),
+    pipe = Pipeline([("oversampler", SyntheticOversampler(fit_per_class=False, random_state=0)),
                      ("clf", DecisionTreeClassifier(max_depth=3, random_state=0))])
     grid = GridSearchCV(pipe, {"oversampler__synthesizer__n_components": [2, 5],
                                "oversampler__synthesizer__max_iter": [10]},
@@ -414,7 +417,7 @@ def test_text_oversampling_with_the_lstm_prompts_with_the_label():
     lstm = LSTMSynthesizer(epochs=1, vocab_size=0, rnn_units=16, embedding_dim=16, batch_size=16,
                            max_line_len=100, early_stopping=False, validators=[],
                            data_checks="skip")
-    sampler = SyntheticOversampler(lstm, random_state=0)
+    sampler = SyntheticOversampler(lstm, fit_per_class=False, random_state=0)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a tiny network: extra threads only contend on a busy machine
     try:
@@ -456,3 +459,24 @@ def test_sklearn_estimator_checks(estimator, check):
 def test_imblearn_param_validation_and_column_names():
     imblearn_param_validation("SyntheticOversampler", _checked())
     check_dataframe_column_names_consistency("SyntheticOversampler", _checked())
+
+
+@pytest.mark.parametrize("selection", ["filter", "boundary"])
+def test_selection_keeps_rows_the_real_data_does_not_put_in_another_class(adult_mixed, selection):
+    X, y = adult_mixed
+    with threadpool_limits(1):
+        plain = SyntheticOversampler(fast_amplify(), random_state=0).fit_resample(X, y)
+        sampler = SyntheticOversampler(fast_amplify(), selection=selection, random_state=0)
+        X_res, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == Counter(plain[1])  # the same counts
+    judge = sampler.validator_
+    new = X_res.iloc[len(X):].assign(income=y_res.iloc[len(X):].to_numpy())
+    old = plain[0].iloc[len(X):].assign(income=plain[1].iloc[len(X):].to_numpy())
+    assert judge.is_valid(new).all()  # every kept row passes the filter
+    assert not judge.is_valid(old).all()  # unfiltered, some would not
+    if selection == "boundary":  # nearer the boundary than a random pick of the valid rows
+        filtered = SyntheticOversampler(fast_amplify(), selection="filter", random_state=0)
+        with threadpool_limits(1):
+            X_f, y_f = filtered.fit_resample(X, y)
+        rows_f = X_f.iloc[len(X):].assign(income=y_f.iloc[len(X):].to_numpy())
+        assert judge.label_probability(new).mean() < judge.label_probability(rows_f).mean()

@@ -562,3 +562,49 @@ def test_bad_arguments_raise():
     fitted = NumericRangeValidator().fit(pd.DataFrame({"a": [1, 2]}))
     with pytest.raises(TypeError, match="DataFrame"):
         fitted.is_valid([[1]])
+
+
+# ------------------------------------------------------------ ClassConfidenceValidator
+def _two_classes(n_major: int = 600, n_minor: int = 150, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "x": np.r_[rng.normal(0, 1, n_major), rng.normal(3, 1, n_minor)],
+        "colour": np.r_[rng.choice(["red", "blue"], n_major, p=[0.8, 0.2]),
+                        rng.choice(["red", "blue"], n_minor, p=[0.2, 0.8])],
+        "y": ["major"] * n_major + ["minor"] * n_minor})
+
+
+def test_class_confidence_validator_drops_rows_surely_of_another_class():
+    from skgen.validators import ClassConfidenceValidator, ValidatorSet
+
+    real = _two_classes()
+    v = ClassConfidenceValidator(label_column="y").fit(real)
+    rows = pd.DataFrame({"x": [3.5, -1.5, 1.5, -1.5, 0.0],
+                         "colour": ["blue", "red", "blue", "red", "red"],
+                         "y": ["minor", "minor", "minor", "major", None]})
+    ok = v.is_valid(rows)
+    # a minority row deep in the majority is dropped; one in its own class or near the
+    # boundary stays; a majority row where majority rows are stays; a missing label passes
+    assert ok.tolist() == [True, False, True, True, True]
+    why = v.explain(rows)
+    assert len(why) == 1 and why.iloc[0]["rule"] == "class_confidence"
+    p = v.label_probability(rows)
+    assert p[0] > 0.5 > p[1] and np.isnan(p[4])
+    # the label defaults to the last column; stricter thresholds drop fewer rows
+    assert ClassConfidenceValidator().fit(real).label_column_ == "y"
+    loose = ClassConfidenceValidator(label_column="y", threshold=0.6).fit(real)
+    assert loose.is_valid(rows).sum() <= ok.sum()
+    # composes with the other validators
+    assert ValidatorSet(validators=[v]).fit(real).is_valid(rows).tolist() == ok.tolist()
+
+
+def test_class_confidence_validator_refuses_what_it_cannot_learn():
+    from skgen.validators import ClassConfidenceValidator
+
+    real = _two_classes()
+    with pytest.raises(SchemaError, match="'z' is not a column"):
+        ClassConfidenceValidator(label_column="z").fit(real)
+    with pytest.raises(SchemaError, match="one class"):
+        ClassConfidenceValidator(label_column="y").fit(real[real["y"] == "major"])
+    with pytest.raises(ValueError, match="threshold"):
+        ClassConfidenceValidator(label_column="y", threshold=0.3).fit(real)

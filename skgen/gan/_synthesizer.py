@@ -36,8 +36,13 @@ from skgen.gan._modules import (
     state_arrays,
 )
 from skgen.gan._sampler import ConditionLayout, LevelDraw, TrainingSampler
-from skgen.gan._transformer import DataTransformer
-from skgen.schema import from_float
+from skgen.gan._transformer import (
+    MAX_INTEGER_LEVELS,
+    DataTransformer,
+    _from_model_scale,
+    _to_model_scale,
+)
+from skgen.schema import as_float, from_float
 
 #: Share of training rows drawn uniformly (not by training-by-sampling) in
 #: "anyway" conditioning, so that conditions on any subset of columns -- also
@@ -61,6 +66,9 @@ _GROUP_MIN_ROWS = 50
 _GROUP_ROWS = (200, 1_000, 100_000)
 #: Rows per generator forward pass when sampling (bounds the activations' memory).
 _FORWARD_ROWS = 16_384
+#: Score written into a one-hot span to fix its decoded level (beyond any calibration
+#: offset, which is at most 10 in absolute value).
+_FIXED_SCORE = 1e6
 
 
 class GANSynthesizer(BaseSynthesizer):
@@ -98,6 +106,14 @@ class GANSynthesizer(BaseSynthesizer):
     continuous columns with ``"single_discrete"`` (or ``dp``) -- is met by the
     sampling loop's rejection, as a last resort. The values are drawn from
     their marginal, not given the row's other fixed cells.
+
+    Fitted with a label ``y`` (a category, a boolean or an integer of at most
+    20 values), every unconditional row is generated *given its class*: the
+    label goes into the row's conditional vector with a level drawn from its
+    training frequency, and the row holds that level. Integer columns with at
+    most 20 distinct values are one-hot encoded like categories, and
+    heavy-tailed numbers are modelled on a signed log scale (see
+    :class:`skgen.gan.DataTransformer`).
 
     ID-like and free-text columns are not modelled by the GAN: they receive
     fresh identifiers in the training character patterns and word-chain text,
@@ -317,7 +333,8 @@ feature_names_in_, n_train_rows_ :
     }
     #: Fitted attributes a model file holds (see :mod:`skgen.persistence`).
     _fitted_attributes = (
-        "column_specs_", "discrete_columns_", "string_columns_", "conditionable_", "cond_dim_",
+        "column_specs_", "discrete_columns_", "string_columns_", "paired_columns_",
+        "conditionable_", "cond_dim_",
         "output_dim_", "device_", "history_", "epsilon_", "delta_", "dp_noise_multiplier_",
         "_generator_weights_")
 
@@ -420,6 +437,9 @@ feature_names_in_, n_train_rows_ :
                              f"{names}: their generators keep training strings; drop them")
         self.string_columns_ = [self._fit_strings(X[c.name], c.kind, c.missing_rate)
                                 for c in schema.columns if c.kind in ("id", "text")]
+        self.paired_columns_ = [] if self.dp else _one_to_one_pairs(X, gan_cols)
+        derived = {pair["name"] for pair in self.paired_columns_}
+        gan_cols = [c for c in gan_cols if c.name not in derived]
         transformer = DataTransformer.fit(
             X, gan_cols, n_modes=self.n_modes, weight_threshold=self.weight_threshold,
             binary_encoder_cutoff=self.binary_encoder_cutoff, max_rows=self.mode_fit_rows,
@@ -692,10 +712,16 @@ feature_names_in_, n_train_rows_ :
         out: dict[Any, Any] = {}
         specs = self.column_specs_
         seeds = self._draw_restricted(seeds, rng)
+        pairs = getattr(self, "paired_columns_", [])
         if specs:
             transformer: DataTransformer = rt["transformer"]
             names = [s["name"] for s in specs]
             frame = seeds[names]
+            for pair in pairs:  # a fixed derived value fixes the value it is paired with
+                given = seeds[pair["name"]].notna().to_numpy() & frame[pair["of"]].isna()
+                if given.any():  # (frame is a new object: seeds are not touched)
+                    frame.loc[given, pair["of"]] = _translate(
+                        seeds.loc[given, pair["name"]], pair["to"], pair["from"])
             fixed = frame.notna().to_numpy()
             features = transformer.condition_features(frame, self.conditionable_)
             groups = self._rarest_fixed_level(fixed, transformer, frame)
@@ -705,6 +731,12 @@ feature_names_in_, n_train_rows_ :
             gen = torch.Generator(device=rt["device"])
             gen.manual_seed(int(rng.integers(0, 2**63 - 1)))
             scores = self._scores(rt, features, vector, gen)
+            label = self._label_column()
+            if label is not None:  # the row is made given its label: it holds it
+                rows = np.flatnonzero(drawn[:, 0] == self.discrete_columns_.index(label))
+                start, stop = transformer.slices[label]
+                scores[rows, start:stop] = 0.0
+                scores[rows, start + drawn[rows, 1]] = _FIXED_SCORE
             made = transformer.inverse_transform(scores, rng, groups=groups)
             keep = vector & fixed  # fixed cells the generator was conditioned on
             for j, name in enumerate(names):
@@ -713,6 +745,11 @@ feature_names_in_, n_train_rows_ :
                     col = col.copy()
                     col[keep[:, j]] = frame[name].to_numpy()[keep[:, j]]
                 out[name] = col
+        for pair in pairs:
+            given = seeds[pair["name"]].notna().to_numpy()
+            values = _translate(pd.Series(out[pair["of"]]), pair["from"], pair["to"])
+            values[given] = seeds[pair["name"]].to_numpy(dtype=object)[given]
+            out[pair["name"]] = values
         for info in self.string_columns_:
             out[info["name"]] = self._make_strings(info, seeds[info["name"]], rng)
         return pd.DataFrame({name: out[name] for name in self.schema_.names}, index=seeds.index)
@@ -739,13 +776,16 @@ feature_names_in_, n_train_rows_ :
             if spec is None:
                 continue
             if spec["kind"] != "continuous":
-                codes = pd.Categorical(list(values), categories=spec["categories"]).codes
+                levels = list(values)
+                if spec.get("numeric_levels"):  # levels are as_float numbers
+                    col = self.schema_[name]
+                    levels = list(as_float(pd.Series(levels, dtype=seeds[name].dtype),
+                                           col.kind, col.origin))
+                codes = pd.Categorical(levels, categories=spec["categories"]).codes
                 weights = np.asarray(spec["level_probs"])[codes]
             elif anyway and "quantiles" in spec:
-                grid = np.linspace(0.0, 1.0, len(spec["quantiles"]))
-                weights = np.asarray([np.diff(quantile_range(
-                    grid, spec["quantiles"], *range_bounds(self.schema_[name], (v, v),
-                                                           widen=True)))[0]
+                weights = np.asarray([np.diff(_quantile_interval(
+                    spec, *range_bounds(self.schema_[name], (v, v), widen=True)))[0]
                     for v in values]).clip(0)
             else:
                 continue
@@ -754,16 +794,25 @@ feature_names_in_, n_train_rows_ :
             seeds[name] = pd.Series(chosen, dtype=seeds[name].dtype)
         for name, bounds in restrictions.ranges.items():
             spec = specs.get(name)
-            if not (anyway and spec is not None and "quantiles" in spec):
-                continue
             col = self.schema_[name]
-            q = spec["quantiles"]
-            lo, hi = range_bounds(col, bounds, widen=True)
-            u_lo, u_hi = quantile_range(np.linspace(0.0, 1.0, len(q)), q, lo, hi)
-            if u_hi <= u_lo:
+            if spec is not None and spec.get("numeric_levels"):  # a few-valued integer column
+                lo, hi = range_bounds(col, bounds)
+                levels = np.asarray(spec["categories"])
+                allowed = np.flatnonzero((levels >= lo) & (levels <= hi))
+                if not len(allowed):
+                    continue
+                x = levels[restricted_choice(np.asarray(spec["level_probs"]), allowed, m, rng)]
+            elif anyway and spec is not None and "quantiles" in spec:
+                q = spec["quantiles"]  # on the model's scale (signed log for heavy tails)
+                lo, hi = range_bounds(col, bounds, widen=True)
+                u_lo, u_hi = _quantile_interval(spec, lo, hi)
+                if u_hi <= u_lo:
+                    continue
+                u = u_lo + rng.random(m) * (u_hi - u_lo)
+                x = _from_model_scale(np.interp(u, np.linspace(0.0, 1.0, len(q)), q), spec)
+                x = snap(col, np.clip(x, lo, hi))
+            else:
                 continue
-            u = u_lo + rng.random(m) * (u_hi - u_lo)
-            x = snap(col, np.clip(np.interp(u, np.linspace(0.0, 1.0, len(q)), q), lo, hi))
             seeds[name] = pd.Series(from_float(x, col.kind, col.origin),
                                     dtype=seeds[name].dtype)
         return seeds
@@ -846,10 +895,21 @@ feature_names_in_, n_train_rows_ :
         vector[rows, np.asarray(self.discrete_columns_, dtype=np.int64)[rarest[rows, 0]]] = True
         return vector
 
+    def _label_column(self) -> int | None:
+        """Position (in ``column_specs_``) of the label ``y`` the model was fitted with,
+        when it is a one-hot discrete column; None otherwise."""
+        names = [s["name"] for s in self.column_specs_]
+        label = [j for j, name in enumerate(names) if name not in set(self.feature_names_in_)]
+        if len(label) == 1 and label[0] in self.discrete_columns_:
+            return label[0]
+        return None
+
     def _marginal_conditions(self, features: np.ndarray, vector: np.ndarray, rt: dict,
                              rng: np.random.Generator) -> np.ndarray:
         """Rows without any condition get, as in training, one discrete column with a
-        level drawn from its training frequency in the vector (in place).
+        level drawn from its training frequency in the vector (in place). For a model
+        fitted with a discrete label ``y``, that column is always the label, so that
+        every row is generated given its class.
 
         Returns the (discrete column, level) drawn per row, ``-1`` where none was.
         """
@@ -859,7 +919,11 @@ feature_names_in_, n_train_rows_ :
         if not disc or not free.size:
             return drawn
         specs = rt["transformer"].specs
-        which = rng.integers(0, len(disc), size=free.size)
+        label = self._label_column()
+        if label is None:
+            which = rng.integers(0, len(disc), size=free.size)
+        else:
+            which = np.full(free.size, disc.index(label))
         for i, j in enumerate(disc):
             rows = free[which == i]
             if not rows.size:
@@ -986,6 +1050,51 @@ class _ReleasedConditions:
         return self.layout.build(features, mask), target, mask
 
 
+def _one_to_one_pairs(X: pd.DataFrame, columns: list) -> list[dict]:
+    """Few-valued columns that are in one-to-one correspondence with an earlier one.
+
+    Candidates are categorical and boolean columns and integer columns with at
+    most :data:`~skgen.gan._transformer.MAX_INTEGER_LEVELS` values; two of them
+    are paired when every level of one occurs with exactly one level of the
+    other in the training rows, and the other way round (missing counted as a
+    level) -- Adult's ``education`` and ``education_num``. The GAN models the
+    first and the second is read off it, so that no generated row breaks the
+    pairing.
+
+    Returns
+    -------
+    list of dict
+        Per derived column: ``name``, ``of`` (the modelled column), ``from``
+        and ``to`` (the paired levels, as lists).
+    """
+    candidates = [c.name for c in columns
+                  if c.kind in ("categorical", "boolean")
+                  or (c.kind == "integer" and X[c.name].nunique() <= MAX_INTEGER_LEVELS)]
+    n_levels = {c: X[c].nunique(dropna=False) for c in candidates}
+    pairs: list[dict] = []
+    derived: set = set()
+    for i, a in enumerate(candidates):
+        if a in derived or n_levels[a] < 2:
+            continue
+        for b in candidates[i + 1:]:
+            if b in derived or n_levels[b] != n_levels[a]:
+                continue
+            both = X[[a, b]].drop_duplicates()
+            if len(both) == n_levels[a]:
+                derived.add(b)
+                pairs.append({"name": b, "of": a, "from": both[a].tolist(),
+                              "to": both[b].tolist()})
+    return pairs
+
+
+def _translate(values: pd.Series, source: list, target: list) -> np.ndarray:
+    """Each value's partner: ``target[i]`` where the value is ``source[i]``; NaN for a
+    value not in ``source``."""
+    pos = pd.Index(source).get_indexer(values)
+    out = np.asarray(target + [np.nan], dtype=object)
+    return out[np.where(pos < 0, len(target), pos)]
+
+
 def _adam(module: torch.nn.Module, lr: float, decay: float,
           device: torch.device) -> torch.optim.Adam:
     """Adam with CTGAN's betas, fused into one kernel where torch supports it."""
@@ -1019,3 +1128,11 @@ def _resolve_device(device: str, *, fallback: bool = False) -> torch.device:
 
 
 __all__ = ["GANSynthesizer"]
+
+
+def _quantile_interval(spec: dict, lo: float, hi: float) -> tuple[float, float]:
+    """``F(lo-)`` and ``F(hi)`` of a continuous column under its training quantiles, for
+    bounds in data units (the quantiles are on the model's scale)."""
+    q = np.asarray(spec["quantiles"])
+    lo_m, hi_m = _to_model_scale(np.array([lo, hi], dtype=float), spec)
+    return quantile_range(np.linspace(0.0, 1.0, len(q)), q, lo_m, hi_m)

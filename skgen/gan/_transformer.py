@@ -9,7 +9,17 @@ Each modelled column becomes a *span* of the matrix:
   bounded sample of the standardised values; a value becomes a scalar
   ``alpha = (z - mu_k) / (4 sigma_k)`` in ``[-0.99, 0.99]`` followed by the
   one-hot of its mode ``k``, drawn from the mode posterior. A column with
-  missing values gets one more "missing" slot in the mode one-hot.
+  missing values gets one more "missing" slot in the mode one-hot. A
+  heavy-tailed column (sample skewness beyond ``HEAVY_TAIL_SKEW``) is first
+  mapped to ``sign(v - c) log(1 + |v - c| / s)`` (``c`` its median, ``s`` the
+  median distance from it), so that the bulk of the values is not squeezed
+  into one narrow mode by the tail's spread, and the calibration interpolates
+  between quantiles on that scale, not linearly across the tail.
+- **integer** columns with at most ``MAX_INTEGER_LEVELS`` distinct values
+  (codes, counts, ordinal scores): one-hot over the values seen, like a
+  category, so that each value keeps its exact point mass and its dependence
+  on the categories that determine it (Adult's ``education_num`` is fixed by
+  ``education``).
 - **discrete** (categorical, boolean) with at most ``binary_encoder_cutoff``
   levels: one-hot, missing as one more level.
 - **binary** (categorical above the cutoff): the level's code written in
@@ -41,6 +51,11 @@ MIN_MODE_STD = 1e-3
 N_QUANTILES = 1001
 #: Packs (group column, level) into one integer key.
 _GROUP_KEY = 1 << 32
+#: Integer columns with at most this many distinct values are one-hot encoded.
+MAX_INTEGER_LEVELS = 20
+#: Continuous columns whose sample skewness exceeds this (in absolute value) are
+#: modelled on a signed log scale (see the module docstring).
+HEAVY_TAIL_SKEW = 3.0
 
 
 class DataTransformer:
@@ -66,9 +81,15 @@ class DataTransformer:
           kept modes, standardised scale), ``min``, ``max`` and ``step``
           (values are rounded to multiples of it: 1 for integers, the training
           resolution for datetimes, 0 for none), all measured from ``origin``;
+          for a heavy-tailed column also ``log_center`` and ``log_scale``
+          (``c`` and ``s`` of the signed log scale that ``loc``, ``scale``,
+          the modes and the calibration quantiles are then measured on);
         - discrete and binary: ``categories`` (levels, missing excluded) and
           ``level_probs`` (training frequency of every code, missing last);
-          binary also ``n_bits``.
+          binary also ``n_bits``; an integer column encoded by its values
+          also ``numeric_levels`` (True: ``categories`` are its values
+          measured from ``origin``, and a value between them is coded as the
+          nearest).
     output_dim : int
         Width of the encoded matrix.
     slices : list of tuple of int
@@ -151,7 +172,9 @@ class DataTransformer:
         specs = []
         for col in columns:
             s = X[col.name]
-            if col.kind in ("numeric", "integer", "datetime"):
+            if col.kind == "integer" and _few_values(s):
+                specs.append(_fit_integer_levels(s, col))
+            elif col.kind in ("numeric", "integer", "datetime"):
                 specs.append(_fit_continuous(s, col, n_modes, weight_threshold, max_rows, rng))
             else:
                 specs.append(_fit_discrete(s, col, binary_encoder_cutoff))
@@ -458,7 +481,7 @@ class DataTransformer:
                     x = _quantile_map(raw, spec["calibration"], spec["quantiles"])
                     if groups is not None and "group_calibration" in spec:
                         _group_map(x, raw, groups, spec)
-                x = np.clip(x, spec["min"], spec["max"])
+                x = np.clip(_from_model_scale(x, spec), spec["min"], spec["max"])
                 if spec["step"] > 0:  # integers; datetimes to their training resolution
                     x = np.round(x / spec["step"]) * spec["step"]
                 x[missing] = np.nan
@@ -475,6 +498,11 @@ class DataTransformer:
                 if bad.any():
                     code[bad] = rng.choice(len(spec["level_probs"]), size=int(bad.sum()),
                                            p=spec["level_probs"])
+            if spec.get("numeric_levels"):
+                values = np.append(np.asarray(spec["categories"], dtype=np.float64), np.nan)
+                out[spec["name"]] = from_float(values[code], spec["source"],
+                                               spec.get("origin", 0))
+                continue
             levels = np.empty(len(spec["categories"]) + 1, dtype=object)
             levels[:-1] = spec["categories"]
             levels[-1] = np.nan
@@ -493,8 +521,43 @@ def span_width(spec: dict) -> int:
 
 
 def _numbers(s: pd.Series, spec: dict) -> np.ndarray:
-    """A continuous column's values on the scale its spec is fitted on."""
-    return as_float(s, spec["source"], spec.get("origin", 0))
+    """A continuous column's values on the scale its spec is fitted on (measured from
+    its origin; on the signed log scale for a heavy-tailed column)."""
+    return _to_model_scale(as_float(s, spec["source"], spec.get("origin", 0)), spec)
+
+
+def _to_model_scale(v: np.ndarray, spec: dict) -> np.ndarray:
+    """Numbers on the signed log scale of a heavy-tailed column (identity without one)."""
+    if "log_scale" not in spec:
+        return v
+    d = v - spec["log_center"]
+    return np.sign(d) * np.log1p(np.abs(d) / spec["log_scale"])
+
+
+def _from_model_scale(x: np.ndarray, spec: dict) -> np.ndarray:
+    """The inverse of :func:`_to_model_scale`."""
+    if "log_scale" not in spec:
+        return x
+    with np.errstate(over="ignore"):
+        return spec["log_center"] + np.sign(x) * spec["log_scale"] * np.expm1(np.abs(x))
+
+
+def _log_scale(v: np.ndarray) -> tuple[float, float] | None:
+    """``(c, s)`` of the signed log scale for a heavy-tailed sample, or None.
+
+    Heavy-tailed: the sample skewness exceeds :data:`HEAVY_TAIL_SKEW` in
+    absolute value. ``c`` is the median, ``s`` the median of the non-zero
+    distances from it.
+    """
+    if v.size < 20:
+        return None
+    sd = v.std()
+    if not sd > 0 or abs(float(np.mean((v - v.mean()) ** 3)) / sd**3) <= HEAVY_TAIL_SKEW:
+        return None
+    center = float(np.median(v))
+    dist = np.abs(v - center)
+    dist = dist[dist > 0]
+    return center, float(np.median(dist))
 
 
 def _decode_continuous(block: np.ndarray, spec: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -543,7 +606,10 @@ def _quantile_map(x: np.ndarray, source: np.ndarray, target: np.ndarray) -> np.n
 def _fit_continuous(s: pd.Series, col: ColumnSchema, n_modes: int, weight_threshold: float,
                     max_rows: int | None, rng: np.random.Generator) -> dict:
     v = as_float(s, col.kind, col.origin)
-    finite = v[np.isfinite(v)]
+    raw = v[np.isfinite(v)]
+    log = _log_scale(raw) if col.kind != "datetime" else None
+    extra = {} if log is None else {"log_center": log[0], "log_scale": log[1]}
+    finite = _to_model_scale(raw, extra)
     loc = float(finite.mean())
     scale = float(finite.std())
     scale = scale if scale > 0 else 1.0
@@ -579,10 +645,29 @@ def _fit_continuous(s: pd.Series, col: ColumnSchema, n_modes: int, weight_thresh
         "origin": col.origin,
         "has_missing": bool(np.isnan(v).any()), "loc": loc, "scale": scale,
         "means": means, "stds": stds.astype(np.float64), "weights": weights.astype(np.float64),
-        "min": float(finite.min()), "max": float(finite.max()),
+        "min": float(raw.min()), "max": float(raw.max()),
         "quantiles": np.quantile(finite, np.linspace(0.0, 1.0,
                                                      min(N_QUANTILES, max(2, finite.size)))),
+        **extra,
     }
+
+
+def _few_values(s: pd.Series) -> bool:
+    """Whether an integer column has at most :data:`MAX_INTEGER_LEVELS` distinct values."""
+    return s.dropna().nunique() <= MAX_INTEGER_LEVELS
+
+
+def _fit_integer_levels(s: pd.Series, col: ColumnSchema) -> dict:
+    """One-hot spec of an integer column over the values seen (measured from its origin)."""
+    v = as_float(s, col.kind, col.origin)
+    levels = np.unique(v[np.isfinite(v)])
+    spec = {"name": col.name, "kind": "discrete", "source": col.kind, "origin": col.origin,
+            "numeric_levels": True, "categories": [float(x) for x in levels],
+            "has_missing": bool(np.isnan(v).any())}
+    code = _level_codes(s, spec)
+    counts = np.bincount(code, minlength=levels.size + int(spec["has_missing"]))
+    spec["level_probs"] = counts.astype(np.float64) / counts.sum()
+    return spec
 
 
 def _fit_discrete(s: pd.Series, col: ColumnSchema, cutoff: int) -> dict:
@@ -604,9 +689,22 @@ def _fit_discrete(s: pd.Series, col: ColumnSchema, cutoff: int) -> dict:
 
 
 def _level_codes(s: pd.Series, spec: dict) -> np.ndarray:
-    """Codes of a discrete column: category position, missing (or unknown) -> n_levels."""
-    code = pd.Categorical(s, categories=spec["categories"]).codes.astype(np.int64)
+    """Codes of a discrete column: category position, missing (or unknown) -> n_levels.
+
+    A column encoded by its integer values codes a number as its nearest value.
+    """
     n_levels = len(spec["categories"])
+    if spec.get("numeric_levels"):
+        v = as_float(s, spec["source"], spec.get("origin", 0))
+        levels = np.asarray(spec["categories"], dtype=np.float64)
+        if n_levels == 1:
+            nearest = np.zeros(v.size, dtype=np.int64)
+        else:
+            right = np.clip(np.searchsorted(levels, v), 1, n_levels - 1)
+            nearest = np.where(v - levels[right - 1] <= levels[right] - v, right - 1, right)
+        code = np.where(np.isfinite(v), nearest, -1).astype(np.int64)
+    else:
+        code = pd.Categorical(s, categories=spec["categories"]).codes.astype(np.int64)
     if spec["has_missing"]:
         return np.where(code < 0, n_levels, code)
     # a column with no missing value in training has no missing slot: use the top level

@@ -20,6 +20,8 @@ pipeline.
 * Privacy: :class:`PrivacyFilter` drops copies and near copies of training rows.
 * Text: :class:`LabelAgreementValidator` keeps texts a classifier trained on the real
   texts assigns to their label.
+* Classes: :class:`ClassConfidenceValidator` drops rows a classifier trained on the real
+  table confidently assigns to another class than their label (LAMBADA's filter).
 * Composition: :class:`ValidatorSet`; as an imbalanced-learn sampler: :class:`DropInvalidRows`.
 """
 
@@ -30,6 +32,7 @@ from skgen.validators._automated import (
     StringLengthValidator,
 )
 from skgen.validators._base import EXPLAIN_COLUMNS, BaseValidator
+from skgen.validators._class_confidence import ClassConfidenceValidator
 from skgen.validators._compose import (
     DropInvalidRows,
     ValidatorSet,
@@ -53,6 +56,7 @@ __all__ = [
     "EXPLAIN_COLUMNS",
     "BaseValidator",
     "CharacterSetValidator",
+    "ClassConfidenceValidator",
     "DataTypeValidator",
     "DropInvalidRows",
     "EmptyValueValidator",
