@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.special import ndtr
+from scipy.special import logsumexp, ndtr
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -41,7 +41,7 @@ from skgen.amplify._mixture import (
     sample_components,
     sample_rows_categorical,
 )
-from skgen.amplify._trees import fit_leaf_tree, sample_leaf_tree
+from skgen.amplify._trees import fit_leaf_tree, leaf_tree_proba, sample_leaf_tree
 from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer, fit_out_of_time
 from skgen.exceptions import ConditionError
 from skgen.schema import ColumnSchema, as_float, from_float
@@ -52,6 +52,11 @@ _MAX_TREE_LEVELS = 255
 _N_CALIBRATION = 20_000
 # The refinement trees are fitted on at most this many of the EM rows.
 _MAX_TREE_ROWS = 50_000
+# Completions proposed per row whose fixed categorical cells have a tree (see
+# AmplifySampler._importance_log_weights); one is kept.
+_N_PROPOSALS = 4
+# Rounds of proposals for rows none of whose completions the trees allow.
+_MAX_PROPOSAL_ROUNDS = 20
 
 
 def _as_numbers(s: pd.Series, col: ColumnSchema) -> np.ndarray:
@@ -441,20 +446,17 @@ class AmplifySampler(BaseSynthesizer):
         cells -- one sweep of Gibbs sampling.
         """
         names = self.schema_.names
-        m = len(seeds)
         fixed = {name: seeds[name].notna().to_numpy() for name in names}
         cat_codes, fixed_numbers = self._encode_fixed(seeds, fixed)
-        z = self._draw_classes(cat_codes, fixed_numbers, m, rng)
-        cat_codes = self._draw_categorical(cat_codes, z, rng)
-        numbers = self._draw_numeric(fixed_numbers, z, rng)
-        if self.trees_:
-            F = self._tree_features(cat_codes, numbers)
-            for j, tree in zip(self.tree_columns_, self.trees_, strict=True):
-                free = np.flatnonzero(~fixed[names[self.categorical_index_[j]]])
-                if free.size:
-                    new = sample_leaf_tree(tree, F[free], rng)
-                    cat_codes[j][free] = new
-                    F[free, j] = new
+        # fixed categorical cells a refinement tree can check: their column's tree
+        # tells how likely each completion makes them (see _importance_log_weights)
+        checked = [(j, tree) for j, tree in zip(self.tree_columns_, self.trees_, strict=True)
+                   if fixed[names[self.categorical_index_[j]]].any()]
+        if not checked:
+            cat_codes, numbers = self._complete(cat_codes, fixed_numbers, fixed, rng)
+        else:
+            cat_codes, numbers = self._complete_checked(cat_codes, fixed_numbers, fixed, checked,
+                                                        rng)
 
         out: dict = {}
         for j, i in enumerate(self.categorical_index_):
@@ -484,6 +486,112 @@ class AmplifySampler(BaseSynthesizer):
                 lambda size, j=j: generate_markov_text(self.text_chains_[j],
                                                        self.text_hashes_[j], size, rng))
         return pd.DataFrame({name: out[name] for name in names}, index=seeds.index)
+
+    def _complete(self, cat_codes: list, fixed_numbers: list, fixed: dict,
+                  rng: np.random.Generator) -> tuple[list, list]:
+        """Free cells from a class drawn from the posterior, then one sweep of the trees."""
+        names = self.schema_.names
+        m = next(iter(fixed.values())).size
+        z = self._draw_classes(cat_codes, fixed_numbers, m, rng)
+        cat_codes = self._draw_categorical(cat_codes, z, rng)
+        numbers = self._draw_numeric(fixed_numbers, z, rng)
+        if self.trees_:
+            F = self._tree_features(cat_codes, numbers)
+            for j, tree in zip(self.tree_columns_, self.trees_, strict=True):
+                free = np.flatnonzero(~fixed[names[self.categorical_index_[j]]])
+                if free.size:
+                    new = sample_leaf_tree(tree, F[free], rng)
+                    cat_codes[j][free] = new
+                    F[free, j] = new
+        return cat_codes, numbers
+
+    def _complete_checked(self, cat_codes: list, fixed_numbers: list, fixed: dict,
+                          checked: list, rng: np.random.Generator) -> tuple[list, list]:
+        """Completions by sampling-importance-resampling (see ``_importance_log_weights``).
+
+        Each row with a fixed cell in ``checked`` gets ``_N_PROPOSALS`` completions,
+        one kept with probability proportional to its weight. A row whose kept
+        completion leaves a fixed cell a probability of zero in its tree (a
+        rare level, such as ``education = "Preschool"``, whose numbers the
+        mixture seldom proposes) gets fresh ones, up to ``_MAX_PROPOSAL_ROUNDS``
+        times, and keeps a new completion only if it has fewer such cells.
+        """
+        m = cat_codes[0].size
+        out_codes = [c.copy() for c in cat_codes]
+        out_numbers = [x.copy() for x in fixed_numbers]
+        out_zeros = np.full(m, np.iinfo(np.int64).max)
+        todo = np.arange(m)
+        for _ in range(_MAX_PROPOSAL_ROUNDS):
+            need = np.zeros(todo.size, dtype=bool)
+            for j, _tree in checked:
+                need |= cat_codes[j][todo] >= 0
+            rows = todo[np.r_[np.arange(todo.size),
+                              np.repeat(np.flatnonzero(need), _N_PROPOSALS - 1)]]
+            cand_codes, cand_numbers = self._complete(
+                [c[rows] for c in cat_codes], [x[rows] for x in fixed_numbers],
+                {name: f[rows] for name, f in fixed.items()}, rng)
+            log_w, zeros = self._importance_log_weights(checked, cat_codes, rows, cand_codes,
+                                                        cand_numbers)
+            # Gumbel-max: a draw proportional to the weight among the fewest zeros
+            key = log_w + rng.gumbel(size=rows.size) - 1e6 * zeros
+            order = np.lexsort((key, rows))
+            pick = order[np.r_[rows[order][1:] != rows[order][:-1], True]]
+            better = zeros[pick] < out_zeros[rows[pick]]
+            pick, at = pick[better], rows[pick][better]
+            for out, cand in zip(out_codes + out_numbers, cand_codes + cand_numbers,
+                                 strict=True):
+                out[at] = cand[pick]
+            out_zeros[at] = zeros[pick]
+            todo = todo[out_zeros[todo] > 0]
+            if not todo.size:
+                break
+        return out_codes, out_numbers
+
+    def _importance_log_weights(self, checked: list, fixed_codes: list, rows: np.ndarray,
+                                cat_codes: list, numbers: list) -> np.ndarray:
+        """Log importance weight of each completion, from the fixed cells' trees.
+
+        The mixture's posterior proposes the free cells given the fixed ones,
+        but a few dozen classes blur sharp dependence: a class likely to hold
+        ``education = "Masters"`` also gives ``education_num`` values of
+        neighbouring degrees, and a fixed cell, unlike a free one, is never
+        redrawn by its tree to agree with them. The target is the refined
+        model's own conditional, ``p(rest) * tree_j(a | rest)`` for a fixed
+        level ``a`` of column ``j``; the proposal already holds ``p(rest) *
+        mixture(a | rest)``, so each completion is weighted by
+        ``tree_j(a | rest) / mixture(a | rest)`` (the product over the row's
+        fixed categorical cells that have a tree).
+
+        Returns the log weights and, per completion, how many of its fixed
+        levels its trees' leaves give a probability of zero.
+        """
+        n_cand = rows.size
+        F = self._tree_features(cat_codes, numbers)
+        # log p(class, every cell of the completion) per class
+        joint = np.tile(np.log(self.weights_), (n_cand, 1))
+        for j, c in enumerate(cat_codes):
+            joint += self.category_log_probs_[:, self.level_offsets_[j] + c].T
+        for d, x in enumerate(numbers):
+            ok = np.isfinite(x)
+            joint[~ok] += np.log(self.missing_probs_[:, d])
+            if ok.any():
+                joint[ok] += numeric_fixed_loglik(
+                    x[ok], self.quantile_probs_[d], self.quantile_knots_[d], self.means_[:, d],
+                    self.variances_[:, d], self.calibration_[d]) + np.log1p(
+                    -self.missing_probs_[:, d])
+        log_w = np.zeros(n_cand)
+        zeros = np.zeros(n_cand, dtype=np.int64)
+        for j, tree in checked:
+            a = fixed_codes[j][rows]
+            on = a >= 0
+            if not on.any():
+                continue
+            own = self.category_log_probs_[:, self.level_offsets_[j] + a[on]].T
+            mixture = logsumexp(joint[on], axis=1) - logsumexp(joint[on] - own, axis=1)
+            p = leaf_tree_proba(tree, F[on], a[on])
+            zeros[on] += p <= 0
+            log_w[on] += np.log(np.maximum(p, 1e-300)) - mixture
+        return log_w, zeros
 
     def _encode_fixed(self, seeds: pd.DataFrame, fixed: dict) -> tuple[list, list]:
         """Level codes (-1 where free) and numbers (NaN where free) of the fixed cells."""
