@@ -1,4 +1,4 @@
-"""skgen.metrics' conditional fidelity on real tables: dependencies, their breaks, quality per level."""
+"""skgen.metrics' conditional fidelity on real tables: dependencies, breaks, quality per level."""
 
 from __future__ import annotations
 
