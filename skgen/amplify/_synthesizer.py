@@ -27,6 +27,11 @@ from skgen._strings import (
     generate_markov_text,
     hash_strings,
 )
+from skgen.amplify._dependencies import (
+    apply_dependencies,
+    dependency_conflicts,
+    fit_dependencies,
+)
 from skgen.amplify._marginals import (
     fit_quantile_knots,
     quantile_interval,
@@ -55,6 +60,9 @@ _MAX_TREE_ROWS = 50_000
 # Completions proposed per row whose fixed categorical cells have a tree (see
 # AmplifySampler._importance_log_weights); one is kept.
 _N_PROPOSALS = 4
+# A completion contradicting an exact dependency counts as this many zero-probability
+# tree leaves (a leaf of 20 rows may miss a level by chance; a dependency does not).
+_N_TREE_ZEROS = 1000
 # Rounds of proposals for rows none of whose completions the trees allow.
 _MAX_PROPOSAL_ROUNDS = 20
 
@@ -240,7 +248,7 @@ class AmplifySampler(BaseSynthesizer):
         "quantile_knots_", "id_patterns_", "id_pattern_weights_", "id_hashes_", "text_chains_",
         "text_hashes_", "level_offsets_", "weights_", "category_log_probs_", "means_",
         "variances_", "missing_probs_", "n_iter_", "converged_", "lower_bound_", "calibration_",
-        "tree_columns_", "trees_")
+        "tree_columns_", "trees_", "dependencies_")
 
     def __init__(
         self,
@@ -283,6 +291,9 @@ class AmplifySampler(BaseSynthesizer):
     def _fit(self, X: pd.DataFrame, rng: np.random.Generator) -> None:
         """Learn marginals, ID patterns, text chains, the mixture (EM) and the trees."""
         codes, scores, observed = self._fit_columns(X, rng)
+        self.dependencies_ = fit_dependencies(
+            codes, [_as_numbers(X[self.schema_.names[i]], self.schema_.columns[i])
+                    for i in self.numeric_index_])
         n = len(X)
         rows = np.arange(n)
         if self.subsample is not None and n > self.subsample:
@@ -424,7 +435,12 @@ class AmplifySampler(BaseSynthesizer):
                 break
             if not 2 <= n_levels[j] <= _MAX_TREE_LEVELS or np.unique(c).size < 2:
                 continue
-            others = np.delete(np.arange(F.shape[1]), j)
+            # not the coarser columns j pins down (grade for sub_grade): the sampler
+            # sets them from j's new level; one that pins j down as well stays
+            tied = [d["dependent"] + (0 if d["kind"] == "categorical" else len(codes))
+                    for d in self.dependencies_ if d["determinant"] == j
+                    and np.unique(d["values"]).size < d["values"].size]
+            others = np.delete(np.arange(F.shape[1]), [j, *tied])
             max_features = self.max_features
             if isinstance(max_features, Integral) and max_features >= others.size:
                 max_features = None
@@ -448,15 +464,26 @@ class AmplifySampler(BaseSynthesizer):
         names = self.schema_.names
         fixed = {name: seeds[name].notna().to_numpy() for name in names}
         cat_codes, fixed_numbers = self._encode_fixed(seeds, fixed)
+        cat_fixed = [fixed[names[i]] for i in self.categorical_index_]
+        num_fixed = [fixed[names[i]] for i in self.numeric_index_]
         # fixed categorical cells a refinement tree can check: their column's tree
-        # tells how likely each completion makes them (see _importance_log_weights)
+        # tells how likely each completion makes them (see _importance_log_weights);
+        # fixed cells an exact dependency ties to a free determinant likewise
         checked = [(j, tree) for j, tree in zip(self.tree_columns_, self.trees_, strict=True)
-                   if fixed[names[self.categorical_index_[j]]].any()]
-        if not checked:
+                   if cat_fixed[j].any()]
+        need = np.zeros(len(seeds), dtype=bool)
+        for j, _tree in checked:
+            need |= cat_fixed[j]
+        for dep in self.dependencies_:
+            tied = (cat_fixed if dep["kind"] == "categorical" else num_fixed)[dep["dependent"]]
+            need |= tied & ~cat_fixed[dep["determinant"]]
+        if not need.any():
             cat_codes, numbers = self._complete(cat_codes, fixed_numbers, fixed, rng)
         else:
             cat_codes, numbers = self._complete_checked(cat_codes, fixed_numbers, fixed, checked,
-                                                        rng)
+                                                        need, rng)
+        # free cells an exact dependency ties to a categorical cell: the value its level maps to
+        apply_dependencies(self.dependencies_, cat_codes, numbers, cat_fixed, num_fixed)
 
         out: dict = {}
         for j, i in enumerate(self.categorical_index_):
@@ -506,32 +533,37 @@ class AmplifySampler(BaseSynthesizer):
         return cat_codes, numbers
 
     def _complete_checked(self, cat_codes: list, fixed_numbers: list, fixed: dict,
-                          checked: list, rng: np.random.Generator) -> tuple[list, list]:
+                          checked: list, need: np.ndarray, rng: np.random.Generator
+                          ) -> tuple[list, list]:
         """Completions by sampling-importance-resampling (see ``_importance_log_weights``).
 
-        Each row with a fixed cell in ``checked`` gets ``_N_PROPOSALS`` completions,
-        one kept with probability proportional to its weight. A row whose kept
-        completion leaves a fixed cell a probability of zero in its tree (a
-        rare level, such as ``education = "Preschool"``, whose numbers the
-        mixture seldom proposes) gets fresh ones, up to ``_MAX_PROPOSAL_ROUNDS``
-        times, and keeps a new completion only if it has fewer such cells.
+        Each row marked in ``need`` (a fixed cell in ``checked``, or one an exact
+        dependency ties to a free cell) gets ``_N_PROPOSALS`` completions, one
+        kept with probability proportional to its weight. A row whose kept
+        completion leaves a fixed cell a probability of zero in its tree, or
+        contradicts a dependency (a rare level, such as ``education =
+        "Preschool"``, whose numbers the mixture seldom proposes), gets fresh
+        ones, up to ``_MAX_PROPOSAL_ROUNDS`` times, and keeps a new completion
+        only if it has fewer such cells.
         """
         m = cat_codes[0].size
         out_codes = [c.copy() for c in cat_codes]
         out_numbers = [x.copy() for x in fixed_numbers]
         out_zeros = np.full(m, np.iinfo(np.int64).max)
         todo = np.arange(m)
+        names = self.schema_.names
         for _ in range(_MAX_PROPOSAL_ROUNDS):
-            need = np.zeros(todo.size, dtype=bool)
-            for j, _tree in checked:
-                need |= cat_codes[j][todo] >= 0
             rows = todo[np.r_[np.arange(todo.size),
-                              np.repeat(np.flatnonzero(need), _N_PROPOSALS - 1)]]
+                              np.repeat(np.flatnonzero(need[todo]), _N_PROPOSALS - 1)]]
+            cand_fixed = {name: f[rows] for name, f in fixed.items()}
             cand_codes, cand_numbers = self._complete(
-                [c[rows] for c in cat_codes], [x[rows] for x in fixed_numbers],
-                {name: f[rows] for name, f in fixed.items()}, rng)
+                [c[rows] for c in cat_codes], [x[rows] for x in fixed_numbers], cand_fixed, rng)
             log_w, zeros = self._importance_log_weights(checked, cat_codes, rows, cand_codes,
                                                         cand_numbers)
+            zeros += _N_TREE_ZEROS * dependency_conflicts(
+                self.dependencies_, cand_codes, cand_numbers,
+                [cand_fixed[names[i]] for i in self.categorical_index_],
+                [cand_fixed[names[i]] for i in self.numeric_index_])
             # Gumbel-max: a draw proportional to the weight among the fewest zeros
             key = log_w + rng.gumbel(size=rows.size) - 1e6 * zeros
             order = np.lexsort((key, rows))
