@@ -93,6 +93,17 @@ class AmplifySampler(BaseSynthesizer):
     trees' leaf distributions are calibrated at fit time so that the sweep
     preserves every column's marginal. Fixed cells are never redrawn.
 
+    A fixed category often pins other cells down (``education = "Masters"``
+    means ``education_num = 14``), which the few dozen classes blur. So each
+    row with a fixed categorical cell gets several completions, weighted by
+    how much more likely the cell's tree finds the fixed level given the
+    completion than the mixture does, and one is kept
+    (sampling-importance-resampling); a completion whose leaves cannot
+    produce the fixed level at all is replaced. And where a categorical
+    column fixes another column's value in every training row (each level
+    with at least 10 rows), the free cell takes that value and a free level
+    must agree with a fixed value -- the same in seed rows (imputation).
+
     Numbers go back through at most ``n_quantiles`` quantile knots per column,
     which keep marginals and point masses (e.g. a column that is mostly
     zeros). ID-like columns receive fresh IDs in the training character
@@ -186,6 +197,11 @@ class AmplifySampler(BaseSynthesizer):
         a refinement tree, in the order the sweep redraws them.
     trees_ : list of dict
         The refinement trees as plain arrays (see :func:`fit_leaf_tree`).
+    dependencies_ : list of dict
+        Exact dependencies of the training rows: a categorical column
+        (``determinant``, its position among the categorical columns) whose
+        every level with at least 10 rows (``levels``) maps to one value of a
+        categorical or numeric column (``kind``, ``dependent``, ``values``).
 
     See Also
     --------
@@ -215,6 +231,11 @@ class AmplifySampler(BaseSynthesizer):
     data visualization. JMLR 1, 49-75.
     Saerens, M., Latinne, P. and Decaestecker, C. (2002). Adjusting the outputs
     of a classifier to new a priori probabilities. Neural Computation 14(1).
+    Rubin, D. B. (1988). Using the SIR algorithm to simulate posterior
+    distributions. In Bayesian Statistics 3, Oxford University Press, 395-402.
+    Huhtala, Y., Kärkkäinen, J., Porkka, P. and Toivonen, H. (1999). TANE: an
+    efficient algorithm for discovering functional and approximate
+    dependencies. The Computer Journal 42(2), 100-111.
 
     Examples
     --------
