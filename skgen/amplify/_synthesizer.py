@@ -4,7 +4,9 @@ Fitting learns each column's state (quantile knots, ID patterns, text chains),
 then the latent-class mixture by EM (:mod:`skgen.amplify._mixture`) and the
 refinement trees (:mod:`skgen.amplify._trees`); sampling draws each seed row's
 class from its posterior given the fixed cells, the free cells from that class,
-then one Gibbs sweep of the trees.
+then one Gibbs sweep of the trees; a row with fixed categorical cells keeps one
+of several such completions, weighted by those cells' trees, and the exact
+dependencies learned at fit are kept.
 """
 
 from __future__ import annotations
