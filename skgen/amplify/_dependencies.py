@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 # Rows a level needs before its value is taken as fixed by it.
-MIN_LEVEL_ROWS = 10
+MIN_LEVEL_ROWS = 5
 # Numbers are compared after rounding to this many decimals.
 _DECIMALS = 9
 
@@ -93,7 +93,11 @@ def apply_dependencies(deps: list, cat_codes: list, numbers: list, cat_fixed: li
 
 def dependency_conflicts(deps: list, cat_codes: list, numbers: list, cat_fixed: list,
                          num_fixed: list) -> np.ndarray:
-    """Per row, how many fixed dependent cells its free determinants' levels contradict."""
+    """Per row, how many fixed dependent cells its free determinants' levels contradict.
+
+    A level the table does not hold (too rare in training) counts as a
+    contradiction too: it is not known to agree.
+    """
     n = cat_codes[0].size
     out = np.zeros(n, dtype=np.int64)
     for dep in deps:
@@ -106,5 +110,5 @@ def dependency_conflicts(deps: list, cat_codes: list, numbers: list, cat_fixed: 
             got, fixed = numbers[dep["dependent"]], num_fixed[dep["dependent"]]
             want = dep["values"][at]
             differs = ~((np.round(got, _DECIMALS) == want) | (np.isnan(got) & np.isnan(want)))
-        out += free_a & hit & fixed & differs
+        out += free_a & fixed & (~hit | differs)  # a level not in the table: not known to agree
     return out

@@ -62,10 +62,9 @@ _MAX_TREE_ROWS = 50_000
 # Completions proposed per row whose fixed categorical cells have a tree (see
 # AmplifySampler._importance_log_weights); one is kept.
 _N_PROPOSALS = 4
-# A completion contradicting an exact dependency counts as this many zero-probability
-# tree leaves (a leaf of 20 rows may miss a level by chance; a dependency does not).
-_N_TREE_ZEROS = 1000
-# Rounds of proposals for rows none of whose completions the trees allow.
+# Floor of a tree's leaf probability in the importance weights.
+_TREE_FLOOR = 0.01
+# Rounds of proposals for rows whose completions contradict an exact dependency.
 _MAX_PROPOSAL_ROUNDS = 20
 
 
@@ -100,11 +99,11 @@ class AmplifySampler(BaseSynthesizer):
     row with a fixed categorical cell gets several completions, weighted by
     how much more likely the cell's tree finds the fixed level given the
     completion than the mixture does, and one is kept
-    (sampling-importance-resampling); a completion whose leaves cannot
-    produce the fixed level at all is replaced. And where a categorical
-    column fixes another column's value in every training row (each level
-    with at least 10 rows), the free cell takes that value and a free level
-    must agree with a fixed value -- the same in seed rows (imputation).
+    (sampling-importance-resampling). And where a categorical column fixes
+    another column's value in every training row (each level with at least
+    5 rows), the free cell takes that value and a free level must agree
+    with a fixed value (completions are drawn again until one does) -- the
+    same in seed rows (imputation).
 
     Numbers go back through at most ``n_quantiles`` quantile knots per column,
     which keep marginals and point masses (e.g. a column that is mostly
@@ -202,7 +201,7 @@ class AmplifySampler(BaseSynthesizer):
     dependencies_ : list of dict
         Exact dependencies of the training rows: a categorical column
         (``determinant``, its position among the categorical columns) whose
-        every level with at least 10 rows (``levels``) maps to one value of a
+        every level with at least 5 rows (``levels``) maps to one value of a
         categorical or numeric column (``kind``, ``dependent``, ``values``).
 
     See Also
@@ -562,17 +561,17 @@ class AmplifySampler(BaseSynthesizer):
 
         Each row marked in ``need`` (a fixed cell in ``checked``, or one an exact
         dependency ties to a free cell) gets ``_N_PROPOSALS`` completions, one
-        kept with probability proportional to its weight. A row whose kept
-        completion leaves a fixed cell a probability of zero in its tree, or
-        contradicts a dependency (a rare level, such as ``education =
-        "Preschool"``, whose numbers the mixture seldom proposes), gets fresh
-        ones, up to ``_MAX_PROPOSAL_ROUNDS`` times, and keeps a new completion
-        only if it has fewer such cells.
+        kept with probability proportional to its weight among those that
+        contradict the fewest exact dependencies. A row whose kept completion
+        still contradicts one (a fixed ``education_num = 1`` whose free
+        education the mixture seldom makes ``"Preschool"``) gets fresh ones, up
+        to ``_MAX_PROPOSAL_ROUNDS`` times, and keeps a new completion only if it
+        contradicts fewer.
         """
         m = cat_codes[0].size
         out_codes = [c.copy() for c in cat_codes]
         out_numbers = [x.copy() for x in fixed_numbers]
-        out_zeros = np.full(m, np.iinfo(np.int64).max)
+        out_conflicts = np.full(m, np.iinfo(np.int64).max)
         todo = np.arange(m)
         names = self.schema_.names
         for _ in range(_MAX_PROPOSAL_ROUNDS):
@@ -581,23 +580,23 @@ class AmplifySampler(BaseSynthesizer):
             cand_fixed = {name: f[rows] for name, f in fixed.items()}
             cand_codes, cand_numbers = self._complete(
                 [c[rows] for c in cat_codes], [x[rows] for x in fixed_numbers], cand_fixed, rng)
-            log_w, zeros = self._importance_log_weights(checked, cat_codes, rows, cand_codes,
-                                                        cand_numbers)
-            zeros += _N_TREE_ZEROS * dependency_conflicts(
+            log_w = self._importance_log_weights(checked, cat_codes, rows, cand_codes,
+                                                 cand_numbers)
+            conflicts = dependency_conflicts(
                 self.dependencies_, cand_codes, cand_numbers,
                 [cand_fixed[names[i]] for i in self.categorical_index_],
                 [cand_fixed[names[i]] for i in self.numeric_index_])
-            # Gumbel-max: a draw proportional to the weight among the fewest zeros
-            key = log_w + rng.gumbel(size=rows.size) - 1e6 * zeros
-            order = np.lexsort((key, rows))
+            # Gumbel-max: a draw proportional to the weight among the fewest conflicts
+            key = log_w + rng.gumbel(size=rows.size)
+            order = np.lexsort((key, -conflicts, rows))
             pick = order[np.r_[rows[order][1:] != rows[order][:-1], True]]
-            better = zeros[pick] < out_zeros[rows[pick]]
+            better = conflicts[pick] < out_conflicts[rows[pick]]
             pick, at = pick[better], rows[pick][better]
             for out, cand in zip(out_codes + out_numbers, cand_codes + cand_numbers,
                                  strict=True):
                 out[at] = cand[pick]
-            out_zeros[at] = zeros[pick]
-            todo = todo[out_zeros[todo] > 0]
+            out_conflicts[at] = conflicts[pick]
+            todo = todo[out_conflicts[todo] > 0]
             if not todo.size:
                 break
         return out_codes, out_numbers
@@ -615,10 +614,11 @@ class AmplifySampler(BaseSynthesizer):
         level ``a`` of column ``j``; the proposal already holds ``p(rest) *
         mixture(a | rest)``, so each completion is weighted by
         ``tree_j(a | rest) / mixture(a | rest)`` (the product over the row's
-        fixed categorical cells that have a tree).
-
-        Returns the log weights and, per completion, how many of its fixed
-        levels its trees' leaves give a probability of zero.
+        fixed categorical cells that have a tree). A leaf of a few dozen rows
+        may miss a level by chance: leaf probabilities are floored at
+        ``_TREE_FLOOR``, so a weight can demote a completion but not forbid it
+        (which would push a rare level's rows into the few leaves that held it
+        in training, e.g. diamonds' ``cut = "Fair"``).
         """
         n_cand = rows.size
         F = self._tree_features(cat_codes, numbers)
@@ -635,7 +635,6 @@ class AmplifySampler(BaseSynthesizer):
                     self.variances_[:, d], self.calibration_[d]) + np.log1p(
                     -self.missing_probs_[:, d])
         log_w = np.zeros(n_cand)
-        zeros = np.zeros(n_cand, dtype=np.int64)
         for j, tree in checked:
             a = fixed_codes[j][rows]
             on = a >= 0
@@ -643,10 +642,9 @@ class AmplifySampler(BaseSynthesizer):
                 continue
             own = self.category_log_probs_[:, self.level_offsets_[j] + a[on]].T
             mixture = logsumexp(joint[on], axis=1) - logsumexp(joint[on] - own, axis=1)
-            p = leaf_tree_proba(tree, F[on], a[on])
-            zeros[on] += p <= 0
-            log_w[on] += np.log(np.maximum(p, 1e-300)) - mixture
-        return log_w, zeros
+            p = np.maximum(leaf_tree_proba(tree, F[on], a[on]), _TREE_FLOOR)
+            log_w[on] += np.log(p) - mixture
+        return log_w
 
     def _encode_fixed(self, seeds: pd.DataFrame, fixed: dict) -> tuple[list, list]:
         """Level codes (-1 where free) and numbers (NaN where free) of the fixed cells."""
