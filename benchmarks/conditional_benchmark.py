@@ -4,8 +4,8 @@ Run by hand, not in CI::
 
     python benchmarks/conditional_benchmark.py --models amplify \
         --datasets adult,diamonds,lending_club
-    python benchmarks/conditional_benchmark.py --models gan --gan-epochs 30 --train-rows 10000
-    python benchmarks/conditional_benchmark.py --models lstm --lstm-epochs 3 --train-rows 5000
+    python benchmarks/conditional_benchmark.py --models gan --gan-epochs 30
+    python benchmarks/conditional_benchmark.py --models lstm --lstm-epochs 2 --train-rows 2000
     python benchmarks/conditional_benchmark.py --report        # Markdown tables of every result
 
 For every model and table, at the model's defaults (except the flags named in
