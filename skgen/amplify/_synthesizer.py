@@ -481,7 +481,10 @@ class AmplifySampler(BaseSynthesizer):
         The class comes from its posterior given the fixed cells, the free
         cells from that class; then (``refine=True``) each free categorical
         cell is drawn again, once, from its tree given all the row's other
-        cells -- one sweep of Gibbs sampling.
+        cells -- one sweep of Gibbs sampling (:meth:`_complete`). Rows with a
+        fixed categorical cell, or a fixed cell an exact dependency ties to a
+        free one, keep one of several completions (:meth:`_complete_checked`);
+        last, free cells take the value an exact dependency gives them.
         """
         names = self.schema_.names
         fixed = {name: seeds[name].notna().to_numpy() for name in names}
