@@ -24,6 +24,13 @@ Two layers, both fitted in time linear in the number of rows:
    given its depth and table); their leaves are calibrated at fit time so that
    the sweep keeps each column's marginal. Fixed cells are never redrawn.
 
+3. **Fixed cells that pin others down.** A row with a fixed categorical cell
+   keeps one of several completions, weighted by ``tree(level | completion) /
+   mixture(level | completion)`` (sampling-importance-resampling), so a
+   condition ``education = "Masters"`` brings the ``education_num`` and the
+   rest of the row of Masters holders; exact dependencies (a category that
+   fixes another column in every training row) are learned at fit and kept.
+
 Numbers are given back through bounded quantile knots (at most ``n_quantiles``),
 which keep each marginal, including point masses such as a column that is 92 %
 zeros. ID-like columns get fresh identifiers drawn from the character pattern of
@@ -37,7 +44,8 @@ and ``benchmarks/amplify_candidates.py``.
 
 The parts: ``_marginals`` (quantile knots, normal scores), ``_mixture`` (the
 latent-class mixture: EM as ``_e_step``/``_m_step``, calibration, conditional
-draws), ``_trees`` (the refinement trees) and ``_synthesizer`` (the estimator).
+draws), ``_trees`` (the refinement trees), ``_dependencies`` (exact dependencies)
+and ``_synthesizer`` (the estimator).
 """
 
 from skgen.amplify._marginals import (

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
-from scipy.special import log_ndtr, logsumexp, ndtri, ndtri_exp
+from scipy.special import log_ndtr, logsumexp, ndtr, ndtri, ndtri_exp
 from threadpoolctl import threadpool_limits
 
 from skgen._progress import tqdm
@@ -285,9 +285,14 @@ def _log_interval_prob(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     flip = a > 0
     lo = np.where(flip, -b, a)
     hi = np.where(flip, -a, b)
-    log_hi = log_ndtr(hi)
-    log_lo = log_ndtr(lo)
-    return log_hi + np.log1p(-np.exp(np.minimum(log_lo - log_hi, -1e-300)))
+    diff = ndtr(hi) - ndtr(lo)  # accurate unless tiny (cancellation)
+    out = np.log(np.maximum(diff, 1e-300))
+    tiny = diff < 1e-8
+    if tiny.any():
+        log_hi = log_ndtr(hi[tiny])
+        log_lo = log_ndtr(lo[tiny])
+        out[tiny] = log_hi + np.log1p(-np.exp(np.minimum(log_lo - log_hi, -1e-300)))
+    return out
 
 
 def range_score_interval(u_lo: float, u_hi: float, calibration: np.ndarray
@@ -362,7 +367,12 @@ def numeric_fixed_loglik(
     out = np.empty((x.size, means.size))
     if interval.any():
         rows = interval.ravel()
-        out[rows] = _log_interval_prob((a[rows] - means) / sd, (b[rows] - means) / sd)
+        # point masses repeat: compute each distinct interval once
+        starts, inverse = np.unique(a[rows, 0], return_inverse=True)
+        ends = np.zeros_like(starts)
+        ends[inverse] = b[rows, 0]
+        out[rows] = _log_interval_prob((starts[:, None] - means) / sd,
+                                       (ends[:, None] - means) / sd)[inverse]
     if (~interval).any():
         rows = ~interval.ravel()
         zc = (a[rows] - means) / sd

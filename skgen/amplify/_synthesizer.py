@@ -4,7 +4,9 @@ Fitting learns each column's state (quantile knots, ID patterns, text chains),
 then the latent-class mixture by EM (:mod:`skgen.amplify._mixture`) and the
 refinement trees (:mod:`skgen.amplify._trees`); sampling draws each seed row's
 class from its posterior given the fixed cells, the free cells from that class,
-then one Gibbs sweep of the trees.
+then one Gibbs sweep of the trees; a row with fixed categorical cells keeps one
+of several such completions, weighted by those cells' trees, and the exact
+dependencies learned at fit are kept.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.special import ndtr
+from scipy.special import logsumexp, ndtr
 from scipy.stats import truncnorm
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -28,6 +30,11 @@ from skgen._strings import (
     generate_ids,
     generate_markov_text,
     hash_strings,
+)
+from skgen.amplify._dependencies import (
+    apply_dependencies,
+    dependency_conflicts,
+    fit_dependencies,
 )
 from skgen.amplify._marginals import (
     fit_quantile_knots,
@@ -45,7 +52,7 @@ from skgen.amplify._mixture import (
     sample_components,
     sample_rows_categorical,
 )
-from skgen.amplify._trees import fit_leaf_tree, sample_leaf_tree
+from skgen.amplify._trees import fit_leaf_tree, leaf_tree_proba, sample_leaf_tree
 from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer, fit_out_of_time
 from skgen.conditions import (
     SeedRows,
@@ -63,6 +70,13 @@ _MAX_TREE_LEVELS = 255
 _N_CALIBRATION = 20_000
 # The refinement trees are fitted on at most this many of the EM rows.
 _MAX_TREE_ROWS = 50_000
+# Completions proposed per row whose fixed categorical cells have a tree (see
+# AmplifySampler._importance_log_weights); one is kept.
+_N_PROPOSALS = 4
+# Floor of a tree's leaf probability in the importance weights.
+_TREE_FLOOR = 0.01
+# Rounds of proposals for rows whose completions contradict an exact dependency.
+_MAX_PROPOSAL_ROUNDS = 20
 
 
 def _as_numbers(s: pd.Series, col: ColumnSchema) -> np.ndarray:
@@ -90,6 +104,17 @@ class AmplifySampler(BaseSynthesizer):
     dependency network -- which keeps sharp dependence the mixture blurs; the
     trees' leaf distributions are calibrated at fit time so that the sweep
     preserves every column's marginal. Fixed cells are never redrawn.
+
+    A fixed category often pins other cells down (``education = "Masters"``
+    means ``education_num = 14``), which the few dozen classes blur. So each
+    row with a fixed categorical cell gets several completions, weighted by
+    how much more likely the cell's tree finds the fixed level given the
+    completion than the mixture does, and one is kept
+    (sampling-importance-resampling). And where a categorical column fixes
+    another column's value in every training row (each level with at least
+    5 rows), the free cell takes that value and a free level must agree
+    with a fixed value (completions are drawn again until one does) -- the
+    same in seed rows (imputation).
 
     Range and set conditions (``sample(conditions={"price": skgen.Range(1000,
     2000), "cut": ["Fair", "Good"]})``) are met by construction too: the
@@ -194,6 +219,11 @@ class AmplifySampler(BaseSynthesizer):
         a refinement tree, in the order the sweep redraws them.
     trees_ : list of dict
         The refinement trees as plain arrays (see :func:`fit_leaf_tree`).
+    dependencies_ : list of dict
+        Exact dependencies of the training rows: a categorical column
+        (``determinant``, its position among the categorical columns) whose
+        every level with at least 5 rows (``levels``) maps to one value of a
+        categorical or numeric column (``kind``, ``dependent``, ``values``).
 
     See Also
     --------
@@ -223,6 +253,11 @@ class AmplifySampler(BaseSynthesizer):
     data visualization. JMLR 1, 49-75.
     Saerens, M., Latinne, P. and Decaestecker, C. (2002). Adjusting the outputs
     of a classifier to new a priori probabilities. Neural Computation 14(1).
+    Rubin, D. B. (1988). Using the SIR algorithm to simulate posterior
+    distributions. In Bayesian Statistics 3, Oxford University Press, 395-402.
+    Huhtala, Y., Kärkkäinen, J., Porkka, P. and Toivonen, H. (1999). TANE: an
+    efficient algorithm for discovering functional and approximate
+    dependencies. The Computer Journal 42(2), 100-111.
 
     Examples
     --------
@@ -256,7 +291,7 @@ class AmplifySampler(BaseSynthesizer):
         "quantile_knots_", "id_patterns_", "id_pattern_weights_", "id_hashes_", "text_chains_",
         "text_hashes_", "level_offsets_", "weights_", "category_log_probs_", "means_",
         "variances_", "missing_probs_", "n_iter_", "converged_", "lower_bound_", "calibration_",
-        "tree_columns_", "trees_")
+        "tree_columns_", "trees_", "dependencies_")
 
     def __init__(
         self,
@@ -299,6 +334,9 @@ class AmplifySampler(BaseSynthesizer):
     def _fit(self, X: pd.DataFrame, rng: np.random.Generator) -> None:
         """Learn marginals, ID patterns, text chains, the mixture (EM) and the trees."""
         codes, scores, observed = self._fit_columns(X, rng)
+        self.dependencies_ = fit_dependencies(
+            codes, [_as_numbers(X[self.schema_.names[i]], self.schema_.columns[i])
+                    for i in self.numeric_index_])
         n = len(X)
         rows = np.arange(n)
         if self.subsample is not None and n > self.subsample:
@@ -442,7 +480,12 @@ class AmplifySampler(BaseSynthesizer):
                 break
             if not 2 <= n_levels[j] <= _MAX_TREE_LEVELS or np.unique(c).size < 2:
                 continue
-            others = np.delete(np.arange(F.shape[1]), j)
+            # not the coarser columns j pins down (grade for sub_grade): the sampler
+            # sets them from j's new level; one that pins j down as well stays
+            tied = [d["dependent"] + (0 if d["kind"] == "categorical" else len(codes))
+                    for d in self.dependencies_ if d["determinant"] == j
+                    and np.unique(d["values"]).size < d["values"].size]
+            others = np.delete(np.arange(F.shape[1]), [j, *tied])
             max_features = self.max_features
             if isinstance(max_features, Integral) and max_features >= others.size:
                 max_features = None
@@ -462,24 +505,35 @@ class AmplifySampler(BaseSynthesizer):
         The class comes from its posterior given the fixed cells, the free
         cells from that class; then (``refine=True``) each free categorical
         cell is drawn again, once, from its tree given all the row's other
-        cells -- one sweep of Gibbs sampling.
+        cells -- one sweep of Gibbs sampling (:meth:`_complete`). Rows with a
+        fixed categorical cell, or a fixed cell an exact dependency ties to a
+        free one, keep one of several completions (:meth:`_complete_checked`);
+        last, free cells take the value an exact dependency gives them.
         """
         seeds = self._draw_restricted(seeds, rng)
         names = self.schema_.names
-        m = len(seeds)
         fixed = {name: seeds[name].notna().to_numpy() for name in names}
         cat_codes, fixed_numbers = self._encode_fixed(seeds, fixed)
-        z = self._draw_classes(cat_codes, fixed_numbers, m, rng)
-        cat_codes = self._draw_categorical(cat_codes, z, rng)
-        numbers = self._draw_numeric(fixed_numbers, z, rng)
-        if self.trees_:
-            F = self._tree_features(cat_codes, numbers)
-            for j, tree in zip(self.tree_columns_, self.trees_, strict=True):
-                free = np.flatnonzero(~fixed[names[self.categorical_index_[j]]])
-                if free.size:
-                    new = sample_leaf_tree(tree, F[free], rng)
-                    cat_codes[j][free] = new
-                    F[free, j] = new
+        cat_fixed = [fixed[names[i]] for i in self.categorical_index_]
+        num_fixed = [fixed[names[i]] for i in self.numeric_index_]
+        # fixed categorical cells a refinement tree can check: their column's tree
+        # tells how likely each completion makes them (see _importance_log_weights);
+        # fixed cells an exact dependency ties to a free determinant likewise
+        checked = [(j, tree) for j, tree in zip(self.tree_columns_, self.trees_, strict=True)
+                   if cat_fixed[j].any()]
+        need = np.zeros(len(seeds), dtype=bool)
+        for j, _tree in checked:
+            need |= cat_fixed[j]
+        for dep in self.dependencies_:
+            tied = (cat_fixed if dep["kind"] == "categorical" else num_fixed)[dep["dependent"]]
+            need |= tied & ~cat_fixed[dep["determinant"]]
+        if not need.any():
+            cat_codes, numbers = self._complete(cat_codes, fixed_numbers, fixed, rng)
+        else:
+            cat_codes, numbers = self._complete_checked(cat_codes, fixed_numbers, fixed, checked,
+                                                        need, rng)
+        # free cells an exact dependency ties to a categorical cell: the value its level maps to
+        apply_dependencies(self.dependencies_, cat_codes, numbers, cat_fixed, num_fixed)
 
         out: dict = {}
         for j, i in enumerate(self.categorical_index_):
@@ -509,6 +563,116 @@ class AmplifySampler(BaseSynthesizer):
                 lambda size, j=j: generate_markov_text(self.text_chains_[j],
                                                        self.text_hashes_[j], size, rng))
         return pd.DataFrame({name: out[name] for name in names}, index=seeds.index)
+
+    def _complete(self, cat_codes: list, fixed_numbers: list, fixed: dict,
+                  rng: np.random.Generator) -> tuple[list, list]:
+        """Free cells from a class drawn from the posterior, then one sweep of the trees."""
+        names = self.schema_.names
+        m = next(iter(fixed.values())).size
+        z = self._draw_classes(cat_codes, fixed_numbers, m, rng)
+        cat_codes = self._draw_categorical(cat_codes, z, rng)
+        numbers = self._draw_numeric(fixed_numbers, z, rng)
+        if self.trees_:
+            F = self._tree_features(cat_codes, numbers)
+            for j, tree in zip(self.tree_columns_, self.trees_, strict=True):
+                free = np.flatnonzero(~fixed[names[self.categorical_index_[j]]])
+                if free.size:
+                    new = sample_leaf_tree(tree, F[free], rng)
+                    cat_codes[j][free] = new
+                    F[free, j] = new
+        return cat_codes, numbers
+
+    def _complete_checked(self, cat_codes: list, fixed_numbers: list, fixed: dict,
+                          checked: list, need: np.ndarray, rng: np.random.Generator
+                          ) -> tuple[list, list]:
+        """Completions by sampling-importance-resampling (see ``_importance_log_weights``).
+
+        Each row marked in ``need`` (a fixed cell in ``checked``, or one an exact
+        dependency ties to a free cell) gets ``_N_PROPOSALS`` completions, one
+        kept with probability proportional to its weight among those that
+        contradict the fewest exact dependencies. A row whose kept completion
+        still contradicts one (a fixed ``education_num = 1`` whose free
+        education the mixture seldom makes ``"Preschool"``) gets fresh ones, up
+        to ``_MAX_PROPOSAL_ROUNDS`` times, and keeps a new completion only if it
+        contradicts fewer.
+        """
+        m = cat_codes[0].size
+        out_codes = [c.copy() for c in cat_codes]
+        out_numbers = [x.copy() for x in fixed_numbers]
+        out_conflicts = np.full(m, np.iinfo(np.int64).max)
+        todo = np.arange(m)
+        names = self.schema_.names
+        for _ in range(_MAX_PROPOSAL_ROUNDS):
+            rows = todo[np.r_[np.arange(todo.size),
+                              np.repeat(np.flatnonzero(need[todo]), _N_PROPOSALS - 1)]]
+            cand_fixed = {name: f[rows] for name, f in fixed.items()}
+            cand_codes, cand_numbers = self._complete(
+                [c[rows] for c in cat_codes], [x[rows] for x in fixed_numbers], cand_fixed, rng)
+            log_w = self._importance_log_weights(checked, cat_codes, rows, cand_codes,
+                                                 cand_numbers)
+            conflicts = dependency_conflicts(
+                self.dependencies_, cand_codes, cand_numbers,
+                [cand_fixed[names[i]] for i in self.categorical_index_],
+                [cand_fixed[names[i]] for i in self.numeric_index_])
+            # Gumbel-max: a draw proportional to the weight among the fewest conflicts
+            key = log_w + rng.gumbel(size=rows.size)
+            order = np.lexsort((key, -conflicts, rows))
+            pick = order[np.r_[rows[order][1:] != rows[order][:-1], True]]
+            better = conflicts[pick] < out_conflicts[rows[pick]]
+            pick, at = pick[better], rows[pick][better]
+            for out, cand in zip(out_codes + out_numbers, cand_codes + cand_numbers,
+                                 strict=True):
+                out[at] = cand[pick]
+            out_conflicts[at] = conflicts[pick]
+            todo = todo[out_conflicts[todo] > 0]
+            if not todo.size:
+                break
+        return out_codes, out_numbers
+
+    def _importance_log_weights(self, checked: list, fixed_codes: list, rows: np.ndarray,
+                                cat_codes: list, numbers: list) -> np.ndarray:
+        """Log importance weight of each completion, from the fixed cells' trees.
+
+        The mixture's posterior proposes the free cells given the fixed ones,
+        but a few dozen classes blur sharp dependence: a class likely to hold
+        ``education = "Masters"`` also gives ``education_num`` values of
+        neighbouring degrees, and a fixed cell, unlike a free one, is never
+        redrawn by its tree to agree with them. The target is the refined
+        model's own conditional, ``p(rest) * tree_j(a | rest)`` for a fixed
+        level ``a`` of column ``j``; the proposal already holds ``p(rest) *
+        mixture(a | rest)``, so each completion is weighted by
+        ``tree_j(a | rest) / mixture(a | rest)`` (the product over the row's
+        fixed categorical cells that have a tree). A leaf of a few dozen rows
+        may miss a level by chance: leaf probabilities are floored at
+        ``_TREE_FLOOR``, so a weight can demote a completion but not forbid it
+        (which would push a rare level's rows into the few leaves that held it
+        in training, e.g. diamonds' ``cut = "Fair"``).
+        """
+        n_cand = rows.size
+        F = self._tree_features(cat_codes, numbers)
+        # log p(class, every cell of the completion) per class
+        joint = np.tile(np.log(self.weights_), (n_cand, 1))
+        for j, c in enumerate(cat_codes):
+            joint += self.category_log_probs_[:, self.level_offsets_[j] + c].T
+        for d, x in enumerate(numbers):
+            ok = np.isfinite(x)
+            joint[~ok] += np.log(self.missing_probs_[:, d])
+            if ok.any():
+                joint[ok] += numeric_fixed_loglik(
+                    x[ok], self.quantile_probs_[d], self.quantile_knots_[d], self.means_[:, d],
+                    self.variances_[:, d], self.calibration_[d]) + np.log1p(
+                    -self.missing_probs_[:, d])
+        log_w = np.zeros(n_cand)
+        for j, tree in checked:
+            a = fixed_codes[j][rows]
+            on = a >= 0
+            if not on.any():
+                continue
+            own = self.category_log_probs_[:, self.level_offsets_[j] + a[on]].T
+            mixture = logsumexp(joint[on], axis=1) - logsumexp(joint[on] - own, axis=1)
+            p = np.maximum(leaf_tree_proba(tree, F[on], a[on]), _TREE_FLOOR)
+            log_w[on] += np.log(p) - mixture
+        return log_w
 
     def _encode_fixed(self, seeds: pd.DataFrame, fixed: dict) -> tuple[list, list]:
         """Level codes (-1 where free) and numbers (NaN where free) of the fixed cells."""

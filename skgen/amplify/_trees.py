@@ -124,6 +124,46 @@ def sample_leaf_tree(tree: dict, F: np.ndarray, rng: np.random.Generator) -> np.
     ndarray of shape (m,)
         Level codes.
     """
+    node = _leaf_nodes(tree, F)
+    m = node.size
+    pos = np.searchsorted(tree["leaf_cum"], node + rng.random(m), side="right")
+    return tree["leaf_code"][np.minimum(pos, tree["leaf_code"].size - 1)]
+
+
+def leaf_tree_proba(tree: dict, F: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Probability the row's leaf gives to a level, per row.
+
+    Parameters
+    ----------
+    tree : dict
+        From :func:`fit_leaf_tree`.
+    F : ndarray of shape (m, n_features), float32
+        Every row's encoded columns.
+    codes : ndarray of shape (m,)
+        The level whose probability each row asks for.
+
+    Returns
+    -------
+    ndarray of shape (m,)
+        The calibrated leaf probability of ``codes`` (0 where the leaf never
+        gives that level).
+    """
+    node = _leaf_nodes(tree, F)
+    cum, code = tree["leaf_cum"], tree["leaf_code"]
+    entry_node = np.ceil(cum).astype(np.int64) - 1  # cum is node + (0, 1]
+    prob = np.diff(np.r_[0.0, cum - entry_node])
+    first = np.r_[True, entry_node[1:] != entry_node[:-1]]
+    prob[first] = (cum - entry_node)[first]
+    n_levels = int(code.max()) + 1 if code.size else 1
+    n_levels = max(n_levels, int(codes.max()) + 1 if codes.size else 1)
+    key = entry_node * n_levels + code
+    want = node * n_levels + codes
+    at = np.minimum(np.searchsorted(key, want), key.size - 1)
+    return np.where(key[at] == want, prob[at], 0.0)
+
+
+def _leaf_nodes(tree: dict, F: np.ndarray) -> np.ndarray:
+    """The leaf each row of ``F`` falls in."""
     left, right, feature, threshold = (tree["left"], tree["right"], tree["feature"],
                                        tree["threshold"])
     m = F.shape[0]
@@ -137,5 +177,4 @@ def sample_leaf_tree(tree: dict, F: np.ndarray, rng: np.random.Generator) -> np.
         x = F[rows, np.maximum(f, 0)]
         step = np.where(x <= threshold[node], left[node], right[node])
         node = np.where(inner, step, node)
-    pos = np.searchsorted(tree["leaf_cum"], node + rng.random(m), side="right")
-    return tree["leaf_code"][np.minimum(pos, tree["leaf_code"].size - 1)]
+    return node

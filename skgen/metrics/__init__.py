@@ -7,6 +7,13 @@ Fidelity, following SDMetrics' definitions so that the numbers compare with SDV'
   :func:`ks_complement`, :func:`tv_complement`, :func:`correlation_similarity`
   and :func:`contingency_similarity`.
 
+Conditional fidelity (:mod:`skgen.metrics.conditional`):
+
+- :func:`functional_dependencies` and :func:`dependency_consistency`: rows that
+  break a dependency of the real table (``education -> education_num``);
+- :func:`conditional_quality`: quality of rows conditioned on a level against
+  real rows of that level, relative to the real hold-out's.
+
 Usefulness:
 
 - :func:`tstr_score`: train on synthetic, test on real, against train on real.
@@ -29,6 +36,12 @@ Column kinds (``numerical``, ``categorical``, ``datetime``, ``boolean``, ``id``,
 """
 
 from skgen.metrics._metadata import METRIC_KINDS, infer_metadata
+from skgen.metrics.conditional import (
+    ConsistencyReport,
+    conditional_quality,
+    dependency_consistency,
+    functional_dependencies,
+)
 from skgen.metrics.efficacy import tstr_score
 from skgen.metrics.privacy import distance_to_closest_record, exact_match_rate
 from skgen.metrics.quality import (
@@ -54,17 +67,21 @@ from skgen.metrics.text import (
 
 __all__ = [
     "METRIC_KINDS",
+    "ConsistencyReport",
     "QualityReport",
     "TextReport",
     "augmentation_gain",
     "column_pair_trends",
     "column_shapes",
+    "conditional_quality",
     "contingency_similarity",
     "copy_rate",
+    "dependency_consistency",
     "correlation_similarity",
     "distance_to_closest_record",
     "distinct_n",
     "exact_match_rate",
+    "functional_dependencies",
     "infer_metadata",
     "ks_complement",
     "label_fidelity",
