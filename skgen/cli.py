@@ -160,7 +160,7 @@ def _sample(args: argparse.Namespace) -> None:
     if args.conditions and args.where:
         raise CLIError("give either --conditions SEEDS.csv or --where, not both")
     if args.conditions:
-        conditions = _read_csv(args.conditions)
+        conditions = _read_csv(args.conditions, dtype=_string_columns(syn.schema_))
         if args.n is not None and args.n != len(conditions):
             raise CLIError(f"-n {args.n} disagrees with the {len(conditions)} rows of "
                            f"{args.conditions}; leave -n out to get one row per seed row")
@@ -240,13 +240,23 @@ def _text_report(args: argparse.Namespace, real: pd.DataFrame, synthetic: pd.Dat
 
 
 # --------------------------------------------------------------------------- helpers
-def _read_csv(path: str) -> pd.DataFrame:
+def _read_csv(path: str, dtype: dict | None = None) -> pd.DataFrame:
     if not Path(path).is_file():
         raise CLIError(f"no such file: {path}")
     try:
-        return pd.read_csv(path)
+        return pd.read_csv(path, dtype=dtype)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CLIError(f"cannot read {path} as CSV: {exc}") from None
+
+
+def _string_columns(schema: Any) -> dict:
+    """``{column: str}`` for the columns a model holds as strings (a ``zip_code``
+    of ``98103`` is the string the model knows, not the number); empty cells stay
+    missing."""
+    return {c.name: str for c in schema.columns
+            if c.kind in ("categorical", "text", "id", "datetime")
+            and (c.dtype in ("object", "str", "category") or c.dtype.startswith("string"))
+            and all(isinstance(v, str) for v in c.categories or [])}
 
 
 def _check_output_folder(path: str) -> None:
