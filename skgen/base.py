@@ -57,7 +57,9 @@ COMMON_PARAMETERS_DOC = """
     data_checks : {"log", "skip", "interrupt"}, default="log"
         Pre-flight checks on the training data (see :mod:`skgen.data_checks`):
         ``"log"`` logs warnings, ``"skip"`` runs none, ``"interrupt"`` raises
-        :class:`~skgen.exceptions.DataCheckError` listing every warning.
+        :class:`~skgen.exceptions.DataCheckError` listing every warning. The
+        float-precision check runs only for models that write numbers digit
+        by digit (:class:`~skgen.LSTMSynthesizer`).
     verbose : int, default=0
         Show progress bars (tqdm) on fit and sample when positive.
     n_jobs : int or None, default=None
@@ -117,6 +119,10 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     #: Whether a condition on a text column is a prefix for the model to
     #: complete (the seed's "start string") rather than the whole value.
     _completes_text: ClassVar[bool] = False
+    #: Data checks (keys of :data:`skgen.data_checks.CHECKS`) that do not concern
+    #: the model: long float digits trouble only a model writing numbers digit by
+    #: digit (the LSTM), not one that learns them as numbers.
+    _irrelevant_data_checks: ClassVar[tuple[str, ...]] = ("float_precision",)
     #: Candidate rows proposed per ``_generate`` call; chunks are independent
     #: random streams, so the output does not depend on ``n_jobs``.
     _chunk_rows: ClassVar[int] = 8192
@@ -163,7 +169,8 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         new.schema_ = TableSchema.infer(X)
         new.data_check_warnings_ = [
             {"check": w.check, "column": w.column, "message": w.message}
-            for w in check_data(X, strategy=self.data_checks)
+            for w in check_data(X, strategy=self.data_checks,
+                                exclude=self._irrelevant_data_checks)
         ]
         new.validators_ = new._make_validator_set().fit(X)
         n_x = X.shape[1] - (y is not None)  # y is the last column of the frame

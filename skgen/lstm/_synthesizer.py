@@ -283,6 +283,8 @@ class LSTMSynthesizer(BaseSynthesizer):
         "fallback": ["boolean", dict],
         "device": [str],
     }
+    #: It writes numbers digit by digit, so long float digits concern it.
+    _irrelevant_data_checks: ClassVar[tuple[str, ...]] = ()
     #: Fitted attributes a model file holds (see :mod:`skgen.persistence`).
     _fitted_attributes = (
         "columns_", "field_delimiter_", "epsilon_", "delta_", "dp_noise_multiplier_",
