@@ -9,6 +9,7 @@ to check conditions and to give generated rows the training dtypes.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import asdict, dataclass, field
 from numbers import Integral
@@ -23,7 +24,15 @@ from skgen.exceptions import SchemaError
 #: The column kinds skgen distinguishes.
 KINDS = ("numeric", "integer", "boolean", "categorical", "datetime", "text", "id")
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+#: ISO 8601 dates and date-times: ``2017-01-01``, ``2017-01-01T13:45``,
+#: ``2017-01-01 13:45:00.123``, ``2017-01-01T13:45:00Z``, ``...+05:30``, ``...-0600``.
+_ISO_DATE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:(?P<sep>[ T])\d{2}:\d{2}(?P<sec>:\d{2}(?P<frac>[.,]\d{1,9})?)?"
+    r"(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?)?$")
+#: The UTC offset a string datetime format ends with (written literally).
+_ZONE = re.compile(r"(?:Z|(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})?)$")
+#: A fraction of a second with a given number of digits in a datetime format.
+_FRACTION = re.compile(r"%(\d)f")
 
 
 @dataclass
@@ -53,7 +62,12 @@ class ColumnSchema:
         For ``numeric`` columns, the largest number of decimal places seen
         (capped at 12); values are rounded to it on output.
     datetime_format : str or None
-        For ``datetime`` columns held as strings, the format to write them back.
+        For ``datetime`` columns held as strings, the format to write them back
+        (a :meth:`~datetime.datetime.strftime` format learned from the training
+        strings, e.g. ``"%Y-%m-%dT%H:%M:%S.%3fZ"``, where ``%<n>f`` is a
+        fraction of a second with ``n`` digits and a trailing UTC offset is
+        written literally: the most frequent offset of training, in which
+        every value is written).
     step : int or None
         For ``datetime`` columns, the coarsest unit every training value falls
         on, in nanoseconds (a day, hour, minute, second, millisecond,
@@ -74,8 +88,23 @@ class ColumnSchema:
 
     @property
     def tz(self) -> Any:
-        """Time zone of a time-zone-aware ``datetime`` column, else ``None``."""
-        if self.kind != "datetime" or not self.dtype.startswith("datetime64"):
+        """Time zone of a time-zone-aware ``datetime`` column, else ``None``.
+
+        For datetimes held as strings with a UTC offset, the fixed offset
+        their format writes (:class:`datetime.timezone`).
+        """
+        if self.kind != "datetime":
+            return None
+        if self.datetime_format is not None:
+            zone = _ZONE.search(self.datetime_format)
+            if zone is None:
+                return None
+            if zone.group("sign") is None:
+                return datetime.timezone.utc
+            minutes = 60 * int(zone.group("h")) + int(zone.group("m") or 0)
+            return datetime.timezone(datetime.timedelta(
+                minutes=-minutes if zone.group("sign") == "-" else minutes))
+        if not self.dtype.startswith("datetime64"):
             return None
         return getattr(pd.api.types.pandas_dtype(self.dtype), "tz", None)
 
@@ -310,11 +339,9 @@ def _infer_column(s: pd.Series, name: Any, id_ratio: float, text_len: float) -> 
 
     strings = values.astype(str)
     distinct = pd.Series(strings.unique())  # the string checks once per distinct value
-    if len(distinct) and distinct.str.match(_ISO_DATE).all():
-        parsed = pd.to_datetime(strings, errors="coerce", format="ISO8601")
-        if parsed.notna().all():
-            fmt = "%Y-%m-%d" if (distinct.str.len() <= 10).all() else "%Y-%m-%d %H:%M:%S"
-            return _datetime_column(parsed, base, datetime_format=fmt)
+    if len(distinct) and distinct.str.match(_ISO_DATE).all() and \
+            not _epoch_ns(distinct)[1].any():
+        return _datetime_column(distinct, base, datetime_format=_iso_format(distinct))
     n = len(strings)
     if n_unique < 20:
         return ColumnSchema(kind="categorical", categories=_by_frequency(values), **base)
@@ -345,6 +372,56 @@ def _datetime_column(values: pd.Series, base: dict, *,
     ns, _ = _epoch_ns(values)
     return ColumnSchema(kind="datetime", min=int(ns.min()), max=int(ns.max()),
                         step=_resolution(ns), datetime_format=datetime_format, **base)
+
+
+def _iso_format(strings: pd.Series) -> str:
+    """The format that writes ISO 8601 ``strings`` back as they are spelt.
+
+    The separator and the offset are the most frequent ones; seconds and the
+    fraction's digits are kept when any value has them.
+    """
+    parts = strings.str.extract(_ISO_DATE)
+    if parts["sep"].isna().all():
+        return "%Y-%m-%d"
+    fmt = "%Y-%m-%d" + parts["sep"].mode().iloc[0] + "%H:%M"
+    if parts["sec"].notna().any():
+        fmt += ":%S"
+    fractions = parts["frac"].dropna()
+    if len(fractions):
+        fmt += fractions.iloc[0][0] + f"%{fractions.str.len().max() - 1}f"
+    zones = parts["zone"].dropna()
+    return fmt + (zones.mode().iloc[0] if len(zones) else "")
+
+
+def format_datetimes(s: pd.Series, col: ColumnSchema) -> pd.Series:
+    """Datetimes written as strings in a column's training format.
+
+    Parameters
+    ----------
+    s : pandas.Series of shape (n_samples,)
+        Datetimes: typed (naive ones are UTC), or strings as :func:`as_float`
+        reads them. Not modified.
+    col : ColumnSchema
+        A ``datetime`` column with a :attr:`~ColumnSchema.datetime_format`.
+
+    Returns
+    -------
+    pandas.Series of str, shape (n_samples,)
+        Each value written in the column's format (in its UTC offset, if it
+        has one); NaN where missing or unreadable.
+    """
+    ns, missing = _epoch_ns(s)
+    ts = pd.Series(ns.view("datetime64[ns]"), index=s.index).where(~missing)
+    if col.tz is not None:
+        ts = ts.dt.tz_localize("UTC").dt.tz_convert(col.tz)
+    fmt = col.datetime_format
+    fraction = _FRACTION.search(fmt)
+    if fraction is None:
+        return ts.dt.strftime(fmt)
+    nanos = (ts.dt.microsecond * 1000 + ts.dt.nanosecond).fillna(0).astype("int64")
+    digits = nanos.astype(str).str.zfill(9).str[:int(fraction.group(1))]
+    return ts.dt.strftime(fmt[:fraction.start()]) + digits + \
+        ts.dt.strftime(fmt[fraction.end():])
 
 
 def _resolution(ns: np.ndarray) -> int:
@@ -521,8 +598,7 @@ def _coerce_column(s: pd.Series, col: ColumnSchema) -> pd.Series:
         return v.astype(dtype)
     if kind == "datetime":
         if col.datetime_format is not None:
-            ts = pd.to_datetime(s, errors="coerce")
-            out = ts.dt.strftime(col.datetime_format)
+            out = format_datetimes(s, col)
             return out.astype(dtype) if dtype != "object" else out.astype(object)
         if col.tz is not None:  # models give UTC (naive or with any offset)
             ts = pd.to_datetime(s, errors="coerce", utc=True).dt.tz_convert(col.tz)
@@ -543,4 +619,5 @@ def _coerce_column(s: pd.Series, col: ColumnSchema) -> pd.Series:
     return s.astype(dtype)
 
 
-__all__ = ["KINDS", "ColumnSchema", "TableSchema", "as_float", "check_frame", "from_float"]
+__all__ = ["KINDS", "ColumnSchema", "TableSchema", "as_float", "check_frame",
+           "format_datetimes", "from_float"]

@@ -11,6 +11,8 @@ import pytest
 from skgen import AmplifySampler, GANSynthesizer, LSTMSynthesizer
 from skgen.cli import main
 from skgen.datasets import load_diamonds
+from skgen.lstm._encoding import encode_column, format_seed_values
+from skgen.schema import TableSchema
 from tests.test_common import FAST
 
 MODELS = [AmplifySampler, GANSynthesizer, LSTMSynthesizer]
@@ -76,3 +78,78 @@ def test_seed_csv_is_read_with_the_model_schema(tmp_path):
     assert got["zip_code"][1] in set(zips)  # a missing cell is generated, not "nan"
     assert got["species"][[1, 2]].tolist() == ["Dog", "Cat"]
     assert got["age"][[0, 2]].tolist() == [3, 7]
+
+
+# ------------------------------------------------------------------------- dates (point 3)
+#: ISO-8601 spellings and the format each is written back in.
+ISO_SPELLINGS = {
+    "day": ("%Y-%m-%d", "%Y-%m-%d"),
+    "stamp": ("%Y-%m-%dT%H:%M:%S.000Z", "%Y-%m-%dT%H:%M:%S.%3fZ"),  # Minneapolis stops
+    "local": ("%Y-%m-%dT%H:%M:%S-06:00", "%Y-%m-%dT%H:%M:%S-06:00"),
+    "minute": ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M"),
+    "plain": ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S"),
+}
+ISO_SHAPES = {
+    "day": r"\d{4}-\d{2}-\d{2}",
+    "stamp": r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z",
+    "local": r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}-06:00",
+    "minute": r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}",
+    "plain": r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}",
+}
+
+
+@pytest.fixture(scope="module")
+def stops():
+    """300 stops in 2017 whose times are ISO-8601 strings of five spellings."""
+    rng = np.random.default_rng(0)
+    n = 300
+    when = pd.Timestamp("2017-01-01") + pd.to_timedelta(rng.integers(0, 365 * 86_400, n),
+                                                        unit="s")
+    frame = {name: list(when.strftime(spelling)) for name, (spelling, _) in
+             ISO_SPELLINGS.items()}
+    frame["precinct"] = rng.choice(["1", "2", "3", "4", "5"], n)
+    return pd.DataFrame(frame)
+
+
+def test_iso_strings_are_datetimes_in_their_own_format(stops):
+    schema = TableSchema.infer(stops)
+    for name, (_, written) in ISO_SPELLINGS.items():
+        col = schema[name]
+        assert (col.kind, col.datetime_format) == ("datetime", written), name
+    assert schema["stamp"].step == 10**9 and schema["minute"].step == 60 * 10**9
+    assert str(schema["local"].tz) == "UTC-06:00" and schema["plain"].tz is None
+    pd.testing.assert_frame_equal(schema.coerce(stops), stops)  # written back exactly
+
+
+@pytest.mark.parametrize("cls", MODELS, ids=lambda c: c.__name__)
+def test_models_generate_valid_dates_in_the_training_format(cls, stops):
+    syn = _model(cls).fit(stops)
+    out = _quiet_sample(syn, 80)
+    assert (out.dtypes == stops.dtypes).all()
+    for name, shape in ISO_SHAPES.items():
+        assert out[name].str.fullmatch(shape).all(), (name, out[name].head(3).tolist())
+        when = pd.to_datetime(out[name], format="ISO8601", utc=True)
+        real = pd.to_datetime(stops[name], format="ISO8601", utc=True)
+        assert when.between(real.min(), real.max()).all(), name
+    fixed = _quiet_sample(syn, 10, conditions={"local": "2017-03-04T05:06:07-06:00",
+                                               "stamp": pd.Timestamp("2017-05-06 07:08:09")})
+    assert (fixed["local"] == "2017-03-04T05:06:07-06:00").all()
+    assert (fixed["stamp"] == "2017-05-06T07:08:09.000Z").all()
+
+
+def test_a_naive_seed_for_a_column_with_an_offset_is_local_time(stops):
+    syn = AmplifySampler(random_state=0, data_checks="skip").fit(stops)
+    out = syn.sample(3, conditions={"local": "2017-03-04 05:06:07"})
+    assert (out["local"] == "2017-03-04T05:06:07-06:00").all()
+
+
+def test_the_lstm_learns_dates_as_spelt_and_writes_seeds_the_same_way(stops):
+    schema = TableSchema.infer(stops)
+    for name in ISO_SPELLINGS:
+        col = schema[name]
+        codes, strings = encode_column(stops[name], col)
+        assert sorted(strings) == sorted(stops[name].unique()), name
+        seed = pd.Series([pd.Timestamp(stops[name].iloc[0]).tz_localize(None)
+                          if col.tz is None else
+                          pd.Timestamp(stops[name].iloc[0]).tz_convert("UTC").tz_localize(None)])
+        assert format_seed_values(seed, col).tolist() == [stops[name].iloc[0]], name

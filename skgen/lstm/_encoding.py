@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from skgen._strings import DELIMITER_CANDIDATES, choose_delimiter
-from skgen.schema import ColumnSchema
+from skgen.schema import ColumnSchema, format_datetimes
 
 
 # ---------------------------------------------------------------- formatting
@@ -58,6 +58,8 @@ def format_values(values: Sequence[Any] | np.ndarray, col: ColumnSchema) -> list
         return [_format_float(float(v)) for v in values]
     if kind == "boolean":
         return ["True" if bool(v) else "False" for v in values]
+    if kind == "datetime" and col.datetime_format is not None:  # as spelt in training
+        return format_datetimes(pd.Series(list(values), dtype=object), col).tolist()
     if kind == "datetime" and col.tz is not None:  # seeds come in UTC: write local time
         stamps = pd.to_datetime(pd.Series(list(values), dtype=object), utc=True)
         return [str(ts) for ts in stamps.dt.tz_convert(col.tz)]
