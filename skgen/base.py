@@ -70,6 +70,22 @@ COMMON_PARAMETERS_DOC = """
         global random state of numpy and torch is never touched.
 """
 
+#: Documentation of ``column_types``, the parameter of every table synthesizer.
+COLUMN_TYPES_DOC = """
+    column_types : dict or None, default=None
+        ``{column: kind}`` for columns whose kind you give instead of the one
+        inferred (as SDV's "sdtypes"), e.g. ``{"zip": "categorical", "date":
+        "datetime", "note": "text", "id": "id"}``. Kinds:
+        ``"numeric"`` (floats, written back with the training decimals),
+        ``"integer"``, ``"boolean"``, ``"categorical"`` (only the training
+        levels), ``"datetime"`` (typed, or date strings written back in their
+        training format), ``"text"`` (free text) and ``"id"`` (identifiers,
+        generated fresh). Stored as given; checked in ``fit``, which raises
+        :class:`~skgen.exceptions.SchemaError` naming an unknown column or
+        kind, or a kind the column's values cannot take.
+        :func:`skgen.schema.infer_column_types` shows what is inferred.
+"""
+
 
 class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of all skgen synthesizers.
@@ -104,6 +120,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         "validators": [list, HasMethods(["fit", "is_valid"]), None],
         "max_invalid": [Interval(Integral, 0, None, closed="left"), None],
         "data_checks": [StrOptions({"log", "skip", "interrupt"})],
+        "column_types": [dict, None],
         "verbose": ["verbose"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -166,7 +183,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         # so a failed or interrupted fit (an error, KeyboardInterrupt) leaves
         # the estimator as it was: unfitted, or with its previous fit intact.
         new = self._unfitted_copy()
-        new.schema_ = TableSchema.infer(X)
+        new.schema_ = TableSchema.infer(X, column_types=getattr(self, "column_types", None))
         new.data_check_warnings_ = [
             {"check": w.check, "column": w.column, "message": w.message}
             for w in check_data(X, strategy=self.data_checks,
@@ -708,4 +725,5 @@ def _entropy(random_state: Any) -> list[int]:
     return [int(x) for x in rs.randint(0, 2**32 - 1, size=4, dtype=np.int64)]
 
 
-__all__ = ["BaseSynthesizer", "COMMON_PARAMETERS_DOC", "fit_out_of_time", "fit_time_budget"]
+__all__ = ["BaseSynthesizer", "COLUMN_TYPES_DOC", "COMMON_PARAMETERS_DOC", "fit_out_of_time",
+           "fit_time_budget"]

@@ -137,16 +137,44 @@ def _demo(args: argparse.Namespace) -> None:
 
 
 def _fit(args: argparse.Namespace) -> None:
+    column_types = _column_types(args.column_type)
     syn = _estimator(args.model, args.param, random_state=args.random_state,
                      verbose=args.verbose)
+    if column_types:
+        if "column_types" not in syn.get_params():
+            raise CLIError(f"--column-type: --model {args.model} takes no column types")
+        syn.set_params(column_types={**(syn.column_types or {}), **column_types})
     _check_output_folder(args.output)
-    data = _read_csv(args.data)
+    # a column given as categorical, text, ID or date is read as written (98103, not a number)
+    data = _read_csv(args.data, dtype={c: str for c, k in (syn.get_params().get(
+        "column_types") or {}).items() if k in ("categorical", "text", "id", "datetime")})
     cls = type(syn)
     t0 = time.perf_counter()
     syn.fit(data)
     path = syn.save(args.output, key=os.environ.get("SKGEN_MODEL_KEY"))  # HMAC when set
     print(f"fit {cls.__name__} on {len(data):,} rows x {data.shape[1]} columns in "
           f"{time.perf_counter() - t0:.1f} s; wrote {path}")
+    if hasattr(syn, "schema_"):
+        kinds: dict[str, list[str]] = {}
+        for col in syn.schema_.columns:
+            kinds.setdefault(col.kind, []).append(str(col.name))
+        print("column types (change with --column-type COLUMN=KIND):")
+        for kind, names in kinds.items():
+            print(f"  {kind:<12}{', '.join(names)}")
+
+
+def _column_types(assignments: Sequence[str]) -> dict[str, str]:
+    """``--column-type COLUMN=KIND`` values as a dict, each kind checked."""
+    from skgen.schema import KINDS
+
+    given = {}
+    for text in assignments:
+        column, kind = _parse_assignment(text, what="COLUMN")
+        if kind not in KINDS:
+            raise CLIError(f"--column-type {text}: unknown kind {kind!r}; kinds: "
+                           f"{', '.join(KINDS)}")
+        given[column] = kind
+    return given
 
 
 def _sample(args: argparse.Namespace) -> None:
@@ -191,7 +219,9 @@ def _report(args: argparse.Namespace) -> None:
     if args.json:
         Path(args.json).write_text(json.dumps(
             {"overall": report.overall, "column_shapes": report.column_shapes,
-             "column_pair_trends": report.column_pair_trends}, indent=2))
+             "column_pair_trends": report.column_pair_trends,
+             "skipped_columns": {str(c): why for c, why in report.skipped_columns.items()}},
+            indent=2))
         print(f"wrote {args.json}")
 
 
@@ -377,6 +407,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="estimator parameter, repeatable; VALUE is read as a JSON or YAML "
                    "literal (4, 1e-3, null, true, [64, 64]), else as text, and checked "
                    "against the estimator's parameter constraints")
+    p.add_argument("--column-type", action="append", default=[], metavar="COLUMN=KIND",
+                   help="say what a column is instead of letting skgen infer it, repeatable; "
+                   "KIND: numeric, integer, boolean, categorical, datetime, text, id")
     p.add_argument("--random-state", type=int, default=None)
     p.add_argument("--verbose", type=int, default=0)
     p.set_defaults(func=_fit)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from numbers import Integral
 from typing import Any
@@ -164,6 +165,7 @@ class TableSchema:
         id_unique_ratio: float = 0.95,
         text_min_mean_length: float = 30.0,
         strict: bool = True,
+        column_types: Mapping | None = None,
     ) -> TableSchema:
         """Infer the schema of a training frame.
 
@@ -171,6 +173,11 @@ class TableSchema:
         ----------
         X : pandas.DataFrame of shape (n_samples, n_features)
             Training data. Not modified.
+        column_types : dict or None, default=None
+            ``{column: kind}`` for columns whose kind the user gives instead of
+            the inferred one; kinds are those of ``KINDS``: ``"numeric"``,
+            ``"integer"``, ``"boolean"``, ``"categorical"``, ``"datetime"``,
+            ``"text"``, ``"id"`` (see :func:`infer_column_types`).
         id_unique_ratio : float, default=0.95
             A string column whose share of distinct values among its non-missing
             values is at least this (and that has at least 20 of them) is
@@ -193,11 +200,16 @@ class TableSchema:
         SchemaError
             If ``X`` is empty or has duplicated column names; when ``strict``,
             also for a column with no observed value, or one mixing strings with
-            numbers or booleans.
+            numbers or booleans; for ``column_types`` naming an unknown column
+            or kind, or a kind the column's values cannot take.
         """
         check_frame(X, allow_empty_columns=not strict)
+        given = _check_column_types(column_types, X)
         columns = []
         for name in X.columns:
+            if name in given:
+                columns.append(_given_column(X[name], name, given[name]))
+                continue
             try:
                 columns.append(_infer_column(X[name], name, id_unique_ratio,
                                              text_min_mean_length))
@@ -300,6 +312,110 @@ def check_frame(X: Any, *, name: str = "training frame", allow_empty_columns: bo
             raise SchemaError(f"column(s) {empty} hold no value (all missing); drop them "
                               "before fit")
     return X
+
+
+def infer_column_types(X: pd.DataFrame, column_types: Mapping | None = None) -> dict:
+    """The kind skgen's models give each column of a training frame.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame of shape (n_samples, n_features)
+        Training data. Not modified.
+    column_types : dict or None, default=None
+        Kinds given by the user (a model's ``column_types``), kept as given
+        once checked.
+
+    Returns
+    -------
+    dict
+        ``{column: kind}`` in column order; kinds are those of ``KINDS``:
+        ``"numeric"`` (floats), ``"integer"``, ``"boolean"``,
+        ``"categorical"``, ``"datetime"`` (typed, or ISO 8601 strings),
+        ``"text"`` (free text) and ``"id"`` (nearly unique strings without
+        spaces).
+
+    Raises
+    ------
+    SchemaError
+        As :meth:`TableSchema.infer`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skgen.schema import infer_column_types
+    >>> infer_column_types(pd.DataFrame({"when": ["2017-01-01T10:00:00Z"], "n": [1]}))
+    {'when': 'datetime', 'n': 'integer'}
+    """
+    schema = TableSchema.infer(X, column_types=column_types)
+    return {c.name: c.kind for c in schema.columns}
+
+
+def _check_column_types(column_types: Mapping | None, X: pd.DataFrame) -> dict:
+    """``column_types`` as a dict, each column and kind checked."""
+    if column_types is None:
+        return {}
+    if not isinstance(column_types, Mapping):
+        raise SchemaError(f"column_types must be a dict {{column: kind}}, got "
+                          f"{type(column_types).__name__}")
+    for name, kind in column_types.items():
+        if name not in X.columns:
+            raise SchemaError(f"column_types names column {name!r}, which the training frame "
+                              f"does not hold; its columns: {list(X.columns)}")
+        if kind not in KINDS:
+            raise SchemaError(f"column_types gives column {name!r} the unknown kind {kind!r}; "
+                              f"kinds: {list(KINDS)}")
+    return dict(column_types)
+
+
+def _given_column(s: pd.Series, name: Any, kind: str) -> ColumnSchema:
+    """The schema of a column whose kind the user gave, or a SchemaError saying why not."""
+    values = s.dropna()
+    base = {"name": name, "dtype": str(s.dtype), "missing_rate": float(s.isna().mean()),
+            "n_unique": int(values.nunique())}
+    if values.empty:
+        raise SchemaError(f"column {name!r} holds no value (all missing); drop it before fit")
+
+    def refuse(why: str) -> SchemaError:
+        return SchemaError(f"column_types: column {name!r} cannot be {kind!r}: {why}")
+
+    if kind in ("categorical", "boolean"):
+        if kind == "boolean" and not set(map(_py, values.unique())) <= {True, False}:
+            raise refuse(f"it holds {_py(values.iloc[0])!r}; a boolean column holds True/False "
+                         "(or 1/0) only")
+        return ColumnSchema(kind=kind, categories=_by_frequency(values), **base)
+    if kind in ("numeric", "integer"):
+        if ptypes.is_bool_dtype(values.dtype):
+            raise refuse("it holds booleans")
+        numbers = pd.to_numeric(values, errors="coerce")
+        if numbers.isna().any():
+            raise refuse(f"{_py(values[numbers.isna()].iloc[0])!r} is not a number")
+        col = _numeric_column(numbers, base)
+        if kind == "integer" and col.kind != "integer":
+            raise refuse(f"it holds fractions, e.g. {numbers[numbers != numbers.round()].iloc[0]}")
+        if kind == "numeric" and col.kind == "integer":
+            col = ColumnSchema(kind="numeric", min=float(col.min), max=float(col.max),
+                               decimals=0, **base)
+        return col
+    if kind == "datetime":
+        if ptypes.is_datetime64_any_dtype(s.dtype):
+            return _datetime_column(values, base)
+        odd = next((v for v in values.to_numpy() if not isinstance(v, str)), None)
+        if odd is not None:
+            raise refuse(f"it holds {type(odd).__name__} values, not dates or date strings; "
+                         f"convert it first, e.g. X[{name!r}] = pd.to_datetime(X[{name!r}])")
+        distinct = pd.Series(values.unique())
+        unreadable = _epoch_ns(distinct)[1]
+        if unreadable.any():
+            raise refuse(f"{distinct[unreadable].iloc[0]!r} is not a date")
+        if distinct.str.match(_ISO_DATE).all():
+            return _datetime_column(distinct, base, datetime_format=_iso_format(distinct))
+        fmt = pd.tseries.api.guess_datetime_format(distinct.iloc[0])
+        parsed = pd.to_datetime(distinct, format=fmt, errors="coerce") if fmt else None
+        if parsed is None or not (parsed.dt.strftime(fmt) == distinct).all():
+            raise refuse("its dates are not written in one format skgen can write back; "
+                         f"convert it first, e.g. X[{name!r}] = pd.to_datetime(X[{name!r}])")
+        return _datetime_column(parsed, base, datetime_format=fmt)
+    return ColumnSchema(kind=kind, **base)  # text, id: any values, generated as strings
 
 
 def _infer_column(s: pd.Series, name: Any, id_ratio: float, text_len: float) -> ColumnSchema:
@@ -583,6 +699,8 @@ def _jsonable(d: dict) -> dict:
 
 def _coerce_column(s: pd.Series, col: ColumnSchema) -> pd.Series:
     kind, dtype = col.kind, col.dtype
+    if kind in ("categorical", "text", "id") and dtype.lower().startswith(("int", "uint")):
+        kind = "integer"  # categories or IDs that are whole numbers (column_types)
     if kind in ("numeric", "integer"):
         v = _numbers(s)
         if not (kind == "integer" and ptypes.is_integer_dtype(v.dtype)):  # exact ints stay
@@ -616,8 +734,10 @@ def _coerce_column(s: pd.Series, col: ColumnSchema) -> pd.Series:
     # categorical / text / id held as strings (or numbers in an object column)
     if dtype == "object":
         return s.astype(object).where(s.notna(), None)
+    if dtype.startswith("float"):  # categories or IDs that are numbers (column_types)
+        return _numbers(s).astype(dtype)
     return s.astype(dtype)
 
 
 __all__ = ["KINDS", "ColumnSchema", "TableSchema", "as_float", "check_frame",
-           "format_datetimes", "from_float"]
+           "format_datetimes", "from_float", "infer_column_types"]

@@ -153,3 +153,100 @@ def test_the_lstm_learns_dates_as_spelt_and_writes_seeds_the_same_way(stops):
                           if col.tz is None else
                           pd.Timestamp(stops[name].iloc[0]).tz_convert("UTC").tz_localize(None)])
         assert format_seed_values(seed, col).tolist() == [stops[name].iloc[0]], name
+
+
+# ------------------------------------------------------------------ column_types (point 4)
+@pytest.fixture(scope="module")
+def permits():
+    """Whole-number zip codes, US-style dates, numeric IDs and notes: kinds inference misses."""
+    rng = np.random.default_rng(2)
+    n = 300
+    days = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 366, n), unit="D")
+    return pd.DataFrame({
+        "zip": rng.choice([98103, 98115, 98117, 98122], n),
+        "issued": list(days.strftime("%m/%d/%Y")),
+        "permit": rng.permutation(n) * 7 + 10_000,
+        "fee": rng.gamma(2.0, 150.0, n).round(2),
+        "note": [f"replace the {rng.choice(['roof', 'deck', 'fence'])} of house {i} on "
+                 f"{rng.choice(['Elm', 'Oak'])} street" for i in range(n)]})
+
+
+PERMIT_TYPES = {"zip": "categorical", "issued": "datetime", "permit": "id", "note": "text"}
+
+
+def test_infer_column_types_shows_what_the_models_see(permits):
+    from skgen.schema import infer_column_types
+
+    inferred = infer_column_types(permits)
+    assert inferred == {"zip": "integer", "issued": "categorical", "permit": "integer",
+                        "fee": "numeric",
+                        "note": "text"}
+    assert infer_column_types(permits, PERMIT_TYPES) == {**inferred, **PERMIT_TYPES}
+
+
+@pytest.mark.parametrize("cls", MODELS, ids=lambda c: c.__name__)
+def test_every_model_honours_column_types(cls, permits):
+    syn = _model(cls, column_types=PERMIT_TYPES)
+    assert syn.get_params()["column_types"] is PERMIT_TYPES  # stored verbatim
+    syn.fit(permits)
+    assert {c.name: c.kind for c in syn.schema_.columns} == {
+        "zip": "categorical", "issued": "datetime", "permit": "id", "fee": "numeric",
+        "note": "text"}
+    out = _quiet_sample(syn, 60)
+    assert (out.dtypes == permits.dtypes).all()
+    assert out["zip"].isin(permits["zip"]).all()  # only the training zip codes
+    issued = pd.to_datetime(out["issued"], format="%m/%d/%Y", errors="coerce")
+    assert issued.notna().all()  # valid dates, written as in training
+    assert issued.between(pd.Timestamp("2020-01-01"), pd.Timestamp("2020-12-31")).all()
+
+
+@pytest.mark.parametrize(("column_types", "needle"), [
+    ({"zipcode": "categorical"}, "'zipcode'"),
+    ({"zip": "category"}, "'category'"),
+    ({"fee": "datetime"}, "'fee'"),
+    ({"note": "integer"}, "'note'"),
+    (["zip"], "dict"),
+])
+def test_bad_column_types_are_named_in_fit(permits, column_types, needle):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skgen.exceptions import SchemaError
+
+    syn = AmplifySampler(column_types=column_types, data_checks="skip")
+    with pytest.raises((SchemaError, InvalidParameterError), match=needle):
+        syn.fit(permits)
+
+
+def test_cli_column_types_and_the_kinds_fit_prints(permits, tmp_path, capsys):
+    data = tmp_path / "permits.csv"
+    permits.assign(zip=permits["zip"].astype(str).str.zfill(6)).to_csv(data, index=False)
+    model = tmp_path / "permits.skgen"
+    assert main(["fit", str(data), "-o", str(model), "--random-state", "0",
+                 "--column-type", "zip=categorical", "--column-type", "issued=datetime",
+                 "--param", "data_checks=skip"]) == 0
+    printed = capsys.readouterr().out
+    assert "categorical zip" in " ".join(printed.split())
+    assert "datetime issued" in " ".join(printed.split())
+    out = tmp_path / "out.csv"
+    assert main(["sample", str(model), "-n", "20", "--where", "zip=098103",
+                 "-o", str(out)]) == 0
+    assert (pd.read_csv(out, dtype={"zip": str})["zip"] == "098103").all()  # the leading 0
+    assert main(["fit", str(data), "-o", str(model), "--column-type", "zip=zipcode"]) == 2
+    assert "unknown kind 'zipcode'" in capsys.readouterr().err
+
+
+def test_quality_report_names_every_column_it_leaves_out(permits):
+    from skgen.metrics import quality_report
+
+    real = permits.assign(owner_id=np.arange(len(permits)), empty=np.nan)
+    synthetic = real.sample(frac=1.0, random_state=0).assign(fee=np.nan)
+    report = quality_report(real, synthetic)
+    assert set(report.skipped_columns) == {"note", "owner_id", "empty", "fee"}
+    assert "identifier" in report.skipped_columns["owner_id"]
+    assert "'id' in its name" in report.skipped_columns["owner_id"]
+    assert "free text" in report.skipped_columns["note"]
+    assert "synthetic" in report.skipped_columns["fee"]
+    assert "real" in report.skipped_columns["empty"]
+    text = str(report)
+    for name in report.skipped_columns:
+        assert f"not scored:     {name}:" in text

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from skgen._strings import DELIMITER_CANDIDATES, choose_delimiter
-from skgen.schema import ColumnSchema, format_datetimes
+from skgen.schema import ColumnSchema, as_float, format_datetimes
 
 
 # ---------------------------------------------------------------- formatting
@@ -177,16 +177,17 @@ def decode_column(strings: np.ndarray, col: ColumnSchema) -> tuple[np.ndarray, n
         ok = missing | pd.notna(mapped)
         mapped[~ok | missing] = None
         return mapped, ok
+    if kind == "datetime" and col.datetime_format is not None:  # strings, any offset
+        ok = missing | np.isfinite(as_float(s.where(~missing, None), "datetime"))
+        out[~ok] = None
+        return out, ok
     if kind == "datetime":
         parsed = pd.to_datetime(s.where(~missing, None), errors="coerce", format="mixed",
                                 utc=col.tz is not None)  # offsets differ across DST
         ok = missing | parsed.notna().to_numpy()
-        if col.datetime_format is None:
-            vals = np.array(parsed.to_numpy(dtype=object), dtype=object)
-            vals[missing | ~ok] = None
-            return vals, ok
-        out[~ok] = None
-        return out, ok
+        vals = np.array(parsed.to_numpy(dtype=object), dtype=object)
+        vals[missing | ~ok] = None
+        return vals, ok
     if kind == "categorical" and col.dtype == "category":
         lookup = {str(c): c for c in (col.categories or [])}
         mapped = np.array(s.map(lookup).to_numpy(dtype=object), dtype=object)
