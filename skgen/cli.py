@@ -146,8 +146,9 @@ def _fit(args: argparse.Namespace) -> None:
         syn.set_params(column_types={**(syn.column_types or {}), **column_types})
     _check_output_folder(args.output)
     # a column given as categorical, text, ID or date is read as written (98103, not a number)
-    data = _read_csv(args.data, dtype={c: str for c, k in (syn.get_params().get(
-        "column_types") or {}).items() if k in ("categorical", "text", "id", "datetime")})
+    given = getattr(syn, "column_types", None) or {}
+    data = _read_csv(args.data, dtype={c: str for c, k in given.items()
+                                       if k in ("categorical", "text", "id", "datetime")})
     cls = type(syn)
     t0 = time.perf_counter()
     syn.fit(data)
