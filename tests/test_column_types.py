@@ -250,3 +250,14 @@ def test_quality_report_names_every_column_it_leaves_out(permits):
     text = str(report)
     for name in report.skipped_columns:
         assert f"not scored:     {name}:" in text
+
+
+def test_lstm_reads_made_up_offsets_in_a_naive_datetime_column_without_failing():
+    from skgen.lstm._encoding import decode_column
+
+    col = TableSchema.infer(pd.DataFrame({"t": pd.to_datetime(["2017-01-01 10:00:00",
+                                                               "2017-02-01 11:30:00"])}))["t"]
+    values, ok = decode_column(np.array(["2017-01-03 10:00:00", "2017-01-03 10:00:00+3",
+                                         "2017-13-45 10:00", None], dtype=object), col)
+    assert ok.tolist() == [True, True, False, True]
+    assert values[0] == pd.Timestamp("2017-01-03 10:00:00") and values[3] is None

@@ -183,7 +183,9 @@ def decode_column(strings: np.ndarray, col: ColumnSchema) -> tuple[np.ndarray, n
         return out, ok
     if kind == "datetime":
         parsed = pd.to_datetime(s.where(~missing, None), errors="coerce", format="mixed",
-                                utc=col.tz is not None)  # offsets differ across DST
+                                utc=True)  # offsets differ across DST, or are made up
+        if col.tz is None:
+            parsed = parsed.dt.tz_localize(None)
         ok = missing | parsed.notna().to_numpy()
         vals = np.array(parsed.to_numpy(dtype=object), dtype=object)
         vals[missing | ~ok] = None
