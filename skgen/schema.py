@@ -568,12 +568,19 @@ def _epoch_ns(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     epoch in UTC, and the mask of missing or unreadable ones (0 there; dates
     beyond what int64 nanoseconds hold, years 1677 to 2262, are unreadable)."""
     if ptypes.is_datetime64_any_dtype(s.dtype):
-        ts = pd.to_datetime(s, utc=True)
-    else:  # naive strings are read as UTC, aware ones converted to it
-        ts = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True)
-        retry = (ts.isna() & s.notna()).to_numpy()
-        if retry.any():  # other spellings: "03/04/2021", "4 Mar 2021 10:00"
-            ts[retry] = pd.to_datetime(s[retry], errors="coerce", format="mixed", utc=True)
+        return _utc_ns(pd.to_datetime(s, utc=True))
+    # naive strings are read as UTC, aware ones converted to it
+    ts = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True)
+    ns, missing = _utc_ns(ts)
+    retry = (ts.isna() & s.notna()).to_numpy()
+    if retry.any():  # other spellings: "03/04/2021", "4 Mar 2021 10:00" (in their own unit)
+        ns[retry], missing[retry] = _utc_ns(pd.to_datetime(s[retry], errors="coerce",
+                                                           format="mixed", utc=True))
+    return ns, missing
+
+
+def _utc_ns(ts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """UTC datetimes (any unit) as int64 nanoseconds, and the mask of missing ones."""
     ts = ts.dt.tz_localize(None)
     inside = ts.between(pd.Timestamp.min, pd.Timestamp.max)
     missing = ~inside.to_numpy()

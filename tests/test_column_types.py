@@ -261,3 +261,15 @@ def test_lstm_reads_made_up_offsets_in_a_naive_datetime_column_without_failing()
                                          "2017-13-45 10:00", None], dtype=object), col)
     assert ok.tolist() == [True, True, False, True]
     assert values[0] == pd.Timestamp("2017-01-03 10:00:00") and values[3] is None
+
+
+def test_dates_in_several_spellings_and_units_are_read_together():
+    from skgen.schema import as_float
+
+    # ISO strings parse to microseconds; a nanosecond in another spelling must not break them
+    s = pd.Series(["2017-01-01T10:00:00.000Z", "2017-13-08T28:05:33.000Z",
+                   "03/04/2021 10:00:00.0000007", None])
+    x = as_float(s, "datetime")
+    assert x[0] == pd.Timestamp("2017-01-01T10:00:00Z").value
+    assert np.isnan(x[1]) and np.isnan(x[3])
+    assert x[2] == pd.Timestamp("2021-03-04 10:00:00.0000007").value
