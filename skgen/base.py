@@ -57,7 +57,9 @@ COMMON_PARAMETERS_DOC = """
     data_checks : {"log", "skip", "interrupt"}, default="log"
         Pre-flight checks on the training data (see :mod:`skgen.data_checks`):
         ``"log"`` logs warnings, ``"skip"`` runs none, ``"interrupt"`` raises
-        :class:`~skgen.exceptions.DataCheckError` listing every warning.
+        :class:`~skgen.exceptions.DataCheckError` listing every warning. The
+        float-precision check runs only for models that write numbers digit
+        by digit (:class:`~skgen.LSTMSynthesizer`).
     verbose : int, default=0
         Show progress bars (tqdm) on fit and sample when positive.
     n_jobs : int or None, default=None
@@ -66,6 +68,22 @@ COMMON_PARAMETERS_DOC = """
     random_state : int, RandomState instance or None, default=None
         Makes ``fit`` and the sequence of ``sample`` calls reproducible. The
         global random state of numpy and torch is never touched.
+"""
+
+#: Documentation of ``column_types``, the parameter of every table synthesizer.
+COLUMN_TYPES_DOC = """
+    column_types : dict or None, default=None
+        ``{column: kind}`` for columns whose kind you give instead of the one
+        inferred (as SDV's "sdtypes"), e.g. ``{"zip": "categorical", "date":
+        "datetime", "note": "text", "id": "id"}``. Kinds:
+        ``"numeric"`` (floats, written back with the training decimals),
+        ``"integer"``, ``"boolean"``, ``"categorical"`` (only the training
+        levels), ``"datetime"`` (typed, or date strings written back in their
+        training format), ``"text"`` (free text) and ``"id"`` (identifiers,
+        generated fresh). Stored as given; checked in ``fit``, which raises
+        :class:`~skgen.exceptions.SchemaError` naming an unknown column or
+        kind, or a kind the column's values cannot take.
+        :func:`skgen.schema.infer_column_types` shows what is inferred.
 """
 
 
@@ -111,6 +129,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         "validators": [list, HasMethods(["fit", "is_valid"]), None],
         "max_invalid": [Interval(Integral, 0, None, closed="left"), None],
         "data_checks": [StrOptions({"log", "skip", "interrupt"})],
+        "column_types": [dict, None],
         "verbose": ["verbose"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -126,6 +145,10 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     #: Whether a condition on a text column is a prefix for the model to
     #: complete (the seed's "start string") rather than the whole value.
     _completes_text: ClassVar[bool] = False
+    #: Data checks (keys of :data:`skgen.data_checks.CHECKS`) that do not concern
+    #: the model: long float digits trouble only a model writing numbers digit by
+    #: digit (the LSTM), not one that learns them as numbers.
+    _irrelevant_data_checks: ClassVar[tuple[str, ...]] = ("float_precision",)
     #: Candidate rows proposed per ``_generate`` call; chunks are independent
     #: random streams, so the output does not depend on ``n_jobs``.
     _chunk_rows: ClassVar[int] = 8192
@@ -169,10 +192,11 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         # so a failed or interrupted fit (an error, KeyboardInterrupt) leaves
         # the estimator as it was: unfitted, or with its previous fit intact.
         new = self._unfitted_copy()
-        new.schema_ = TableSchema.infer(X)
+        new.schema_ = TableSchema.infer(X, column_types=getattr(self, "column_types", None))
         new.data_check_warnings_ = [
             {"check": w.check, "column": w.column, "message": w.message}
-            for w in check_data(X, strategy=self.data_checks)
+            for w in check_data(X, strategy=self.data_checks,
+                                exclude=self._irrelevant_data_checks)
         ]
         new.validators_ = new._make_validator_set().fit(X)
         n_x = X.shape[1] - (y is not None)  # y is the last column of the frame
@@ -735,4 +759,5 @@ def _entropy(random_state: Any) -> list[int]:
     return [int(x) for x in rs.randint(0, 2**32 - 1, size=4, dtype=np.int64)]
 
 
-__all__ = ["BaseSynthesizer", "COMMON_PARAMETERS_DOC", "fit_out_of_time", "fit_time_budget"]
+__all__ = ["BaseSynthesizer", "COLUMN_TYPES_DOC", "COMMON_PARAMETERS_DOC", "fit_out_of_time",
+           "fit_time_budget"]

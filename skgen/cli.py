@@ -137,16 +137,45 @@ def _demo(args: argparse.Namespace) -> None:
 
 
 def _fit(args: argparse.Namespace) -> None:
+    column_types = _column_types(args.column_type)
     syn = _estimator(args.model, args.param, random_state=args.random_state,
                      verbose=args.verbose)
+    if column_types:
+        if "column_types" not in syn.get_params():
+            raise CLIError(f"--column-type: --model {args.model} takes no column types")
+        syn.set_params(column_types={**(syn.column_types or {}), **column_types})
     _check_output_folder(args.output)
-    data = _read_csv(args.data)
+    # a column given as categorical, text, ID or date is read as written (98103, not a number)
+    given = getattr(syn, "column_types", None) or {}
+    data = _read_csv(args.data, dtype={c: str for c, k in given.items()
+                                       if k in ("categorical", "text", "id", "datetime")})
     cls = type(syn)
     t0 = time.perf_counter()
     syn.fit(data)
     path = syn.save(args.output, key=os.environ.get("SKGEN_MODEL_KEY"))  # HMAC when set
     print(f"fit {cls.__name__} on {len(data):,} rows x {data.shape[1]} columns in "
           f"{time.perf_counter() - t0:.1f} s; wrote {path}")
+    if hasattr(syn, "schema_"):
+        kinds: dict[str, list[str]] = {}
+        for col in syn.schema_.columns:
+            kinds.setdefault(col.kind, []).append(str(col.name))
+        print("column types (change with --column-type COLUMN=KIND):")
+        for kind, names in kinds.items():
+            print(f"  {kind:<12}{', '.join(names)}")
+
+
+def _column_types(assignments: Sequence[str]) -> dict[str, str]:
+    """``--column-type COLUMN=KIND`` values as a dict, each kind checked."""
+    from skgen.schema import KINDS
+
+    given = {}
+    for text in assignments:
+        column, kind = _parse_assignment(text, what="COLUMN")
+        if kind not in KINDS:
+            raise CLIError(f"--column-type {text}: unknown kind {kind!r}; kinds: "
+                           f"{', '.join(KINDS)}")
+        given[column] = kind
+    return given
 
 
 def _sample(args: argparse.Namespace) -> None:
@@ -160,7 +189,7 @@ def _sample(args: argparse.Namespace) -> None:
     if args.conditions and args.where:
         raise CLIError("give either --conditions SEEDS.csv or --where, not both")
     if args.conditions:
-        conditions = _read_csv(args.conditions)
+        conditions = _read_csv(args.conditions, dtype=_string_columns(syn.schema_))
         if args.n is not None and args.n != len(conditions):
             raise CLIError(f"-n {args.n} disagrees with the {len(conditions)} rows of "
                            f"{args.conditions}; leave -n out to get one row per seed row")
@@ -202,7 +231,9 @@ def _report(args: argparse.Namespace) -> None:
     if args.json:
         Path(args.json).write_text(json.dumps(
             {"overall": report.overall, "column_shapes": report.column_shapes,
-             "column_pair_trends": report.column_pair_trends}, indent=2))
+             "column_pair_trends": report.column_pair_trends,
+             "skipped_columns": {str(c): why for c, why in report.skipped_columns.items()}},
+            indent=2))
         print(f"wrote {args.json}")
     if args.html:
         _html_report(args, real, synthetic[real.columns],
@@ -270,13 +301,23 @@ def _text_report(args: argparse.Namespace, real: pd.DataFrame, synthetic: pd.Dat
 
 
 # --------------------------------------------------------------------------- helpers
-def _read_csv(path: str) -> pd.DataFrame:
+def _read_csv(path: str, dtype: dict | None = None) -> pd.DataFrame:
     if not Path(path).is_file():
         raise CLIError(f"no such file: {path}")
     try:
-        return pd.read_csv(path)
+        return pd.read_csv(path, dtype=dtype)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CLIError(f"cannot read {path} as CSV: {exc}") from None
+
+
+def _string_columns(schema: Any) -> dict:
+    """``{column: str}`` for the columns a model holds as strings (a ``zip_code``
+    of ``98103`` is the string the model knows, not the number); empty cells stay
+    missing."""
+    return {c.name: str for c in schema.columns
+            if c.kind in ("categorical", "text", "id", "datetime")
+            and (c.dtype in ("object", "str", "category") or c.dtype.startswith("string"))
+            and all(isinstance(v, str) for v in c.categories or [])}
 
 
 def _check_output_folder(path: str) -> None:
@@ -424,6 +465,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="estimator parameter, repeatable; VALUE is read as a JSON or YAML "
                    "literal (4, 1e-3, null, true, [64, 64]), else as text, and checked "
                    "against the estimator's parameter constraints")
+    p.add_argument("--column-type", action="append", default=[], metavar="COLUMN=KIND",
+                   help="say what a column is instead of letting skgen infer it, repeatable; "
+                   "KIND: numeric, integer, boolean, categorical, datetime, text, id")
     p.add_argument("--random-state", type=int, default=None)
     p.add_argument("--verbose", type=int, default=0)
     p.set_defaults(func=_fit)

@@ -371,6 +371,9 @@ def seed_rows(
         list, tuple or set of values (the row holds one of them). A DataFrame
         of seed rows: one output row per seed row, its non-missing values
         kept, its missing cells generated.
+        A number is read the way its column is: rounded to the column's
+        decimals (whole numbers for integer columns, where only float noise
+        such as ``3.0000000000000004`` is rounded).
     n_samples : int or None
         Rows wanted. With seed rows it must be ``None`` or ``len(conditions)``;
         otherwise ``None`` means ``min(5000, n_train)``.
@@ -660,7 +663,7 @@ def _check_value(value: Any, col: ColumnSchema, extrapolate: bool,
         if not np.isfinite(number):
             raise ConditionError(f"value {value!r} for column {name!r} is not finite",
                                  column=name, value=value)
-        if col.kind == "integer" and number != round(number):
+        if col.kind == "integer" and abs(number - round(number)) > 1e-9 * max(1.0, abs(number)):
             raise ConditionError(f"value {value!r} for integer column {name!r} is not a "
                                  "whole number", column=name, value=value)
         if col.kind == "integer" and abs(number) > 2.0**53:  # seeds hold float64
@@ -668,12 +671,12 @@ def _check_value(value: Any, col: ColumnSchema, extrapolate: bool,
                 f"value {value!r} for integer column {name!r} is beyond 2**53, where a "
                 "condition cannot be held exactly; sample without it and filter the rows",
                 column=name, value=value)
-        if col.kind == "numeric" and col.decimals is not None and \
-                round(number, col.decimals) != number:
-            raise ConditionError(
-                f"value {value!r} for column {name!r} has more than the {col.decimals} decimal "
-                "place(s) the column has in training, so it can never be produced",
-                column=name, value=value)
+        # read the way the column is: float noise (0.1 + 0.2) and extra digits are
+        # rounded to the column's precision, as every generated value is
+        if col.kind == "integer":
+            number = float(round(number))
+        elif col.kind == "numeric" and col.decimals is not None:
+            number = round(number, col.decimals)
         if not extrapolate and not (col.min <= number <= col.max):
             raise ConditionError(
                 f"value {value!r} for column {name!r} is outside the training range "

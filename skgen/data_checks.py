@@ -10,7 +10,8 @@ is fine). The problems are the ones the seed documentation lists for its
 ``free_text``             long, mostly unique, multi-word strings (user agents,
                           log lines) beside other columns
 ``missing``               columns with more than half of their values missing
-``float_precision``       floats with more than 4 decimals (``2.34473832``)
+``float_precision``       floats with more than 4 decimals (``2.34473832``), for
+                          models that write numbers digit by digit (the LSTM)
 ``one_hot``               several 0/1 columns that look like a one-hot encoding
 ``large_data``            more than 1,000,000 rows or 100 columns, or a
                           categorical with more than 1,000 levels
@@ -38,7 +39,7 @@ from __future__ import annotations
 
 import logging
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,6 +116,16 @@ class DataCheckWarning:
 
 
 # --------------------------------------------------------------------------- helpers
+
+#: How to silence the checks, said in every message.
+_SILENCE = (' To silence the data checks, pass data_checks="skip" to the synthesizer '
+            "(CLI: --param data_checks=skip).")
+
+
+def _warning(check: str, column: Any, message: str) -> DataCheckWarning:
+    """A warning whose message ends by saying how to silence the checks."""
+    return DataCheckWarning(check, column, message + _SILENCE)
+
 
 
 def _check_frame(X: Any) -> None:
@@ -235,7 +246,7 @@ def check_complex_entities(
         kind = _ENTITY_KINDS[int(matches.str.len().mode().iloc[0])]
         note = _sample_note(len(sample), int(series.notna().sum()))
         found.append(
-            DataCheckWarning(
+            _warning(
                 "complex_entities",
                 name,
                 f"Column {name!r}: {len(matches):,} of {len(sample):,} values look like "
@@ -318,7 +329,7 @@ def check_free_text(
             continue
         note = _sample_note(len(sample), int(series.notna().sum()))
         found.append(
-            DataCheckWarning(
+            _warning(
                 "free_text",
                 name,
                 f"Column {name!r} holds free text{note}: median {median_length:.0f} characters "
@@ -370,7 +381,7 @@ def check_missing(X: pd.DataFrame, *, max_missing_fraction: float = 0.5) -> list
         if n_missing / n_rows <= max_missing_fraction:
             continue
         found.append(
-            DataCheckWarning(
+            _warning(
                 "missing",
                 name,
                 f"Column {name!r}: {n_missing:,} of {n_rows:,} values ({n_missing / n_rows:.1%}) "
@@ -435,7 +446,7 @@ def check_float_precision(
             continue
         example = np.format_float_positional(values[is_long][0], unique=True, trim="-")
         found.append(
-            DataCheckWarning(
+            _warning(
                 "float_precision",
                 name,
                 f"Column {name!r}: {n_long:,} of {values.size:,} values have more than "
@@ -522,21 +533,66 @@ def check_one_hot(
                 flagged.update({position: (name, ones) for position, name, ones in binary})
     if not flagged:
         return []
-    names = [flagged[position][0] for position in sorted(flagged)]
-    listed = ", ".join(repr(name) for name in names[:10])
-    if len(names) > 10:
-        listed += f", ... ({len(names)} in all)"
-    return [
-        DataCheckWarning(
-            "one_hot",
-            name,
-            f"Column {name!r} is one of {len(names)} 0/1 columns ({listed}) that look like a "
-            f"one-hot encoding; {ones:.1%} of its values are 1. Sparse binary columns are hard "
-            "to learn consistently; turn each group back into one categorical column, e.g. "
-            "with pandas.from_dummies.",
-        )
-        for name, ones in (flagged[position] for position in sorted(flagged))
-    ]
+    positions = sorted(flagged)
+    groups = _one_hot_groups(X.iloc[:, positions].to_numpy(dtype=np.float64))
+    group_of = {positions[j]: [positions[k] for k in g] for g in groups for j in g}
+    flags = [p for p in positions if p not in group_of]
+    set_per_row = np.nansum(X.iloc[:, flags].to_numpy(dtype=np.float64), axis=1)
+    several = float((set_per_row > 1).mean()) if flags else 0.0
+    found = []
+    for position in positions:
+        name, ones = flagged[position]
+        if position in group_of:
+            members = group_of[position]
+            message = (
+                f"Column {name!r} is one of {len(members)} 0/1 columns "
+                f"({_listed(X, members)}) exactly one of which is 1 on every row: a one-hot "
+                f"encoding; {ones:.1%} of its values are 1. Sparse binary columns are hard to "
+                "learn consistently; turn the group back into one categorical column, e.g. "
+                "with pandas.from_dummies.")
+        else:
+            message = (
+                f"Column {name!r} is one of {len(flags)} sparse 0/1 columns "
+                f"({_listed(X, flags)}); {ones:.1%} of its values are 1, and {several:.1%} of "
+                "the rows set more than one of these columns, so they are multi-label flags "
+                "(genres, tags) rather than a one-hot encoding and stay separate columns. "
+                "Many rare flags are hard to learn together: drop those you do not need, and "
+                "check that their co-occurrence survives (skgen.metrics.quality_report, "
+                "column pair trends).")
+        found.append(_warning("one_hot", name, message))
+    return found
+
+
+def _listed(X: pd.DataFrame, positions: list[int], limit: int = 10) -> str:
+    names = [X.columns[p] for p in positions]
+    listed = ", ".join(repr(name) for name in names[:limit])
+    return listed + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+def _one_hot_groups(block: np.ndarray) -> list[list[int]]:
+    """Groups of at least two columns of a 0/1 ``block`` exactly one of which is 1 on every row.
+
+    Columns never 1 on the same row are grouped greedily in column order (the
+    columns of ``pandas.get_dummies`` are adjacent); a group is kept when its
+    row sums are 1 on every row where none of its cells is missing.
+    """
+    ones = np.nan_to_num(block, nan=0.0)
+    together = ones.T @ ones
+    groups: list[list[int]] = []
+    for j in range(block.shape[1]):
+        for group in groups:
+            if not together[j, group].any():
+                group.append(j)
+                break
+        else:
+            groups.append([j])
+    kept = []
+    for group in groups:
+        part = block[:, group]
+        complete = ~np.isnan(part).any(axis=1)
+        if len(group) >= 2 and complete.any() and (part[complete].sum(axis=1) == 1).all():
+            kept.append(group)
+    return kept
 
 
 def check_large_data(
@@ -585,7 +641,7 @@ def check_large_data(
     found = []
     if n_rows > max_rows:
         found.append(
-            DataCheckWarning(
+            _warning(
                 "large_data",
                 None,
                 f"The table has {n_rows:,} rows, more than {max_rows:,}. Training will be slow "
@@ -594,7 +650,7 @@ def check_large_data(
         )
     if n_columns > max_columns:
         found.append(
-            DataCheckWarning(
+            _warning(
                 "large_data",
                 None,
                 f"The table has {n_columns:,} columns, more than {max_columns:,}. Wide rows are "
@@ -612,7 +668,7 @@ def check_large_data(
         if n_levels <= max_levels:
             continue
         found.append(
-            DataCheckWarning(
+            _warning(
                 "large_data",
                 name,
                 f"Column {name!r} has {n_levels:,} distinct values, more than {max_levels:,}. A "
@@ -667,7 +723,7 @@ def check_whitespace(
             continue
         note = _sample_note(len(sample), int(series.notna().sum()))
         found.append(
-            DataCheckWarning(
+            _warning(
                 "whitespace",
                 name,
                 f"Column {name!r}: {len(padded):,} of {len(sample):,} values have leading or "
@@ -714,7 +770,7 @@ def check_constant(X: pd.DataFrame) -> list[DataCheckWarning]:
         if n_distinct != 1:
             continue
         found.append(
-            DataCheckWarning(
+            _warning(
                 "constant",
                 name,
                 f"Column {name!r} holds the single value {_short(series.iloc[0])} in all "
@@ -738,13 +794,16 @@ CHECKS: dict[str, Callable[[pd.DataFrame], list[DataCheckWarning]]] = {
 }
 
 
-def run_data_checks(X: pd.DataFrame) -> list[DataCheckWarning]:
+def run_data_checks(X: pd.DataFrame, *, exclude: Iterable[str] = ()) -> list[DataCheckWarning]:
     """Run every check of :data:`CHECKS` with its default thresholds.
 
     Parameters
     ----------
     X : pandas.DataFrame of shape (n_samples, n_features)
         The training table. It is not modified.
+    exclude : iterable of str, default=()
+        Names of checks (keys of :data:`CHECKS`) not to run, e.g. those that
+        do not concern the model about to be trained.
 
     Returns
     -------
@@ -756,15 +815,23 @@ def run_data_checks(X: pd.DataFrame) -> list[DataCheckWarning]:
     ------
     TypeError
         If ``X`` is not a DataFrame.
+    ValueError
+        If ``exclude`` names an unknown check.
     """
     _check_frame(X)
+    exclude = set(exclude)
+    unknown = sorted(map(str, exclude - set(CHECKS)))
+    if unknown:
+        raise ValueError(f"unknown data check(s) {unknown}; known: {list(CHECKS)}")
     found: list[DataCheckWarning] = []
-    for check in CHECKS.values():
-        found.extend(check(X))
+    for name, check in CHECKS.items():
+        if name not in exclude:
+            found.extend(check(X))
     return found
 
 
-def check_data(X: pd.DataFrame, strategy: str = "log") -> list[DataCheckWarning]:
+def check_data(X: pd.DataFrame, strategy: str = "log", *,
+               exclude: Iterable[str] = ()) -> list[DataCheckWarning]:
     """Run the data checks and act on their warnings according to a strategy.
 
     This is what a synthesizer's ``fit`` calls with its ``data_checks``
@@ -779,6 +846,8 @@ def check_data(X: pd.DataFrame, strategy: str = "log") -> list[DataCheckWarning]
         ``logging.getLogger("skgen.data_checks").warning``; ``"skip"`` runs
         nothing; ``"interrupt"`` runs every check, logs each warning, and raises
         :class:`~skgen.exceptions.DataCheckError` if there is any.
+    exclude : iterable of str, default=()
+        Checks not to run (see :func:`run_data_checks`).
 
     Returns
     -------
@@ -799,7 +868,7 @@ def check_data(X: pd.DataFrame, strategy: str = "log") -> list[DataCheckWarning]
         raise ValueError(f"strategy must be one of {list(STRATEGIES)}, got {strategy!r}.")
     if strategy == "skip":
         return []
-    found = run_data_checks(X)
+    found = run_data_checks(X, exclude=exclude)
     for warning in found:
         _LOGGER.warning("%s", warning)
     if strategy == "interrupt" and found:

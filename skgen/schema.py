@@ -9,7 +9,9 @@ to check conditions and to give generated rows the training dtypes.
 
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from numbers import Integral
 from typing import Any
@@ -23,7 +25,15 @@ from skgen.exceptions import SchemaError
 #: The column kinds skgen distinguishes.
 KINDS = ("numeric", "integer", "boolean", "categorical", "datetime", "text", "id")
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+#: ISO 8601 dates and date-times: ``2017-01-01``, ``2017-01-01T13:45``,
+#: ``2017-01-01 13:45:00.123``, ``2017-01-01T13:45:00Z``, ``...+05:30``, ``...-0600``.
+_ISO_DATE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}(?:(?P<sep>[ T])\d{2}:\d{2}(?P<sec>:\d{2}(?P<frac>[.,]\d{1,9})?)?"
+    r"(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?)?$")
+#: The UTC offset a string datetime format ends with (written literally).
+_ZONE = re.compile(r"(?:Z|(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})?)$")
+#: A fraction of a second with a given number of digits in a datetime format.
+_FRACTION = re.compile(r"%(\d)f")
 
 
 @dataclass
@@ -56,7 +66,12 @@ class ColumnSchema:
         For ``numeric`` columns, the largest number of decimal places seen
         (capped at 12); values are rounded to it on output.
     datetime_format : str or None, default=None
-        For ``datetime`` columns held as strings, the format to write them back.
+        For ``datetime`` columns held as strings, the format to write them back
+        (a :meth:`~datetime.datetime.strftime` format learned from the training
+        strings, e.g. ``"%Y-%m-%dT%H:%M:%S.%3fZ"``, where ``%<n>f`` is a
+        fraction of a second with ``n`` digits and a trailing UTC offset is
+        written literally: the most frequent offset of training, in which
+        every value is written).
     step : int or None, default=None
         For ``datetime`` columns, the coarsest unit every training value falls
         on, in nanoseconds (a day, hour, minute, second, millisecond,
@@ -77,8 +92,23 @@ class ColumnSchema:
 
     @property
     def tz(self) -> Any:
-        """Time zone of a time-zone-aware ``datetime`` column, else ``None``."""
-        if self.kind != "datetime" or not self.dtype.startswith("datetime64"):
+        """Time zone of a time-zone-aware ``datetime`` column, else ``None``.
+
+        For datetimes held as strings with a UTC offset, the fixed offset
+        their format writes (:class:`datetime.timezone`).
+        """
+        if self.kind != "datetime":
+            return None
+        if self.datetime_format is not None:
+            zone = _ZONE.search(self.datetime_format)
+            if zone is None:
+                return None
+            if zone.group("sign") is None:
+                return datetime.timezone.utc
+            minutes = 60 * int(zone.group("h")) + int(zone.group("m") or 0)
+            return datetime.timezone(datetime.timedelta(
+                minutes=-minutes if zone.group("sign") == "-" else minutes))
+        if not self.dtype.startswith("datetime64"):
             return None
         return getattr(pd.api.types.pandas_dtype(self.dtype), "tz", None)
 
@@ -159,6 +189,7 @@ class TableSchema:
         id_unique_ratio: float = 0.95,
         text_min_mean_length: float = 30.0,
         strict: bool = True,
+        column_types: Mapping | None = None,
     ) -> TableSchema:
         """Infer the schema of a training frame.
 
@@ -166,6 +197,11 @@ class TableSchema:
         ----------
         X : pandas.DataFrame of shape (n_samples, n_features)
             Training data. Not modified.
+        column_types : dict or None, default=None
+            ``{column: kind}`` for columns whose kind the user gives instead of
+            the inferred one; kinds are those of ``KINDS``: ``"numeric"``,
+            ``"integer"``, ``"boolean"``, ``"categorical"``, ``"datetime"``,
+            ``"text"``, ``"id"`` (see :func:`infer_column_types`).
         id_unique_ratio : float, default=0.95
             A string column whose share of distinct values among its non-missing
             values is at least this (and that has at least 20 of them) is
@@ -188,11 +224,16 @@ class TableSchema:
         SchemaError
             If ``X`` is empty or has duplicated column names; when ``strict``,
             also for a column with no observed value, or one mixing strings with
-            numbers or booleans.
+            numbers or booleans; for ``column_types`` naming an unknown column
+            or kind, or a kind the column's values cannot take.
         """
         check_frame(X, allow_empty_columns=not strict)
+        given = _check_column_types(column_types, X)
         columns = []
         for name in X.columns:
+            if name in given:
+                columns.append(_given_column(X[name], name, given[name]))
+                continue
             try:
                 columns.append(_infer_column(X[name], name, id_unique_ratio,
                                              text_min_mean_length))
@@ -320,6 +361,110 @@ def check_frame(X: Any, *, name: str = "training frame", allow_empty_columns: bo
     return X
 
 
+def infer_column_types(X: pd.DataFrame, column_types: Mapping | None = None) -> dict:
+    """The kind skgen's models give each column of a training frame.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame of shape (n_samples, n_features)
+        Training data. Not modified.
+    column_types : dict or None, default=None
+        Kinds given by the user (a model's ``column_types``), kept as given
+        once checked.
+
+    Returns
+    -------
+    dict
+        ``{column: kind}`` in column order; kinds are those of ``KINDS``:
+        ``"numeric"`` (floats), ``"integer"``, ``"boolean"``,
+        ``"categorical"``, ``"datetime"`` (typed, or ISO 8601 strings),
+        ``"text"`` (free text) and ``"id"`` (nearly unique strings without
+        spaces).
+
+    Raises
+    ------
+    SchemaError
+        As :meth:`TableSchema.infer`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skgen.schema import infer_column_types
+    >>> infer_column_types(pd.DataFrame({"when": ["2017-01-01T10:00:00Z"], "n": [1]}))
+    {'when': 'datetime', 'n': 'integer'}
+    """
+    schema = TableSchema.infer(X, column_types=column_types)
+    return {c.name: c.kind for c in schema.columns}
+
+
+def _check_column_types(column_types: Mapping | None, X: pd.DataFrame) -> dict:
+    """``column_types`` as a dict, each column and kind checked."""
+    if column_types is None:
+        return {}
+    if not isinstance(column_types, Mapping):
+        raise SchemaError(f"column_types must be a dict {{column: kind}}, got "
+                          f"{type(column_types).__name__}")
+    for name, kind in column_types.items():
+        if name not in X.columns:
+            raise SchemaError(f"column_types names column {name!r}, which the training frame "
+                              f"does not hold; its columns: {list(X.columns)}")
+        if kind not in KINDS:
+            raise SchemaError(f"column_types gives column {name!r} the unknown kind {kind!r}; "
+                              f"kinds: {list(KINDS)}")
+    return dict(column_types)
+
+
+def _given_column(s: pd.Series, name: Any, kind: str) -> ColumnSchema:
+    """The schema of a column whose kind the user gave, or a SchemaError saying why not."""
+    values = s.dropna()
+    base = {"name": name, "dtype": str(s.dtype), "missing_rate": float(s.isna().mean()),
+            "n_unique": int(values.nunique())}
+    if values.empty:
+        raise SchemaError(f"column {name!r} holds no value (all missing); drop it before fit")
+
+    def refuse(why: str) -> SchemaError:
+        return SchemaError(f"column_types: column {name!r} cannot be {kind!r}: {why}")
+
+    if kind in ("categorical", "boolean"):
+        if kind == "boolean" and not set(map(_py, values.unique())) <= {True, False}:
+            raise refuse(f"it holds {_py(values.iloc[0])!r}; a boolean column holds True/False "
+                         "(or 1/0) only")
+        return ColumnSchema(kind=kind, categories=_by_frequency(values), **base)
+    if kind in ("numeric", "integer"):
+        if ptypes.is_bool_dtype(values.dtype):
+            raise refuse("it holds booleans")
+        numbers = pd.to_numeric(values, errors="coerce")
+        if numbers.isna().any():
+            raise refuse(f"{_py(values[numbers.isna()].iloc[0])!r} is not a number")
+        col = _numeric_column(numbers, base)
+        if kind == "integer" and col.kind != "integer":
+            raise refuse(f"it holds fractions, e.g. {numbers[numbers != numbers.round()].iloc[0]}")
+        if kind == "numeric" and col.kind == "integer":
+            col = ColumnSchema(kind="numeric", min=float(col.min), max=float(col.max),
+                               decimals=0, **base)
+        return col
+    if kind == "datetime":
+        if ptypes.is_datetime64_any_dtype(s.dtype):
+            return _datetime_column(values, base)
+        odd = next((v for v in values.to_numpy() if not isinstance(v, str)), None)
+        if odd is not None:
+            raise refuse(f"it holds {type(odd).__name__} values, not dates or date strings; "
+                         f"convert it first, e.g. X[{name!r}] = pd.to_datetime(X[{name!r}])")
+        distinct = pd.Series(values.unique())
+        unreadable = _epoch_ns(distinct)[1]
+        if unreadable.any():
+            raise refuse(f"{distinct[unreadable].iloc[0]!r} is not a date")
+        if distinct.str.match(_ISO_DATE).all():
+            return _datetime_column(distinct, base, datetime_format=_iso_format(distinct))
+        fmt = pd.tseries.api.guess_datetime_format(distinct.iloc[0])
+        parsed = pd.to_datetime(distinct, format=fmt, errors="coerce") if fmt else None
+        if parsed is None or not (parsed.dt.strftime(fmt) == distinct).all():
+            raise refuse("its dates are not written in one format skgen can write back; "
+                         f"convert it first, e.g. X[{name!r}] = pd.to_datetime(X[{name!r}])")
+        return _datetime_column(parsed, base, datetime_format=fmt)
+    return ColumnSchema(kind=kind, **base)  # text, id: any values, generated as strings
+
+
 def _infer_column(s: pd.Series, name: Any, id_ratio: float, text_len: float) -> ColumnSchema:
     dtype = str(s.dtype)
     missing_rate = float(s.isna().mean())
@@ -357,11 +502,9 @@ def _infer_column(s: pd.Series, name: Any, id_ratio: float, text_len: float) -> 
 
     strings = values.astype(str)
     distinct = pd.Series(strings.unique())  # the string checks once per distinct value
-    if len(distinct) and distinct.str.match(_ISO_DATE).all():
-        parsed = pd.to_datetime(strings, errors="coerce", format="ISO8601")
-        if parsed.notna().all():
-            fmt = "%Y-%m-%d" if (distinct.str.len() <= 10).all() else "%Y-%m-%d %H:%M:%S"
-            return _datetime_column(parsed, base, datetime_format=fmt)
+    if len(distinct) and distinct.str.match(_ISO_DATE).all() and \
+            not _epoch_ns(distinct)[1].any():
+        return _datetime_column(distinct, base, datetime_format=_iso_format(distinct))
     n = len(strings)
     if n_unique < 20:
         return ColumnSchema(kind="categorical", categories=_by_frequency(values), **base)
@@ -394,6 +537,56 @@ def _datetime_column(values: pd.Series, base: dict, *,
                         step=_resolution(ns), datetime_format=datetime_format, **base)
 
 
+def _iso_format(strings: pd.Series) -> str:
+    """The format that writes ISO 8601 ``strings`` back as they are spelt.
+
+    The separator and the offset are the most frequent ones; seconds and the
+    fraction's digits are kept when any value has them.
+    """
+    parts = strings.str.extract(_ISO_DATE)
+    if parts["sep"].isna().all():
+        return "%Y-%m-%d"
+    fmt = "%Y-%m-%d" + parts["sep"].mode().iloc[0] + "%H:%M"
+    if parts["sec"].notna().any():
+        fmt += ":%S"
+    fractions = parts["frac"].dropna()
+    if len(fractions):
+        fmt += fractions.iloc[0][0] + f"%{fractions.str.len().max() - 1}f"
+    zones = parts["zone"].dropna()
+    return fmt + (zones.mode().iloc[0] if len(zones) else "")
+
+
+def format_datetimes(s: pd.Series, col: ColumnSchema) -> pd.Series:
+    """Datetimes written as strings in a column's training format.
+
+    Parameters
+    ----------
+    s : pandas.Series of shape (n_samples,)
+        Datetimes: typed (naive ones are UTC), or strings as :func:`as_float`
+        reads them. Not modified.
+    col : ColumnSchema
+        A ``datetime`` column with a :attr:`~ColumnSchema.datetime_format`.
+
+    Returns
+    -------
+    pandas.Series of str, shape (n_samples,)
+        Each value written in the column's format (in its UTC offset, if it
+        has one); NaN where missing or unreadable.
+    """
+    ns, missing = _epoch_ns(s)
+    ts = pd.Series(ns.view("datetime64[ns]"), index=s.index).where(~missing)
+    if col.tz is not None:
+        ts = ts.dt.tz_localize("UTC").dt.tz_convert(col.tz)
+    fmt = col.datetime_format
+    fraction = _FRACTION.search(fmt)
+    if fraction is None:
+        return ts.dt.strftime(fmt)
+    nanos = (ts.dt.microsecond * 1000 + ts.dt.nanosecond).fillna(0).astype("int64")
+    digits = nanos.astype(str).str.zfill(9).str[:int(fraction.group(1))]
+    return ts.dt.strftime(fmt[:fraction.start()]) + digits + \
+        ts.dt.strftime(fmt[fraction.end():])
+
+
 def _resolution(ns: np.ndarray) -> int:
     """Coarsest unit (day, hour, minute, second, ms, us, ns) all the values fall on."""
     sample = ns[: 100_000]
@@ -422,12 +615,19 @@ def _epoch_ns(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     epoch in UTC, and the mask of missing or unreadable ones (0 there; dates
     beyond what int64 nanoseconds hold, years 1677 to 2262, are unreadable)."""
     if ptypes.is_datetime64_any_dtype(s.dtype):
-        ts = pd.to_datetime(s, utc=True)
-    else:  # naive strings are read as UTC, aware ones converted to it
-        ts = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True)
-        retry = (ts.isna() & s.notna()).to_numpy()
-        if retry.any():  # other spellings: "03/04/2021", "4 Mar 2021 10:00"
-            ts[retry] = pd.to_datetime(s[retry], errors="coerce", format="mixed", utc=True)
+        return _utc_ns(pd.to_datetime(s, utc=True))
+    # naive strings are read as UTC, aware ones converted to it
+    ts = pd.to_datetime(s, errors="coerce", format="ISO8601", utc=True)
+    ns, missing = _utc_ns(ts)
+    retry = (ts.isna() & s.notna()).to_numpy()
+    if retry.any():  # other spellings: "03/04/2021", "4 Mar 2021 10:00" (in their own unit)
+        ns[retry], missing[retry] = _utc_ns(pd.to_datetime(s[retry], errors="coerce",
+                                                           format="mixed", utc=True))
+    return ns, missing
+
+
+def _utc_ns(ts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """UTC datetimes (any unit) as int64 nanoseconds, and the mask of missing ones."""
     ts = ts.dt.tz_localize(None)
     inside = ts.between(pd.Timestamp.min, pd.Timestamp.max)
     missing = ~inside.to_numpy()
@@ -553,6 +753,8 @@ def _jsonable(d: dict) -> dict:
 
 def _coerce_column(s: pd.Series, col: ColumnSchema) -> pd.Series:
     kind, dtype = col.kind, col.dtype
+    if kind in ("categorical", "text", "id") and dtype.lower().startswith(("int", "uint")):
+        kind = "integer"  # categories or IDs that are whole numbers (column_types)
     if kind in ("numeric", "integer"):
         v = _numbers(s)
         if not (kind == "integer" and ptypes.is_integer_dtype(v.dtype)):  # exact ints stay
@@ -568,8 +770,7 @@ def _coerce_column(s: pd.Series, col: ColumnSchema) -> pd.Series:
         return v.astype(dtype)
     if kind == "datetime":
         if col.datetime_format is not None:
-            ts = pd.to_datetime(s, errors="coerce")
-            out = ts.dt.strftime(col.datetime_format)
+            out = format_datetimes(s, col)
             return out.astype(dtype) if dtype != "object" else out.astype(object)
         if col.tz is not None:  # models give UTC (naive or with any offset)
             ts = pd.to_datetime(s, errors="coerce", utc=True).dt.tz_convert(col.tz)
@@ -587,7 +788,10 @@ def _coerce_column(s: pd.Series, col: ColumnSchema) -> pd.Series:
     # categorical / text / id held as strings (or numbers in an object column)
     if dtype == "object":
         return s.astype(object).where(s.notna(), None)
+    if dtype.startswith("float"):  # categories or IDs that are numbers (column_types)
+        return _numbers(s).astype(dtype)
     return s.astype(dtype)
 
 
-__all__ = ["KINDS", "ColumnSchema", "TableSchema", "as_float", "check_frame", "from_float"]
+__all__ = ["KINDS", "ColumnSchema", "TableSchema", "as_float", "check_frame",
+           "format_datetimes", "from_float", "infer_column_types"]

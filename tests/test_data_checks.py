@@ -403,3 +403,62 @@ def test_bad_thresholds_are_named(base, check, kwargs, name):
 def test_empty_and_one_row_tables_give_no_warnings(base):
     assert run_data_checks(base.iloc[:0]) == []
     assert run_data_checks(base.iloc[:1]) == []
+
+
+# ------------------------------------------------------ checks that help (issue 14.6)
+
+
+def _genres(n: int, seed: int = 3) -> pd.DataFrame:
+    """Multi-label genre flags, as in a movies table: a film has one to three genres."""
+    rng = np.random.default_rng(seed)
+    names = ["Action", "Comedy", "Drama", "Romance", "Thriller"]
+    flags = np.zeros((n, len(names)), dtype=int)
+    for i in range(n):
+        flags[i, rng.choice(len(names), size=rng.integers(1, 4), replace=False)] = 1
+    return pd.DataFrame(flags, columns=names)
+
+
+def test_one_hot_does_not_advise_from_dummies_for_multi_label_flags(base):
+    genres = _genres(N)
+    assert (genres.sum(axis=1) > 1).mean() > 0.3  # several flags set on many rows
+    frame = pd.concat([base, genres, pd.get_dummies(base["city"], prefix="c", dtype=int)],
+                      axis=1)
+    found = {w.column: w.message for w in check_one_hot(frame)}
+    assert set(found) >= {"c_Austin", "c_Boston", "c_Chicago"}
+    for city in ("c_Austin", "c_Boston", "c_Chicago"):  # a true one-hot group
+        assert "from_dummies" in found[city]
+        assert "'c_Austin', 'c_Boston', 'c_Chicago'" in found[city]
+    for genre in genres.columns:
+        if genre in found:
+            assert "from_dummies" not in found[genre]
+            assert "multi-label" in found[genre]
+            assert "'c_Austin'" not in found[genre]
+
+
+def test_float_precision_fires_only_for_models_that_learn_digit_strings(base):
+    from skgen import AmplifySampler, GANSynthesizer, LSTMSynthesizer
+
+    frame = with_column(base.drop(columns="name"), "ratio",
+                        np.round(np.random.default_rng(1).random(N) * 5, 8))
+    assert pairs(run_data_checks(frame)) == {("float_precision", "ratio")}
+    for cls, params in ((AmplifySampler, {}), (GANSynthesizer, {"epochs": 1})):
+        syn = cls(data_checks="interrupt", random_state=0, **params).fit(frame)
+        assert syn.data_check_warnings_ == []
+    with pytest.raises(DataCheckError, match="'ratio'.*decimals"):
+        LSTMSynthesizer(data_checks="interrupt", epochs=1).fit(frame)
+    assert check_data(frame, exclude=["float_precision"]) == []
+    with pytest.raises(ValueError, match="'precision'"):
+        run_data_checks(frame, exclude=["precision"])
+
+
+def test_every_message_says_how_to_silence_the_checks(bad):
+    frame = bad.assign(
+        ratio=np.round(np.random.default_rng(1).random(N) * 5, 8),
+        mostly_missing=np.where(np.arange(N) % 5 == 0, 1.0, np.nan),
+        log=LOG_LINES, **_genres(N))
+    found = run_data_checks(frame)
+    assert {w.check for w in found} == set(CHECKS) - {"large_data"}
+    found += check_large_data(frame, max_rows=10)
+    for warning in found:
+        assert 'data_checks="skip"' in warning.message, warning.check
+        assert "--param data_checks=skip" in warning.message, warning.check

@@ -53,7 +53,12 @@ from skgen.amplify._mixture import (
     sample_rows_categorical,
 )
 from skgen.amplify._trees import fit_leaf_tree, leaf_tree_proba, sample_leaf_tree
-from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer, fit_out_of_time
+from skgen.base import (
+    COLUMN_TYPES_DOC,
+    COMMON_PARAMETERS_DOC,
+    BaseSynthesizer,
+    fit_out_of_time,
+)
 from skgen.conditions import (
     SeedRows,
     quantile_range,
@@ -306,6 +311,7 @@ class AmplifySampler(BaseSynthesizer):
         min_samples_leaf: int = 20,
         max_features=64,
         subsample: int | None = 200_000,
+        column_types: dict | None = None,
         validators=None,
         max_invalid: int | None = None,
         data_checks: str = "log",
@@ -323,6 +329,7 @@ class AmplifySampler(BaseSynthesizer):
         self.min_samples_leaf = min_samples_leaf
         self.max_features = max_features
         self.subsample = subsample
+        self.column_types = column_types
         self.validators = validators
         self.max_invalid = max_invalid
         self.data_checks = data_checks
@@ -842,6 +849,6 @@ class AmplifySampler(BaseSynthesizer):
 
 
 AmplifySampler.__doc__ = AmplifySampler.__doc__.replace(
-    "%(common)s", COMMON_PARAMETERS_DOC.strip())
+    "%(common)s", (COLUMN_TYPES_DOC + COMMON_PARAMETERS_DOC).strip())
 
 __all__ = ["AmplifySampler"]

@@ -18,7 +18,7 @@ from skgen._strings import (
     generate_markov_text,
     hash_strings,
 )
-from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer
+from skgen.base import COLUMN_TYPES_DOC, COMMON_PARAMETERS_DOC, BaseSynthesizer
 from skgen.conditions import (
     quantile_range,
     range_bounds,
@@ -365,6 +365,7 @@ feature_names_in_, n_train_rows_ :
         dp_target_epsilon: float | None = None,
         dp_delta: float | None = None,
         device: str = "auto",
+        column_types: dict | None = None,
         validators=None,
         max_invalid: int | None = None,
         data_checks: str = "log",
@@ -396,6 +397,7 @@ feature_names_in_, n_train_rows_ :
         self.dp_target_epsilon = dp_target_epsilon
         self.dp_delta = dp_delta
         self.device = device
+        self.column_types = column_types
         self.validators = validators
         self.max_invalid = max_invalid
         self.data_checks = data_checks
@@ -956,7 +958,7 @@ feature_names_in_, n_train_rows_ :
 
 
 GANSynthesizer.__doc__ = GANSynthesizer.__doc__.replace(
-    "%(common)s", COMMON_PARAMETERS_DOC.strip())
+    "%(common)s", (COLUMN_TYPES_DOC + COMMON_PARAMETERS_DOC).strip())
 
 
 class _BatchDrawer:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from skgen._strings import DELIMITER_CANDIDATES, choose_delimiter
-from skgen.schema import ColumnSchema
+from skgen.schema import ColumnSchema, as_float, format_datetimes
 
 
 # ---------------------------------------------------------------- formatting
@@ -58,6 +58,8 @@ def format_values(values: Sequence[Any] | np.ndarray, col: ColumnSchema) -> list
         return [_format_float(float(v)) for v in values]
     if kind == "boolean":
         return ["True" if bool(v) else "False" for v in values]
+    if kind == "datetime" and col.datetime_format is not None:  # as spelt in training
+        return format_datetimes(pd.Series(list(values), dtype=object), col).tolist()
     if kind == "datetime" and col.tz is not None:  # seeds come in UTC: write local time
         stamps = pd.to_datetime(pd.Series(list(values), dtype=object), utc=True)
         return [str(ts) for ts in stamps.dt.tz_convert(col.tz)]
@@ -175,16 +177,19 @@ def decode_column(strings: np.ndarray, col: ColumnSchema) -> tuple[np.ndarray, n
         ok = missing | pd.notna(mapped)
         mapped[~ok | missing] = None
         return mapped, ok
-    if kind == "datetime":
-        parsed = pd.to_datetime(s.where(~missing, None), errors="coerce", format="mixed",
-                                utc=col.tz is not None)  # offsets differ across DST
-        ok = missing | parsed.notna().to_numpy()
-        if col.datetime_format is None:
-            vals = np.array(parsed.to_numpy(dtype=object), dtype=object)
-            vals[missing | ~ok] = None
-            return vals, ok
+    if kind == "datetime" and col.datetime_format is not None:  # strings, any offset
+        ok = missing | np.isfinite(as_float(s.where(~missing, None), "datetime"))
         out[~ok] = None
         return out, ok
+    if kind == "datetime":
+        parsed = pd.to_datetime(s.where(~missing, None), errors="coerce", format="mixed",
+                                utc=True)  # offsets differ across DST, or are made up
+        if col.tz is None:
+            parsed = parsed.dt.tz_localize(None)
+        ok = missing | parsed.notna().to_numpy()
+        vals = np.array(parsed.to_numpy(dtype=object), dtype=object)
+        vals[missing | ~ok] = None
+        return vals, ok
     if kind == "categorical" and col.dtype == "category":
         lookup = {str(c): c for c in (col.categories or [])}
         mapped = np.array(s.map(lookup).to_numpy(dtype=object), dtype=object)

@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import Interval
 
-from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer, _entropy, fit_time_budget
+from skgen.base import (
+    COLUMN_TYPES_DOC,
+    COMMON_PARAMETERS_DOC,
+    BaseSynthesizer,
+    _entropy,
+    fit_time_budget,
+)
 from skgen.conditions import SeedRows, restricted_choice, restrictions_of
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.lstm._clusters import cramers_v, discretize, plan_clusters, plan_context
@@ -297,6 +303,8 @@ class LSTMSynthesizer(BaseSynthesizer):
         "fallback": ["boolean", dict],
         "device": [str],
     }
+    #: It writes numbers digit by digit, so long float digits concern it.
+    _irrelevant_data_checks: ClassVar[tuple[str, ...]] = ()
     #: Fitted attributes a model file holds (see :mod:`skgen.persistence`).
     _fitted_attributes = (
         "columns_", "field_delimiter_", "epsilon_", "delta_", "dp_noise_multiplier_",
@@ -332,6 +340,7 @@ class LSTMSynthesizer(BaseSynthesizer):
         seed_columns: list | None = None,
         fallback: bool | dict = True,
         device: str = "auto",
+        column_types: dict | None = None,
         validators: Any = None,
         max_invalid: int | None = None,
         data_checks: str = "log",
@@ -364,6 +373,7 @@ class LSTMSynthesizer(BaseSynthesizer):
         self.seed_columns = seed_columns
         self.fallback = fallback
         self.device = device
+        self.column_types = column_types
         self.validators = validators
         self.max_invalid = max_invalid
         self.data_checks = data_checks
@@ -830,6 +840,6 @@ class LSTMSynthesizer(BaseSynthesizer):
 
 
 LSTMSynthesizer.__doc__ = LSTMSynthesizer.__doc__.replace(
-    "%(common)s", COMMON_PARAMETERS_DOC.strip())
+    "%(common)s", (COLUMN_TYPES_DOC + COMMON_PARAMETERS_DOC).strip())
 
 __all__ = ["LSTMSynthesizer"]

@@ -33,7 +33,7 @@ from scipy.stats.contingency import association
 from sklearn.utils._param_validation import Interval, validate_params
 
 from skgen.exceptions import SchemaError
-from skgen.metrics._metadata import CONTINUOUS, DISCRETE, resolve_metadata
+from skgen.metrics._metadata import CONTINUOUS, DISCRETE, _has_id_token, resolve_metadata
 from skgen.schema import as_float
 
 if TYPE_CHECKING:  # matplotlib is an extra: imported only where a figure is drawn
@@ -426,6 +426,9 @@ class QualityReport:
         per-pair frames the scores are the means of.
     metadata : dict, default={}
         Column kinds used (given or inferred).
+    skipped_columns : dict
+        Every column of the real table left out of the scores -> why (an
+        identifier, free text, no value on one side).
 
     References
     ----------
@@ -437,6 +440,7 @@ class QualityReport:
     column_pair_trends: float
     details: dict = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
+    skipped_columns: dict = field(default_factory=dict)
 
     def summary(self, n_worst: int = 3) -> str:
         """A short, human-readable table of the scores.
@@ -469,6 +473,7 @@ class QualityReport:
         if len(worst_pairs):
             lines.append("  lowest pairs:   " + ", ".join(
                 f"{r.column_1}~{r.column_2} {r.score:.2f}" for r in worst_pairs.itertuples()))
+        lines += [f"  not scored:     {name}: {why}" for name, why in self.skipped_columns.items()]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -548,8 +553,9 @@ def quality_report(real: pd.DataFrame, synthetic: pd.DataFrame, *,
     -------
     report : QualityReport
         ``overall``, ``column_shapes``, ``column_pair_trends`` (floats in
-        ``[0, 1]``) and the ``details`` frames; ``print(report)`` shows a short
-        table.
+        ``[0, 1]``), the ``details`` frames and ``skipped_columns`` (every
+        column left out of the scores, and why); ``print(report)`` shows a
+        short table naming them.
 
     Raises
     ------
@@ -588,7 +594,28 @@ def quality_report(real: pd.DataFrame, synthetic: pd.DataFrame, *,
     return QualityReport(overall=overall, column_shapes=shapes_score,
                          column_pair_trends=pairs_score,
                          details={"column_shapes": shapes, "column_pair_trends": pairs},
-                         metadata=dict(kinds))
+                         metadata=dict(kinds),
+                         skipped_columns=_skipped_columns(real, synthetic, kinds, metadata))
+
+
+def _skipped_columns(real: pd.DataFrame, synthetic: pd.DataFrame, kinds: dict,
+                     given: dict | None) -> dict:
+    """Each column of ``real`` the scores leave out -> why."""
+    skipped = {}
+    for col, kind in kinds.items():
+        if kind == "id":
+            named = col not in (given or {}) and _has_id_token(col)
+            skipped[col] = ("an identifier (kind 'id'" + (", from the word 'id' in its name"
+                            if named else "") + "): unique by design, so not scored, as in "
+                            "SDMetrics; give its kind in metadata to score it")
+        elif kind == "text":
+            skipped[col] = ("free text (kind 'text'): not scored, as in SDMetrics; "
+                            "skgen.metrics.text_report compares texts")
+        elif real[col].isna().all():
+            skipped[col] = "no value in the real table"
+        elif synthetic[col].isna().all():
+            skipped[col] = "no value in the synthetic table"
+    return skipped
 
 
 # --------------------------------------------------------------------------- helpers
