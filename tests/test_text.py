@@ -474,3 +474,14 @@ def test_cli_fetch_model_offline_is_a_one_line_error(empty_cache, monkeypatch, c
     monkeypatch.setenv("SKGEN_OFFLINE", "1")
     assert main(["fetch-model", "SmolLM2-135M"]) == 2
     assert "skgen fetch-model SmolLM2-135M" in capsys.readouterr().err
+
+
+def test_data_checks_do_not_flag_the_text_column_as_free_text():
+    """The GPT model's own text column is free text by design: its default data checks
+    ("log") must not advise using GPTTextSynthesizer on it."""
+    from skgen.data_checks import run_data_checks
+
+    tweets = pd.read_csv(DATA)
+    flagged = run_data_checks(tweets, exclude=GPTTextSynthesizer._irrelevant_data_checks)
+    assert not [w for w in flagged if w.check == "free_text"]
+    assert [w for w in run_data_checks(tweets) if w.check == "free_text"]

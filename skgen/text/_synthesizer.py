@@ -239,6 +239,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
         "device": [str],
     }
     _open_categories: ClassVar[bool] = True
+    # the text column is free text by design; digit strings are not what it learns
+    _irrelevant_data_checks: ClassVar[tuple[str, ...]] = ("float_precision", "free_text")
     _completes_text: ClassVar[bool] = True
     _chunk_rows: ClassVar[int] = 64
 
