@@ -579,3 +579,30 @@ def test_fallback_training_gets_the_time_budget_and_is_kept(small, monkeypatch):
     assert seen == [True]
     assert isinstance(syn.fallback_model_, AmplifySampler)
     assert not fit_out_of_time()  # the budget ends with the fallback's fit
+
+
+def test_gretel_config_leaving_keys_out_gets_the_seed_defaults_explicitly():
+    from skgen.lstm._config import SEED_DEFAULTS
+
+    cfg = {"schema_version": "1.0",
+           "models": [{"synthetics": {"params": {"epochs": 5, "dropout_rate": None}}}]}
+    params = parse_gretel_config(cfg).params
+    # every seed parameter is set explicitly, whatever skgen's own defaults are
+    assert {k: params[k] for k in SEED_DEFAULTS if k != "epochs"} == {
+        k: v for k, v in SEED_DEFAULTS.items() if k != "epochs"}
+    assert params["epochs"] == 5 and params["dropout_rate"] == 0.2
+    syn = LSTMSynthesizer.from_gretel_config(cfg)
+    assert (syn.rnn_units, syn.embedding_dim, syn.vocab_size, syn.learning_rate,
+            syn.reset_states, syn.batch_size) == (256, 256, 20000, 0.001, False, 64)
+
+
+# ------------------------------------------------------------------- honest DP
+def test_dp_without_a_target_warns_when_epsilon_is_above_10(small):
+    with pytest.warns(UserWarning, match=r"epsilon=.*above 10.*Set dp_target_epsilon"):
+        syn = LSTMSynthesizer(dp=True, random_state=0,  # the seed's noise multiplier 0.001
+                              **{**TINY, "epochs": 1}).fit(small.head(200))
+    assert syn.epsilon_ > 10  # opacus' accountant stays the source of epsilon
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*dp_target_epsilon")
+        LSTMSynthesizer(dp=True, dp_target_epsilon=3.0, random_state=0,
+                        **{**TINY, "epochs": 1}).fit(small.head(200))

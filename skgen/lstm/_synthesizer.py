@@ -37,6 +37,8 @@ from skgen.lstm._tokenizers import (
 from skgen.lstm._train import TrainConfig, train_network
 
 _FALLBACK_DEFAULTS = {"allow": True, "max_fallback_training_time_seconds": 300}
+#: ``dp=True`` without ``dp_target_epsilon`` warns when epsilon ends above this.
+_LOUD_EPSILON = 10.0
 
 
 class LSTMSynthesizer(BaseSynthesizer):
@@ -375,7 +377,12 @@ class LSTMSynthesizer(BaseSynthesizer):
         Returns
         -------
         LSTMSynthesizer
-            Unfitted. ``params`` map one to one; ``generate.max_invalid`` to
+            Unfitted. Keys the configuration leaves out (or sets to ``null``)
+            take the seed's defaults (``skgen.lstm._config.SEED_DEFAULTS``:
+            256 units and embedding, a 20,000-piece vocabulary,
+            ``learning_rate=0.001``, ``reset_states=False``, ...), not
+            skgen's faster defaults, so the configuration trains the model
+            the seed describes. ``params`` map one to one; ``generate.max_invalid`` to
             ``max_invalid``; ``validators`` through
             :func:`skgen.validators.make_validators`; ``data_checks.strategy``
             to ``data_checks``; ``fallback`` as is; ``task.attrs.fields`` to
@@ -608,6 +615,13 @@ class LSTMSynthesizer(BaseSynthesizer):
         if self.dp:
             self.delta_ = float(delta)
             self.epsilon_ = float(epsilon(accountant, delta))
+            if self.dp_target_epsilon is None and self.epsilon_ > _LOUD_EPSILON:
+                warnings.warn(
+                    f"dp=True with dp_noise_multiplier={self.dp_noise_multiplier} gave epsilon="
+                    f"{self.epsilon_:.4g} (delta={self.delta_:.3g}), above {_LOUD_EPSILON}: "
+                    "that bound protects next to nothing. Set dp_target_epsilon (e.g. 3) to "
+                    "have the noise computed for it, or raise dp_noise_multiplier.",
+                    UserWarning, stacklevel=4)
 
     # ----------------------------------------------------------- runtime state
     def _build_runtime(self) -> tuple[list, list, Any]:
