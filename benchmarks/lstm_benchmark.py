@@ -192,7 +192,7 @@ def _sample_or_partial(syn: LSTMSynthesizer, *args, **kwargs) -> pd.DataFrame:
 _KEPT = ("epochs", "batch_size", "rnn_units", "embedding_dim", "vocab_size", "learning_rate",
          "reset_states", "validation_split", "seed_columns", "dp", "dp_noise_multiplier",
          "dp_l2_norm_clip", "dp_target_epsilon", "max_invalid", "random_state",
-         "predict_batch_size")
+         "predict_batch_size", "field_cluster_size")
 
 
 def run(ns: argparse.Namespace) -> dict:
@@ -218,6 +218,8 @@ def run(ns: argparse.Namespace) -> dict:
                       dp_l2_norm_clip=ns.dp_l2_norm_clip,
                       dp_target_epsilon=ns.dp_target_epsilon,
                       max_invalid=ns.max_invalid, random_state=ns.seed, verbose=ns.verbose)
+    if ns.field_cluster_size:
+        params["field_cluster_size"] = ns.field_cluster_size
     syn = LSTMSynthesizer(**params)
     params = {k: v for k, v in syn.get_params().items() if k in _KEPT}
     t0 = time.perf_counter()
@@ -360,6 +362,7 @@ def main() -> None:
     r.add_argument("--reset-states", action="store_true")
     r.add_argument("--validation-split", type=float, default=False)
     r.add_argument("--seed-columns", nargs="*", default=["income", "sex", "relationship"])
+    r.add_argument("--field-cluster-size", type=int, default=None)
     r.add_argument("--dp", action="store_true")
     r.add_argument("--dp-noise-multiplier", type=float, default=1.0)
     r.add_argument("--dp-l2-norm-clip", type=float, default=1.0)
