@@ -98,9 +98,11 @@ class LSTMSynthesizer(BaseSynthesizer):
         privacy unit is one record).
     learning_rate : float, default=0.01
         Adam learning rate. *Changed from the seed configuration's 0.001*
-        (its prose says 0.01): at 0.001 the 30 epochs of issue 13's
-        26-column table reached quality 0.918 and TSTR 0.72×; at 0.01 with
-        the other defaults Adult reaches 0.934 and 0.92× in 20 epochs.
+        (its prose says 0.01): with 0.01 and the other defaults here Adult
+        reaches quality 0.934 and TSTR 0.92× in 20 epochs (run ``main``).
+        On a 26-column table (two field clusters) 30 epochs give 0.875 and
+        0.72× (``docs/benchmarks.md``): wide tables stay below the
+        quality target.
     rnn_units : int, default=128
         Hidden size of each of the two LSTM layers. *Changed from the
         seed's 256*: half the units, a quarter of the recurrent work per
