@@ -1,13 +1,24 @@
-"""Benchmark LSTMSynthesizer on Adult (issue 3, item 12).
+"""Benchmark LSTMSynthesizer on Adult (issue 3, item 12) and on a wide table (issue 13).
 
 Run by hand, not in CI. One run trains one model on a 10,000-row training
 sample of Adult (a further 2,500 rows are the real hold-out, 20 % of the
 12,500 drawn) and measures training speed, generation speed, the share of
-generated lines that are valid, quality, TSTR and conditional success::
+generated lines that are valid (per field cluster too), quality, TSTR and
+conditional success::
 
     python benchmarks/lstm_benchmark.py run --name main --epochs 8
     python benchmarks/lstm_benchmark.py run --name dp --dp --dp-target-epsilon 5 --epochs 2
     python benchmarks/lstm_benchmark.py table          # Markdown table of all runs
+
+``--table wide`` uses a 26-column table instead: Adult's 15 columns beside the
+first 11 columns of ``load_lending_club()`` (rows paired at random), 2,530
+training and 1,000 hold-out rows -- the size of issue 13's clinical table, so
+two field clusters. ``--defaults`` leaves every model parameter at the
+library's defaults (only ``epochs``, ``seed_columns`` and ``random_state`` are
+set), where the other options otherwise give the tuned values below. The speed
+part alone, on both tables at the defaults (fit of 30 epochs, rows/s), is::
+
+    python benchmarks/lstm_benchmark.py --speed-only
 
 Model options (``--rnn-units``, ``--embedding-dim``, ``--vocab-size``,
 ``--learning-rate``, ``--batch-size``, ``--reset-states``, ``--seed-columns``)
@@ -30,7 +41,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from skgen.datasets import load_adult
+from skgen.datasets import load_adult, load_diamonds, load_lending_club
 from skgen.exceptions import TooManyInvalidError
 from skgen.lstm import LSTMSynthesizer
 from skgen.metrics import exact_match_rate, quality_report, tstr_score
@@ -40,14 +51,18 @@ TARGET = "income"
 
 
 class _Counter:
-    """Counts candidate lines and valid rows proposed to the sampling loop."""
+    """Counts candidate lines and valid rows proposed to the sampling loop, and
+    per field cluster the lines generated and the lines that read back."""
 
     def __init__(self) -> None:
         self.lines = 0
         self.valid = 0
+        self.cluster_lines: dict[int, int] = {}
+        self.cluster_ok: dict[int, int] = {}
 
-    def install(self) -> object:
+    def install(self) -> tuple:
         original = LSTMSynthesizer._propose
+        original_lines = LSTMSynthesizer._generate_lines
         counter = self
 
         def propose(syn, seeds, rng, *args):
@@ -56,8 +71,19 @@ class _Counter:
             counter.valid += int(ok.sum())
             return rows, ok, reasons
 
+        def generate_lines(syn, c, *args):
+            fields, ok = original_lines(syn, c, *args)
+            counter.cluster_lines[c] = counter.cluster_lines.get(c, 0) + len(ok)
+            counter.cluster_ok[c] = counter.cluster_ok.get(c, 0) + int(ok.sum())
+            return fields, ok
+
         LSTMSynthesizer._propose = propose
-        return original
+        LSTMSynthesizer._generate_lines = generate_lines
+        return original, original_lines
+
+    def per_cluster(self) -> list[float]:
+        return [self.cluster_ok[c] / max(self.cluster_lines[c], 1)
+                for c in sorted(self.cluster_lines)]
 
 
 def split_adult(seed: int, n_train: int = 10_000, n_test: int = 2_500
@@ -69,9 +95,20 @@ def split_adult(seed: int, n_train: int = 10_000, n_test: int = 2_500
     return train, test
 
 
+def split_wide(seed: int, n_train: int = 2_530, n_test: int = 1_000
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Adult's 15 columns beside 11 of lending_club's: 26 columns, two field clusters."""
+    n = n_train + n_test
+    adult = load_adult().drop(columns="split", errors="ignore").sample(n, random_state=seed)
+    loans = load_lending_club().iloc[:, :11].sample(n, random_state=seed)
+    data = pd.concat([adult.reset_index(drop=True), loans.reset_index(drop=True)], axis=1)
+    return data.iloc[:n_train].reset_index(drop=True), data.iloc[n_train:].reset_index(
+        drop=True)
+
+
 def timed_sample(syn: LSTMSynthesizer, n: int, **kwargs) -> tuple[pd.DataFrame, float, dict]:
     counter = _Counter()
-    original = counter.install()
+    original, original_lines = counter.install()
     try:
         t0 = time.perf_counter()
         try:
@@ -81,7 +118,9 @@ def timed_sample(syn: LSTMSynthesizer, n: int, **kwargs) -> tuple[pd.DataFrame, 
         seconds = time.perf_counter() - t0
     finally:
         LSTMSynthesizer._propose = original
-    return out, seconds, {"candidate_lines": counter.lines, "valid_rows": counter.valid}
+        LSTMSynthesizer._generate_lines = original_lines
+    return out, seconds, {"candidate_lines": counter.lines, "valid_rows": counter.valid,
+                          "valid_line_fraction_per_cluster": counter.per_cluster()}
 
 
 def conditional_run(syn: LSTMSynthesizer, train: pd.DataFrame, test: pd.DataFrame,
@@ -150,18 +189,39 @@ def _sample_or_partial(syn: LSTMSynthesizer, *args, **kwargs) -> pd.DataFrame:
         return err.partial
 
 
+_KEPT = ("epochs", "batch_size", "rnn_units", "embedding_dim", "vocab_size", "learning_rate",
+         "reset_states", "validation_split", "seed_columns", "dp", "dp_noise_multiplier",
+         "dp_l2_norm_clip", "dp_target_epsilon", "max_invalid", "random_state",
+         "predict_batch_size", "field_cluster_size")
+
+
 def run(ns: argparse.Namespace) -> dict:
     torch.set_num_threads(ns.threads)
-    train, test = split_adult(ns.seed, ns.train_rows, ns.train_rows // 4)
-    params = dict(epochs=ns.epochs, batch_size=ns.batch_size, rnn_units=ns.rnn_units,
-                  embedding_dim=ns.embedding_dim, vocab_size=ns.vocab_size,
-                  learning_rate=ns.learning_rate, reset_states=ns.reset_states,
-                  validation_split=ns.validation_split,
-                  seed_columns=ns.seed_columns or None, dp=ns.dp,
-                  dp_noise_multiplier=ns.dp_noise_multiplier,
-                  dp_l2_norm_clip=ns.dp_l2_norm_clip, dp_target_epsilon=ns.dp_target_epsilon,
-                  max_invalid=ns.max_invalid, random_state=ns.seed, verbose=ns.verbose)
+    if ns.table == "wide":
+        train, test = split_wide(ns.seed)
+    else:
+        train, test = split_adult(ns.seed, ns.train_rows, ns.train_rows // 4)
+    if ns.defaults:  # the library's defaults; DP options only when asked for
+        params = dict(epochs=ns.epochs, seed_columns=ns.seed_columns or None, dp=ns.dp,
+                      max_invalid=ns.max_invalid, random_state=ns.seed, verbose=ns.verbose)
+        if ns.dp:
+            params.update(dp_noise_multiplier=ns.dp_noise_multiplier,
+                          dp_l2_norm_clip=ns.dp_l2_norm_clip,
+                          dp_target_epsilon=ns.dp_target_epsilon)
+    else:
+        params = dict(epochs=ns.epochs, batch_size=ns.batch_size, rnn_units=ns.rnn_units,
+                      embedding_dim=ns.embedding_dim, vocab_size=ns.vocab_size,
+                      learning_rate=ns.learning_rate, reset_states=ns.reset_states,
+                      validation_split=ns.validation_split,
+                      seed_columns=ns.seed_columns or None, dp=ns.dp,
+                      dp_noise_multiplier=ns.dp_noise_multiplier,
+                      dp_l2_norm_clip=ns.dp_l2_norm_clip,
+                      dp_target_epsilon=ns.dp_target_epsilon,
+                      max_invalid=ns.max_invalid, random_state=ns.seed, verbose=ns.verbose)
+    if ns.field_cluster_size:
+        params["field_cluster_size"] = ns.field_cluster_size
     syn = LSTMSynthesizer(**params)
+    params = {k: v for k, v in syn.get_params().items() if k in _KEPT}
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -171,7 +231,8 @@ def run(ns: argparse.Namespace) -> dict:
     tokens = sum(sum(h["tokens"]) for h in history)
     train_s = sum(sum(h["seconds"]) for h in history)
     result = {
-        "name": ns.name, "params": {k: v for k, v in params.items() if k != "verbose"},
+        "name": ns.name, "params": params, "table": ns.table, "defaults": ns.defaults,
+        "columns": train.shape[1], "n_models": len(syn.clusters_),
         "threads": ns.threads, "train_rows": len(train), "test_rows": len(test),
         "fit_s": fit_s, "epochs_run": syn.n_epochs_, "best_epoch": syn.best_epoch_,
         "vocab_sizes": syn.vocab_sizes_, "tokens_per_epoch": history[0]["tokens"][0],
@@ -195,7 +256,7 @@ def run(ns: argparse.Namespace) -> dict:
         syn.set_params(predict_batch_size=ns.big_batch)
         big, big_s, _ = timed_sample(syn, 2000, random_state=ns.seed + 1)
         result[f"rows_per_s_batch_{ns.big_batch}"] = len(big) / big_s
-        syn.set_params(predict_batch_size=64)
+        syn.set_params(predict_batch_size=params["predict_batch_size"])
     if len(synthetic):
         report = quality_report(train, synthetic)
         tstr = tstr_score(synthetic, train, test, TARGET, random_state=ns.seed)
@@ -220,7 +281,9 @@ def table() -> str:
     for path in sorted(RESULTS.glob("lstm_*.json")):
         r = json.loads(path.read_text())
         p = r["params"]
-        model = (f"{p['rnn_units']} units, emb {p['embedding_dim']}, "
+        model = (("defaults: " if r.get("defaults") else "")
+                 + f"{r.get('table', 'adult')} {r.get('columns', 15)} cols, "
+                 + f"{p['rnn_units']} units, emb {p['embedding_dim']}, "
                  f"{'chars' if p['vocab_size'] == 0 else 'SP ' + str(p['vocab_size'])}, "
                  f"{'+'.join(map(str, r['epochs_run']))} epochs, "
                  f"reset_states={p['reset_states']}"
@@ -229,20 +292,65 @@ def table() -> str:
         rows.append(
             f"| {r['name']} | {model} | {r['training_tokens_per_s']:,.0f} | "
             f"{r['seconds_per_epoch']:.0f} | {r['rows_per_s']:,.0f} | "
-            f"{r['valid_line_fraction']:.1%} | {r.get('quality_overall', float('nan')):.3f} | "
+            f"{r['valid_line_fraction']:.1%} | "
+            f"{' / '.join(f'{v:.1%}' for v in r.get('valid_line_fraction_per_cluster', []))} | "
+            f"{r.get('quality_overall', float('nan')):.3f} | "
             f"{r.get('tstr_ratio', float('nan')):.2f} | "
             f"{r.get('conditional_success_rate', float('nan')):.1%} | {eps} |")
-    head = ("| run | model | train tokens/s | s/epoch | rows/s (batch 64) | valid lines | "
-            "quality | TSTR ratio | conditional success | epsilon |\n"
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    head = ("| run | model | train tokens/s | s/epoch | rows/s (batch 64) | valid rows | "
+            "lines read back per cluster | quality | TSTR ratio | conditional success | "
+            "epsilon |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     return "\n".join([head, *rows])
+
+
+def speed_only(epochs: int = 30, threads: int = 1, seed: int = 0) -> dict:
+    """Fit and generation speed at the library's defaults (issue 13's targets).
+
+    Wide table: fit of ``epochs`` epochs (early stopping may end it sooner) and
+    rows/s for 2,530 rows; Adult (10,000 rows): seconds per epoch and rows/s
+    for 10,000 rows after ``epochs // 3`` epochs; diamonds (5,000 rows):
+    seconds per epoch over two epochs (gretel-synthetics: 24.6 s).
+    """
+    torch.set_num_threads(threads)
+    out: dict = {"load_average_before": os.getloadavg(), "threads": threads}
+    warnings.simplefilter("ignore")
+    cases = [("wide", split_wide(seed)[0], epochs, ["income", "sex"]),
+             ("adult", split_adult(seed)[0], max(1, epochs // 3), ["income", "sex"]),
+             ("diamonds", load_diamonds().sample(5000, random_state=seed)
+              .reset_index(drop=True), 2, None)]
+    for name, data, n_epochs, seeds in cases:
+        syn = LSTMSynthesizer(epochs=n_epochs, seed_columns=seeds, random_state=seed)
+        t0 = time.perf_counter()
+        syn.fit(data)
+        fit_s = time.perf_counter() - t0
+        seconds = sum(sum(h["seconds"]) for h in syn.history_)
+        row = {"rows": len(data), "columns": data.shape[1], "epochs_run": syn.n_epochs_,
+               "fit_s": fit_s, "seconds_per_epoch": seconds / max(syn.n_epochs_)}
+        if name != "diamonds":
+            n = len(data)
+            rows, gen_s, counts = timed_sample(syn, n, random_state=seed)
+            row.update(rows_per_s=len(rows) / gen_s, generate_s=gen_s,
+                       valid_line_fraction=counts["valid_rows"] / max(
+                           counts["candidate_lines"], 1),
+                       valid_line_fraction_per_cluster=counts[
+                           "valid_line_fraction_per_cluster"])
+        out[name] = row
+        print(name, json.dumps(row, default=float), flush=True)
+    out["load_average_after"] = os.getloadavg()
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="what", required=True)
+    parser.add_argument("--speed-only", action="store_true",
+                        help="fit and generation speed at the defaults, nothing else")
+    parser.add_argument("--speed-epochs", type=int, default=30)
+    sub = parser.add_subparsers(dest="what")
     r = sub.add_parser("run")
+    r.add_argument("--table", choices=["adult", "wide"], default="adult")
+    r.add_argument("--defaults", action="store_true",
+                   help="the library's default model parameters")
     r.add_argument("--name", required=True)
     r.add_argument("--epochs", type=int, default=8)
     r.add_argument("--train-rows", type=int, default=10_000)
@@ -254,6 +362,7 @@ def main() -> None:
     r.add_argument("--reset-states", action="store_true")
     r.add_argument("--validation-split", type=float, default=False)
     r.add_argument("--seed-columns", nargs="*", default=["income", "sex", "relationship"])
+    r.add_argument("--field-cluster-size", type=int, default=None)
     r.add_argument("--dp", action="store_true")
     r.add_argument("--dp-noise-multiplier", type=float, default=1.0)
     r.add_argument("--dp-l2-norm-clip", type=float, default=1.0)
@@ -266,6 +375,15 @@ def main() -> None:
     r.add_argument("--verbose", type=int, default=0)
     sub.add_parser("table")
     ns = parser.parse_args()
+    if ns.speed_only:
+        RESULTS.mkdir(exist_ok=True)
+        result = speed_only(ns.speed_epochs)
+        path = RESULTS / "lstm_speed_defaults.json"
+        path.write_text(json.dumps(result, indent=1, default=float))
+        print(f"wrote {path}")
+        return
+    if ns.what is None:
+        parser.error("give a command (run, table) or --speed-only")
     if ns.what == "table":
         print(table())
         return

@@ -175,7 +175,7 @@ def test_seeded_generation_is_batched_with_per_row_prompts(seeded, monkeypatch):
     def spy(*args, **kwargs):
         result = real(*args, **kwargs)
         calls.append((len(args[2]), kwargs["batch_size"], kwargs["max_steps"],
-                      result.n_forward, np.unique(args[2]).size))
+                      result.n_forward, np.unique(args[2]).size, int(result.lengths.sum())))
         return result
 
     monkeypatch.setattr(lstm_synth, "sample_tokens", spy)
@@ -183,13 +183,13 @@ def test_seeded_generation_is_batched_with_per_row_prompts(seeded, monkeypatch):
                           "race": ["White", "Black", "Asian-Pac-Islander", "Other"] * 50})
     seeded.set_params(predict_batch_size=64)
     seeded.sample(conditions=seeds, random_state=1)
-    n_rows, batch, max_steps, n_forward, n_prompt_lengths = calls[0]
+    n_rows, batch, max_steps, n_forward, n_prompt_lengths, n_tokens = calls[0]
     assert n_rows == 200 and batch == 64 and n_prompt_lengths > 1
     n_batches = math.ceil(n_rows / batch)
     # one prompt pass + at most one step per token for each batch of 64 rows,
     # far fewer network calls than one line at a time would need
     assert n_forward <= n_batches * (max_steps + 1)
-    assert n_forward < n_rows
+    assert n_forward < n_tokens / 10
 
 
 def test_seed_rows_with_gaps_force_later_seed_fields(small):
@@ -579,3 +579,58 @@ def test_fallback_training_gets_the_time_budget_and_is_kept(small, monkeypatch):
     assert seen == [True]
     assert isinstance(syn.fallback_model_, AmplifySampler)
     assert not fit_out_of_time()  # the budget ends with the fallback's fit
+
+
+def test_gretel_config_leaving_keys_out_gets_the_seed_defaults_explicitly():
+    from skgen.lstm._config import SEED_DEFAULTS
+
+    cfg = {"schema_version": "1.0",
+           "models": [{"synthetics": {"params": {"epochs": 5, "dropout_rate": None}}}]}
+    params = parse_gretel_config(cfg).params
+    # every seed parameter is set explicitly, whatever skgen's own defaults are
+    assert {k: params[k] for k in SEED_DEFAULTS if k != "epochs"} == {
+        k: v for k, v in SEED_DEFAULTS.items() if k != "epochs"}
+    assert params["epochs"] == 5 and params["dropout_rate"] == 0.2
+    syn = LSTMSynthesizer.from_gretel_config(cfg)
+    assert (syn.rnn_units, syn.embedding_dim, syn.vocab_size, syn.learning_rate,
+            syn.reset_states, syn.batch_size) == (256, 256, 20000, 0.001, False, 64)
+
+
+# ------------------------------------------------------------------- honest DP
+def test_dp_without_a_target_warns_when_epsilon_is_above_10(small):
+    with pytest.warns(UserWarning, match=r"epsilon=.*above 10.*Set dp_target_epsilon"):
+        syn = LSTMSynthesizer(dp=True, random_state=0,  # the seed's noise multiplier 0.001
+                              **{**TINY, "epochs": 1}).fit(small.head(200))
+    assert syn.epsilon_ > 10  # opacus' accountant stays the source of epsilon
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*dp_target_epsilon")
+        LSTMSynthesizer(dp=True, dp_target_epsilon=3.0, random_state=0,
+                        **{**TINY, "epochs": 1}).fit(small.head(200))
+
+
+# ------------------------------------------------------------------- batched generation
+def test_batched_generation_over_clusters_keeps_the_line_format_and_seeds(small, monkeypatch):
+    results = []
+    real = lstm_generate.sample_tokens
+
+    def spy(*args, **kwargs):
+        out = real(*args, **kwargs)
+        results.append(out)
+        return out
+
+    monkeypatch.setattr(lstm_synth, "sample_tokens", spy)
+    syn = LSTMSynthesizer(seed_columns=["sex"], field_cluster_size=3, random_state=0,
+                          max_invalid=5000, **TINY).fit(small)
+    assert len(syn.clusters_) == 2
+    seeds = pd.DataFrame({"sex": ["Female", "Male", "Female"] * 20})
+    syn.set_params(predict_batch_size=7)  # rows from several batches in each cluster
+    out = syn.sample(conditions=seeds, random_state=3)
+    assert len(out) == 60 and (out["sex"] == seeds["sex"]).all()
+    assert syn.validators_.is_valid(out).all()
+    # every line of every cluster has its number of fields: none ends early, none has
+    # a delimiter too many (only a line cut at max_steps could fail)
+    lines = sum(len(r.lengths) for r in results)
+    assert not any(r.bad.any() for r in results)
+    assert sum(int(r.ended.sum()) for r in results) >= 0.95 * lines
+    results.clear()
+    pd.testing.assert_frame_equal(out, syn.sample(conditions=seeds, random_state=3))

@@ -15,8 +15,10 @@ The accepted shape is the seed documentation's::
           task: {type: seed, attrs: {fields: [col_a, col_b]}}
 
 Every key is checked: an unknown one raises ``ValueError`` naming it and where
-it sits. A parameter set to ``null`` keeps skgen's default, as the seed says
-("the default value from the Open Source package will be used").
+it sits. A parameter left out or set to ``null`` takes the seed's default
+(:data:`SEED_DEFAULTS`), as the seed says ("the default value from the Open
+Source package will be used"), so a Gretel configuration trains the model the
+seed describes even where skgen's own defaults differ.
 """
 
 from __future__ import annotations
@@ -38,6 +40,19 @@ EXTRA_PARAMS = (
     "max_line_len", "embedding_dim", "early_stopping_patience", "dp_target_epsilon",
     "dp_delta", "device", "verbose", "n_jobs", "random_state",
 )
+#: The seed's defaults (its example configuration "with the default options
+#: displayed", and gretel-synthetics' ``embedding_dim``, ``max_line_len`` and
+#: early-stopping patience): a configuration that leaves a key out, or sets it to
+#: ``null``, gets these -- not skgen's defaults, which are tuned for speed and
+#: differ (see :class:`~skgen.LSTMSynthesizer`).
+SEED_DEFAULTS = {
+    "epochs": 100, "batch_size": 64, "vocab_size": 20000, "reset_states": False,
+    "learning_rate": 0.001, "rnn_units": 256, "dropout_rate": 0.2, "field_cluster_size": 20,
+    "early_stopping": True, "gen_temp": 1.0, "predict_batch_size": 64,
+    "validation_split": False, "dp": False, "dp_noise_multiplier": 0.001,
+    "dp_l2_norm_clip": 5.0, "dp_microbatches": 1, "field_delimiter": None,
+    "embedding_dim": 256, "max_line_len": 2048, "early_stopping_patience": 5,
+}
 _SYNTHETICS_KEYS = ("data_source", "params", "generate", "validators", "data_checks",
                     "fallback", "task")
 _TOP_KEYS = ("schema_version", "name", "models")
@@ -163,7 +178,7 @@ def parse_gretel_config(config: Any) -> GretelConfig:
     synth = synth or {}
     _check_keys(synth, _SYNTHETICS_KEYS, "models[0].synthetics")
     out = GretelConfig(name=data.get("name"), data_source=synth.get("data_source"))
-    params: dict = {}
+    params: dict = dict(SEED_DEFAULTS)
 
     raw = synth.get("params") or {}
     _check_keys(raw, GRETEL_PARAMS + EXTRA_PARAMS, "models[0].synthetics.params")
@@ -217,4 +232,5 @@ def parse_gretel_config(config: Any) -> GretelConfig:
     return out
 
 
-__all__ = ["EXTRA_PARAMS", "GRETEL_PARAMS", "GretelConfig", "parse_gretel_config"]
+__all__ = ["EXTRA_PARAMS", "GRETEL_PARAMS", "SEED_DEFAULTS", "GretelConfig",
+           "parse_gretel_config"]

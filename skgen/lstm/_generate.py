@@ -6,7 +6,9 @@ delimiter): the prompts are right-padded and run through the LSTM as packed
 sequences, so every row starts sampling from the state after *its own* prompt,
 in one forward call per batch. Sampling then advances all rows of the batch by
 one token per step; rows that end (newline token, or one delimiter too many)
-leave the batch, which shrinks as it goes.
+leave the batch, which shrinks as it goes. Every draw keeps the line format: the
+newline cannot come before the last field, the delimiter not inside it, so no
+line is lost to a wrong number of fields.
 
 Fixed fields that are not part of a row's prompt because an earlier seed field
 is free in that row (seed rows with gaps) are *forced*: when the row reaches
@@ -19,6 +21,7 @@ from the LSTM state its previous line ended with, like one stream of lines;
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +53,23 @@ def _categorical(logits: torch.Tensor, temperature: float,
     u = torch.rand((logits.shape[0], 1), generator=generator, device=logits.device)
     tok = torch.searchsorted(cdf, u * cdf[:, -1:], right=True)
     return tok.squeeze(1).clamp_(max=logits.shape[-1] - 1)
+
+
+def _line_format(logits: torch.Tensor, fpos: torch.Tensor, n_fields: int, newline_id: int,
+                 delimiter_id: int) -> None:
+    """Only lines of ``n_fields`` fields: no newline before the last field, no delimiter in it.
+
+    Sets the two logits to ``-inf`` in place where they would break the line
+    format, so the draw is from the model's distribution given a well-formed
+    line (no rejected line for a wrong field count).
+    """
+    last = (fpos >= n_fields - 1)[:, None]
+    blocked = torch.tensor(-math.inf, dtype=logits.dtype, device=logits.device)
+    nl = logits[:, newline_id:newline_id + 1]
+    nl.copy_(torch.where(last, nl, blocked))
+    if delimiter_id != newline_id:
+        dl = logits[:, delimiter_id:delimiter_id + 1]
+        dl.copy_(torch.where(last, blocked, dl))
 
 
 def _index_state(state: Any, keep: torch.Tensor) -> Any:
@@ -160,6 +180,7 @@ def sample_tokens(
             if not reset_states:
                 final = [(torch.zeros_like(h), torch.zeros_like(c)) for h, c in state]
             for t in range(max_steps):
+                _line_format(logits, fpos, n_fields, newline_id, delimiter_id)
                 tok = _categorical(logits, temperature, generator)
                 if has_forced:
                     fp = fpos.clamp(max=n_fields - 1)

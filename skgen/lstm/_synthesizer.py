@@ -43,6 +43,8 @@ from skgen.lstm._tokenizers import (
 from skgen.lstm._train import TrainConfig, train_network
 
 _FALLBACK_DEFAULTS = {"allow": True, "max_fallback_training_time_seconds": 300}
+#: ``dp=True`` without ``dp_target_epsilon`` warns when epsilon ends above this.
+_LOUD_EPSILON = 10.0
 
 
 class LSTMSynthesizer(BaseSynthesizer):
@@ -86,27 +88,43 @@ class LSTMSynthesizer(BaseSynthesizer):
         ``early_stopping`` training usually stops earlier.
     batch_size : int, default=64
         Records per gradient step (with ``dp=True``: the expected Poisson
-        batch size).
-    vocab_size : int, default=20000
+        batch size). The seed's value: on the 26-column table of
+        ``docs/benchmarks.md`` 256 was no faster per epoch on the CPU (34 s
+        against 28 s) and learned slower (4.6 against 3.8 nats per token
+        after one epoch).
+    vocab_size : int, default=500
         Vocabulary of the SentencePiece tokenizer (a soft limit: small data
-        yields fewer tokens). ``0`` uses a character tokenizer.
-    reset_states : bool, default=False
-        ``False`` (gretel-synthetics' default): the LSTM state flows from one
-        record to the next -- in generation each batch slot continues from the
-        state its previous line ended with, as gretel-synthetics' stateful
-        generator does, and training carries the state from record to record
-        so the model knows such starts. ``True``: every batch of
-        ``predict_batch_size`` generated lines starts from a zero state and
-        training records are independent -- records fully independent, and
-        on Adult clearly better (TSTR 0.92 against 0.71 times the real-data
-        figure, see ``docs/benchmarks.md``): prefer ``True`` for tables.
+        yields fewer tokens). ``0`` uses a character tokenizer. *Changed from
+        the seed's 20,000*: on tables that limit makes nearly every distinct
+        value a piece of its own (9,443 pieces for 2,530 rows of a 26-column
+        table), so every token pays a 9,443-way softmax -- 381 s for one
+        epoch there against 28 s with 500 pieces on the same loaded machine
+        (``docs/benchmarks.md``, LSTM section, "Defaults").
+    reset_states : bool, default=True
+        ``True``: every batch of ``predict_batch_size`` generated lines
+        starts from a zero state and training records are independent.
+        ``False`` (the seed's default, gretel-synthetics' stateful
+        generation): the LSTM state flows from one record to the next -- in
+        generation each batch slot continues from the state its previous line
+        ended with, and training carries the state from record to record so
+        the model knows such starts. *Changed from the seed's default*: on
+        Adult ``True`` gives a TSTR of 0.92 against 0.71 times the real-data
+        figure (and quality 0.934 against 0.928, ``docs/benchmarks.md``).
         Training with ``dp=True`` always treats records independently (the
         privacy unit is one record).
-    learning_rate : float, default=0.001
-        Adam learning rate. The seed's configuration shows 0.001, its prose
-        says 0.01; skgen keeps the configuration's value.
-    rnn_units : int, default=256
-        Hidden size of each of the two LSTM layers.
+    learning_rate : float, default=0.01
+        Adam learning rate. *Changed from the seed configuration's 0.001*
+        (its prose says 0.01): with 0.01 and the other defaults here Adult
+        reaches quality 0.934 and TSTR 0.92× in 20 epochs (run ``main``).
+        On a 26-column table (two field clusters) 30 epochs give 0.875 and
+        0.72× (``docs/benchmarks.md``): wide tables stay below the
+        quality target.
+    rnn_units : int, default=128
+        Hidden size of each of the two LSTM layers. *Changed from the
+        seed's 256*: half the units, a quarter of the recurrent work per
+        token, and on Adult quality 0.934 / TSTR 0.92× (``docs/benchmarks.md``).
+        ``from_gretel_config`` keeps the seed's values for every key the
+        configuration leaves out.
     dropout_rate : float, default=0.2
         Dropout after the embedding and after each LSTM layer, in ``[0, 1)``.
     field_cluster_size : int, default=20
@@ -135,7 +153,9 @@ class LSTMSynthesizer(BaseSynthesizer):
     dp_noise_multiplier : float, default=0.001
         Noise standard deviation relative to ``dp_l2_norm_clip``. The seed's
         default is tiny and gives a very large epsilon; raise it (about 1) or
-        set ``dp_target_epsilon`` for a meaningful guarantee.
+        set ``dp_target_epsilon`` for a meaningful guarantee. Without
+        ``dp_target_epsilon``, ``fit`` warns (``UserWarning``) when the
+        epsilon it reaches is above 10.
     dp_l2_norm_clip : float, default=5.0
         Per-record gradient L2 norm bound.
     dp_microbatches : int, default=1
@@ -156,8 +176,9 @@ class LSTMSynthesizer(BaseSynthesizer):
     max_line_len : int, default=2048
         Longest line in characters: longer training lines are ignored (with a
         warning), and a generated line ends at this length at the latest.
-    embedding_dim : int, default=256
-        Size of the token embedding.
+    embedding_dim : int, default=64
+        Size of the token embedding. *Changed from gretel-synthetics' 256*
+        with ``rnn_units`` (the figures above were measured with 64).
     seed_columns : list or None, default=None
         Columns written first in every line, to condition on with
         ``sample(conditions=...)`` (Gretel's ``task: {type: seed}``).
@@ -317,10 +338,10 @@ class LSTMSynthesizer(BaseSynthesizer):
         *,
         epochs: int = 100,
         batch_size: int = 64,
-        vocab_size: int = 20000,
-        reset_states: bool = False,
-        learning_rate: float = 0.001,
-        rnn_units: int = 256,
+        vocab_size: int = 500,
+        reset_states: bool = True,
+        learning_rate: float = 0.01,
+        rnn_units: int = 128,
         dropout_rate: float = 0.2,
         field_cluster_size: int = 20,
         early_stopping: bool = True,
@@ -336,7 +357,7 @@ class LSTMSynthesizer(BaseSynthesizer):
         dp_delta: float | None = None,
         field_delimiter: str | None = None,
         max_line_len: int = 2048,
-        embedding_dim: int = 256,
+        embedding_dim: int = 64,
         seed_columns: list | None = None,
         fallback: bool | dict = True,
         device: str = "auto",
@@ -399,7 +420,12 @@ class LSTMSynthesizer(BaseSynthesizer):
         Returns
         -------
         LSTMSynthesizer
-            Unfitted. ``params`` map one to one; ``generate.max_invalid`` to
+            Unfitted. Keys the configuration leaves out (or sets to ``null``)
+            take the seed's defaults (``skgen.lstm._config.SEED_DEFAULTS``:
+            256 units and embedding, a 20,000-piece vocabulary,
+            ``learning_rate=0.001``, ``reset_states=False``, ...), not
+            skgen's faster defaults, so the configuration trains the model
+            the seed describes. ``params`` map one to one; ``generate.max_invalid`` to
             ``max_invalid``; ``validators`` through
             :func:`skgen.validators.make_validators`; ``data_checks.strategy``
             to ``data_checks``; ``fallback`` as is; ``task.attrs.fields`` to
@@ -637,6 +663,13 @@ class LSTMSynthesizer(BaseSynthesizer):
         if self.dp:
             self.delta_ = float(delta)
             self.epsilon_ = float(epsilon(accountant, delta))
+            if self.dp_target_epsilon is None and self.epsilon_ > _LOUD_EPSILON:
+                warnings.warn(
+                    f"dp=True with dp_noise_multiplier={self.dp_noise_multiplier} gave epsilon="
+                    f"{self.epsilon_:.4g} (delta={self.delta_:.3g}), above {_LOUD_EPSILON}: "
+                    "that bound protects next to nothing. Set dp_target_epsilon (e.g. 3) to "
+                    "have the noise computed for it, or raise dp_noise_multiplier.",
+                    UserWarning, stacklevel=4)
 
     # ----------------------------------------------------------- runtime state
     def _build_runtime(self) -> tuple[list, list, Any]:
