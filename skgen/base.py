@@ -29,9 +29,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Integral, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from skgen._dependencies import apply_frame_dependencies, learn_frame_dependencies
 from skgen._progress import tqdm
 from skgen._tags import TableInputMixin, check_2d_array
-from skgen.conditions import SeedRows, conditions_met, seed_rows
+from skgen.conditions import SeedRows, conditions_met, restrictions_of, seed_rows
 from skgen.data_checks import check_data
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.schema import TableSchema, check_frame
@@ -152,6 +153,13 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     #: Candidate rows proposed per ``_generate`` call; chunks are independent
     #: random streams, so the output does not depend on ``n_jobs``.
     _chunk_rows: ClassVar[int] = 8192
+    #: Whether ``fit`` learns ``exact_dependencies_`` (a category that pins
+    #: another column's value in every training row) for the sampling loop to
+    #: apply to each proposed batch (see :mod:`skgen._dependencies`). A model
+    #: that opts in declares ``exact_dependencies_`` in ``_fitted_attributes``;
+    #: with ``dp=True`` nothing is learned (data statistics outside the DP
+    #: accountant).
+    _learns_dependencies: ClassVar[bool] = False
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -203,6 +211,9 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         new.n_features_in_ = n_x
         new.feature_names_in_ = np.asarray(X.columns[:n_x], dtype=object)
         new.n_train_rows_ = len(X)
+        if self._learns_dependencies:  # not under dp: statistics outside the accountant
+            new.exact_dependencies_ = ([] if getattr(self, "dp", False)
+                                       else learn_frame_dependencies(X, new.schema_))
 
         entropy = _entropy(self.random_state)
         new._sample_rng_ = np.random.default_rng([*entropy, 1])
@@ -494,6 +505,11 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                                f"{len(seeds)} seed rows")
         rows = self.schema_.coerce(raw.reset_index(drop=True))
         raw = raw.reset_index(drop=True)
+        # free cells an exact dependency pins take their determinant's value
+        restricted = restrictions_of(seeds)
+        broken = apply_frame_dependencies(
+            getattr(self, "exact_dependencies_", []), rows, seeds.reset_index(drop=True),
+            {*restricted.ranges, *restricted.sets})
         ok = np.ones(len(rows), dtype=bool)
         reasons: dict[str, int] = {}
 
@@ -523,6 +539,8 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                 if self._open_categories:
                     known |= got.to_numpy(dtype=object) == seeds[col.name].to_numpy(dtype=object)
                 reject(~known, f"column {col.name!r}: values not among the training categories")
+        reject(broken, "an exact dependency broken (a generated category contradicts the "
+               "value it pins in a fixed cell)")
         reject(~conditions_met(rows, seeds.reset_index(drop=True), self.schema_,
                                text_prefix=self._completes_text), "the conditions not met")
         reject(~self.validators_.is_valid(self._known_categories(rows) if self._open_categories

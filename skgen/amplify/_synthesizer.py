@@ -31,7 +31,7 @@ from skgen._strings import (
     generate_markov_text,
     hash_strings,
 )
-from skgen.amplify._dependencies import (
+from skgen._dependencies import (
     apply_dependencies,
     dependency_conflicts,
     fit_dependencies,

@@ -225,6 +225,14 @@ class GANSynthesizer(BaseSynthesizer):
     discrete_columns_ : list of int
         Positions (in ``column_specs_``) of the one-hot discrete columns
         training-by-sampling draws from.
+    exact_dependencies_ : list of dict
+        Exact dependencies of the training rows (a categorical column whose
+        every level, with at least 5 rows, fixes another column's value:
+        ``sub_grade -> grade``): each level and the value it maps to, no
+        record. The sampling loop gives a free dependent cell the value its
+        level maps to and proposes again a row whose generated level
+        contradicts a fixed dependent. Empty with ``dp=True``: the table is
+        data-derived, outside the DP accountant.
     device_ : str
         The device the model was trained on.
     epsilon_ : float or None
@@ -336,7 +344,8 @@ feature_names_in_, n_train_rows_ :
         "column_specs_", "discrete_columns_", "string_columns_", "paired_columns_",
         "conditionable_", "cond_dim_",
         "output_dim_", "device_", "history_", "epsilon_", "delta_", "dp_noise_multiplier_",
-        "_generator_weights_")
+        "_generator_weights_", "exact_dependencies_")
+    _learns_dependencies = True
 
     def __init__(
         self,

@@ -224,6 +224,14 @@ class LSTMSynthesizer(BaseSynthesizer):
         Per seed column, the training frequency of each of its categories (in
         the schema's order), to draw set conditions from; ``None`` for a
         numeric seed column, and for all under ``dp``.
+    exact_dependencies_ : list of dict
+        Exact dependencies of the training rows (a categorical column whose
+        every level, with at least 5 rows, fixes another column's value:
+        ``sub_grade -> grade``): each level and the value it maps to, no
+        record. The sampling loop gives a free dependent cell the value its
+        level maps to and proposes again a row whose generated level
+        contradicts a fixed dependent. Empty with ``dp=True``: the table is
+        data-derived, outside the DP accountant.
     fallback_used_ : bool
         Whether training failed, so that the fallback model generates every
         row. (A ``sample`` call that the LSTM cannot complete gets its
@@ -331,7 +339,9 @@ class LSTMSynthesizer(BaseSynthesizer):
         "columns_", "field_delimiter_", "epsilon_", "delta_", "dp_noise_multiplier_",
         "fallback_used_", "fallback_reason_", "fallback_model_", "_models_", "history_",
         "n_epochs_", "best_epoch_", "vocab_sizes_", "max_tokens_", "training_seconds_",
-        "clusters_", "cluster_context_", "n_ignored_lines_", "seed_level_probs_")
+        "clusters_", "cluster_context_", "n_ignored_lines_", "seed_level_probs_",
+        "exact_dependencies_")
+    _learns_dependencies = True
 
     def __init__(
         self,

@@ -1,0 +1,87 @@
+"""Exact dependencies (a category that pins another column) in every tabular model's rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import torch
+
+import skgen
+from skgen import GANSynthesizer, LSTMSynthesizer
+from skgen.datasets import load_lending_club
+
+GAN_TINY = {"embedding_dim": 16, "generator_dim": (64, 64), "discriminator_dim": (64, 64),
+            "batch_size": 100, "pac": 10, "n_modes": 5, "mode_fit_rows": 1000,
+            "data_checks": "skip"}
+LSTM_TINY = dict(epochs=8, batch_size=32, rnn_units=32, embedding_dim=16, vocab_size=0,
+                 learning_rate=0.01, dropout_rate=0.0, data_checks="skip")
+
+
+@pytest.fixture(scope="module")
+def loans() -> pd.DataFrame:
+    """2,000 lending-club rows with ``grade = sub_grade.str[0]`` (sub_grade -> grade)."""
+    X = load_lending_club().sample(2000, random_state=0).reset_index(drop=True)
+    return X.assign(grade=X["sub_grade"].str[0])
+
+
+def _broken(rows: pd.DataFrame, levels: list | None = None) -> float:
+    """Share of rows breaking sub_grade -> grade (among rows whose sub_grade is in ``levels``)."""
+    if levels is not None:
+        rows = rows[rows["sub_grade"].isin(levels)]
+    return float((rows["sub_grade"].str[0] != rows["grade"]).mean())
+
+
+@pytest.fixture(scope="module")
+def gan(loans) -> GANSynthesizer:
+    torch.set_num_threads(1)
+    return GANSynthesizer(epochs=2, random_state=0, **GAN_TINY).fit(loans)
+
+
+def test_gan_rows_keep_a_many_to_one_dependency(gan, loans):
+    """Unconditional GAN rows broke sub_grade -> grade in most rows; now in none, and a
+    fixed grade gets sub_grades of that grade only (as in every real row)."""
+    dep = next(d for d in gan.exact_dependencies_ if d["dependent"] == "grade")
+    assert dep["determinant"] == "sub_grade"
+    assert _broken(loans) == 0
+    out = gan.sample(500, random_state=0)
+    # sub_grades with fewer than 5 training rows (G1, G3) are not in the table (statistics
+    # only): they may break it; every other row keeps it (before: 80 % broke it)
+    assert _broken(out, dep["levels"]) == 0 and _broken(out) < 0.02
+    fixed = gan.sample(100, conditions={"grade": "B"}, random_state=0)
+    assert (fixed["grade"] == "B").all() and _broken(fixed, dep["levels"]) == 0
+    seeds = loans.head(40)[["sub_grade", "grade"]].copy()
+    seeds.loc[::2, "grade"] = None  # imputed: from the kept sub_grade
+    seeds.loc[1::2, "sub_grade"] = None  # generated: must agree with the kept grade
+    filled = gan.sample(conditions=seeds, random_state=0)
+    assert _broken(filled, dep["levels"]) == 0
+    assert (filled["grade"][1::2] == seeds["grade"][1::2]).all()
+
+
+def test_lstm_rows_keep_a_many_to_one_dependency(loans):
+    torch.set_num_threads(1)
+    X = loans[["sub_grade", "grade", "term"]].head(600)
+    syn = LSTMSynthesizer(random_state=0, **LSTM_TINY).fit(X)
+    dep = next(d for d in syn.exact_dependencies_ if d["dependent"] == "grade")
+    assert _broken(syn.sample(300, random_state=0), dep["levels"]) == 0  # before: 5 %
+
+
+def test_dependencies_round_trip_and_hold_no_rows(gan, tmp_path):
+    gan.save(tmp_path / "m.skgen")
+    back = skgen.load(tmp_path / "m.skgen")
+    assert back.exact_dependencies_ == gan.exact_dependencies_
+    pd.testing.assert_frame_equal(back.sample(50, random_state=1),
+                                  gan.sample(50, random_state=1))
+    for dep in gan.exact_dependencies_:  # statistics: levels and the value each maps to
+        assert len(dep["levels"]) == len(dep["values"]) == len(set(map(str, dep["levels"])))
+
+
+def test_dp_models_learn_no_dependency(loans):
+    """The table is data-derived outside the DP accountant: dp=True learns none."""
+    torch.set_num_threads(1)
+    X = loans[["sub_grade", "grade", "term", "funded_amnt"]].head(500)
+    dp = GANSynthesizer(epochs=1, dp=True, random_state=0, **{
+        **GAN_TINY, "pac": 1, "calibrate_marginals": False,
+        "conditional_vector_type": "single_discrete"}).fit(X)
+    assert dp.exact_dependencies_ == []
+    plain = GANSynthesizer(epochs=1, random_state=0, **GAN_TINY).fit(X)
+    assert plain.exact_dependencies_
