@@ -23,6 +23,11 @@ from scipy.stats import truncnorm
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from skgen._dependencies import (
+    apply_dependencies,
+    dependency_conflicts,
+    fit_dependencies,
+)
 from skgen._progress import tqdm
 from skgen._strings import (
     fit_id_patterns,
@@ -30,11 +35,6 @@ from skgen._strings import (
     generate_ids,
     generate_markov_text,
     hash_strings,
-)
-from skgen._dependencies import (
-    apply_dependencies,
-    dependency_conflicts,
-    fit_dependencies,
 )
 from skgen.amplify._marginals import (
     fit_quantile_knots,
