@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from skgen.conditions import _ATTRS_KEY, Restrictions, restrictions_of
+
 # Rows a level needs before its value is taken as fixed by it.
 MIN_LEVEL_ROWS = 5
 # Numbers are compared after rounding to this many decimals.
@@ -212,6 +214,47 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
             got[free] = want[free]
             rows[b] = pd.Series(got, index=rows.index).astype(rows[b].dtype)
     return bad
+
+
+def restrict_determinants(deps: list, seeds: pd.DataFrame) -> pd.DataFrame:
+    """Seed rows whose fixed dependent value narrows a free determinant to a set condition.
+
+    A batch whose rows all fix a dependent to one value (``grade = "F"``) and
+    leave its determinant free (``sub_grade``) gets the set condition "one of
+    the levels that map to it" on the determinant, which the models draw from
+    the training frequencies; rejection alone seldom meets it for a rare level.
+
+    Parameters
+    ----------
+    deps : list of dict
+        As :func:`learn_frame_dependencies` gives them.
+    seeds : pandas.DataFrame
+        A batch of seed rows, their range and set conditions in ``attrs``
+        (see :func:`skgen.conditions.restrictions_of`). Not modified.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``seeds`` itself, or a copy carrying the added set conditions.
+    """
+    restrictions = restrictions_of(seeds)
+    sets = dict(restrictions.sets)
+    for dep in deps:
+        a, given = dep["determinant"], seeds[dep["dependent"]]
+        if (a in sets or a in restrictions.ranges or seeds[a].notna().any()
+                or given.isna().any() or given.nunique() != 1):
+            continue
+        value = given.iloc[0]
+        allowed = tuple(level for level, v in zip(dep["levels"], dep["values"], strict=True)
+                        if v is not None and (round(float(value), _DECIMALS) == v
+                                              if dep["numeric"] else v == value))
+        if allowed:
+            sets[a] = allowed
+    if sets == restrictions.sets:
+        return seeds
+    seeds = seeds.copy()
+    seeds.attrs[_ATTRS_KEY] = Restrictions(ranges=restrictions.ranges, sets=sets)
+    return seeds
 
 
 def _plain(values: np.ndarray) -> list:

@@ -29,7 +29,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Integral, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skgen._dependencies import apply_frame_dependencies, learn_frame_dependencies
+from skgen._dependencies import (
+    apply_frame_dependencies,
+    learn_frame_dependencies,
+    restrict_determinants,
+)
 from skgen._progress import tqdm
 from skgen._tags import TableInputMixin, check_2d_array
 from skgen.conditions import SeedRows, conditions_met, restrictions_of, seed_rows
@@ -496,6 +500,8 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         rows it rejected (each row counted under the first check it fails).
         """
         generate = self._generate if generate is None else generate
+        deps = getattr(self, "exact_dependencies_", [])
+        seeds = restrict_determinants(deps, seeds) if deps else seeds
         raw = generate(seeds.reset_index(drop=True), rng)
         model_ok = np.ones(len(seeds), dtype=bool)
         if isinstance(raw, tuple):
@@ -507,9 +513,8 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         raw = raw.reset_index(drop=True)
         # free cells an exact dependency pins take their determinant's value
         restricted = restrictions_of(seeds)
-        broken = apply_frame_dependencies(
-            getattr(self, "exact_dependencies_", []), rows, seeds.reset_index(drop=True),
-            {*restricted.ranges, *restricted.sets})
+        broken = apply_frame_dependencies(deps, rows, seeds.reset_index(drop=True),
+                                          {*restricted.ranges, *restricted.sets})
         ok = np.ones(len(rows), dtype=bool)
         reasons: dict[str, int] = {}
 
