@@ -13,7 +13,9 @@ dependencies on level codes; it serves two users:
   (``BaseSynthesizer._learns_dependencies``): the base class learns the table
   at fit and :func:`apply_frame_dependencies` applies it to each proposed
   batch -- a free dependent cell takes the value its level maps to, and a row
-  whose fixed dependent contradicts its generated determinant is rejected.
+  whose fixed dependent contradicts its generated determinant is rejected;
+  before that, :func:`restrict_determinants` turns a batch's fixed dependent
+  value into a set condition on the free determinant.
 
 The tables hold statistics only: a determinant's levels (each shared by at
 least ``MIN_LEVEL_ROWS`` training rows) and the value each maps to. Being
