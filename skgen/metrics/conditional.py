@@ -140,14 +140,16 @@ def functional_dependencies(real: pd.DataFrame, *, min_confidence: float = 0.99,
 class ConsistencyReport:
     """How many synthetic rows break the real table's functional dependencies.
 
-    Attributes
+    A dataclass: each parameter is kept as the attribute of the same name.
+
+    Parameters
     ----------
     rate : float
         Share of the rows checked by at least one dependency that break at least
         one (NaN when no row could be checked).
     n_rows : int
         Rows checked by at least one dependency.
-    details : pandas.DataFrame
+    details : pandas.DataFrame, default=empty DataFrame
         Per dependency: ``determinant``, ``dependent``, ``confidence`` (in the
         real table), ``n_checked`` (rows whose determinant level was learned),
         ``n_broken`` and ``rate``.
