@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from skgen.conditions import _ATTRS_KEY, Restrictions, restrictions_of
+from skgen.conditions import Restrictions, restrictions_of, with_restrictions
 
 # Rows a level needs before its value is taken as fixed by it.
 MIN_LEVEL_ROWS = 5
@@ -254,9 +254,7 @@ def restrict_determinants(deps: list, seeds: pd.DataFrame) -> pd.DataFrame:
             sets[a] = allowed
     if sets == restrictions.sets:
         return seeds
-    seeds = seeds.copy()
-    seeds.attrs[_ATTRS_KEY] = Restrictions(ranges=restrictions.ranges, sets=sets)
-    return seeds
+    return with_restrictions(seeds.copy(), Restrictions(ranges=restrictions.ranges, sets=sets))
 
 
 def _plain(values: np.ndarray) -> list:

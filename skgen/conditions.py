@@ -122,6 +122,13 @@ def restrictions_of(seeds: pd.DataFrame) -> Restrictions:
     return seeds.attrs.get(_ATTRS_KEY) or Restrictions()
 
 
+def with_restrictions(seeds: pd.DataFrame, restrictions: Restrictions) -> pd.DataFrame:
+    """Let a frame of seed rows carry range and set conditions (the inverse of
+    :func:`restrictions_of`); ``seeds`` itself is set, and returned."""
+    seeds.attrs[_ATTRS_KEY] = restrictions
+    return seeds
+
+
 def range_bounds(col: ColumnSchema, bounds: tuple, *, widen: bool = False
                  ) -> tuple[float, float]:
     """A range's bounds as :func:`~skgen.schema.as_float` numbers (``-inf``/``inf`` when open).
@@ -318,7 +325,7 @@ class SeedRows:
         for name, value in self.fixed.items():
             seeds[name] = _fill(self.schema[name], value, m)
         if self.restrictions:
-            seeds.attrs[_ATTRS_KEY] = self.restrictions
+            with_restrictions(seeds, self.restrictions)
         return seeds
 
     def subset(self, positions: np.ndarray) -> SeedRows:
