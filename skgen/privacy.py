@@ -39,10 +39,24 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any
+
+from sklearn.utils._param_validation import Interval
 
 #: Accountants skgen accepts by name (opacus' names).
 ACCOUNTANTS = ("rdp", "prv", "gdp")
+
+#: ``_parameter_constraints`` of the DP-SGD parameters every model trained with
+#: opacus takes (``dp``, ``dp_noise_multiplier``, ``dp_l2_norm_clip``,
+#: ``dp_target_epsilon``, ``dp_delta``).
+DP_PARAMETER_CONSTRAINTS = {
+    "dp": ["boolean"],
+    "dp_noise_multiplier": [Interval(Real, 0, None, closed="neither")],
+    "dp_l2_norm_clip": [Interval(Real, 0, None, closed="neither")],
+    "dp_target_epsilon": [Interval(Real, 0, None, closed="neither"), None],
+    "dp_delta": [Interval(Real, 0, 1, closed="neither"), None],
+}
 
 
 @dataclass
@@ -438,6 +452,7 @@ def _check_delta(delta: float) -> None:
 
 __all__ = [
     "ACCOUNTANTS",
+    "DP_PARAMETER_CONSTRAINTS",
     "PrivateTraining",
     "default_delta",
     "epsilon",

@@ -42,6 +42,7 @@ from skgen.gan._transformer import (
     _from_model_scale,
     _to_model_scale,
 )
+from skgen.privacy import DP_PARAMETER_CONSTRAINTS
 from skgen.schema import as_float, from_float
 
 #: Share of training rows drawn uniformly (not by training-by-sampling) in
@@ -332,11 +333,7 @@ feature_names_in_, n_train_rows_ :
         "weight_threshold": [Interval(Real, 0, 1, closed="left")],
         "mode_fit_rows": [Interval(Integral, 2, None, closed="left"), None],
         "calibrate_marginals": ["boolean"],
-        "dp": ["boolean"],
-        "dp_noise_multiplier": [Interval(Real, 0, None, closed="neither")],
-        "dp_l2_norm_clip": [Interval(Real, 0, None, closed="neither")],
-        "dp_target_epsilon": [Interval(Real, 0, None, closed="neither"), None],
-        "dp_delta": [Interval(Real, 0, 1, closed="neither"), None],
+        **DP_PARAMETER_CONSTRAINTS,
         "device": [str],
     }
     #: Fitted attributes a model file holds (see :mod:`skgen.persistence`).

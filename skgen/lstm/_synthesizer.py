@@ -41,6 +41,7 @@ from skgen.lstm._tokenizers import (
     tokenizer_from_state,
 )
 from skgen.lstm._train import TrainConfig, train_network
+from skgen.privacy import DP_PARAMETER_CONSTRAINTS
 
 _FALLBACK_DEFAULTS = {"allow": True, "max_fallback_training_time_seconds": 300}
 #: ``dp=True`` without ``dp_target_epsilon`` warns when epsilon ends above this.
@@ -319,12 +320,8 @@ class LSTMSynthesizer(BaseSynthesizer):
         "gen_temp": [Interval(Real, 0, None, closed="neither")],
         "predict_batch_size": [Interval(Integral, 1, None, closed="left")],
         "validation_split": ["boolean", Interval(Real, 0, 1, closed="neither")],
-        "dp": ["boolean"],
-        "dp_noise_multiplier": [Interval(Real, 0, None, closed="neither")],
-        "dp_l2_norm_clip": [Interval(Real, 0, None, closed="neither")],
+        **DP_PARAMETER_CONSTRAINTS,
         "dp_microbatches": [Interval(Integral, 1, None, closed="left")],
-        "dp_target_epsilon": [Interval(Real, 0, None, closed="neither"), None],
-        "dp_delta": [Interval(Real, 0, 1, closed="neither"), None],
         "field_delimiter": [str, None],
         "max_line_len": [Interval(Integral, 1, None, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],

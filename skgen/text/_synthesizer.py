@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer
 from skgen.exceptions import ModelFileError, SchemaError
+from skgen.privacy import DP_PARAMETER_CONSTRAINTS
 from skgen.text import _format, _pretrained
 
 #: The seed's ``gpt_x`` keys and the parameters they set; ``privacy_params``
@@ -231,11 +232,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         "top_p": [Interval(Real, 0, 1, closed="right")],
         "top_k": [Interval(Integral, 1, None, closed="left"), None],
         "predict_batch_size": [Interval(Integral, 1, None, closed="left")],
-        "dp": ["boolean"],
-        "dp_noise_multiplier": [Interval(Real, 0, None, closed="neither")],
-        "dp_l2_norm_clip": [Interval(Real, 0, None, closed="neither")],
-        "dp_target_epsilon": [Interval(Real, 0, None, closed="neither"), None],
-        "dp_delta": [Interval(Real, 0, 1, closed="neither"), None],
+        **DP_PARAMETER_CONSTRAINTS,
         "device": [str],
     }
     _open_categories: ClassVar[bool] = True
