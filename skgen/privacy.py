@@ -47,9 +47,10 @@ from sklearn.utils._param_validation import Interval
 #: Accountants skgen accepts by name (opacus' names).
 ACCOUNTANTS = ("rdp", "prv", "gdp")
 
-#: ``_parameter_constraints`` of the DP-SGD parameters every model trained with
-#: opacus takes (``dp``, ``dp_noise_multiplier``, ``dp_l2_norm_clip``,
-#: ``dp_target_epsilon``, ``dp_delta``).
+#: Parameter constraints of the DP-SGD options every opacus-trained model takes.
+#:
+#: ``dp``, ``dp_noise_multiplier``, ``dp_l2_norm_clip``, ``dp_target_epsilon``
+#: and ``dp_delta``, merged into each model's ``_parameter_constraints``.
 DP_PARAMETER_CONSTRAINTS = {
     "dp": ["boolean"],
     "dp_noise_multiplier": [Interval(Real, 0, None, closed="neither")],
