@@ -11,6 +11,7 @@ lives here, once.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from abc import ABCMeta, abstractmethod
@@ -367,12 +368,13 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             ``partial`` attribute holds the valid rows made so far.
         """
         check_is_fitted(self, "schema_")
-        seeds = seed_rows(conditions, n_samples, self.schema_, n_train=self.n_train_rows_,
-                          extrapolate=self._extrapolates,
-                          open_categories=self._open_categories)
+        if _is_dask_frame(conditions):  # one output partition per seed partition
+            from skgen.dask import sample_from_seeds
+
+            return sample_from_seeds(self, conditions, n_samples=n_samples,
+                                     random_state=random_state)
+        seeds = self._checked_seeds(conditions, n_samples)
         self._check_output_memory(len(seeds))
-        self._check_seeds(seeds)
-        self._check_conditions_against_validators(seeds)
         if random_state is None:
             rng = self._sample_rng_
         else:
@@ -381,6 +383,15 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             return self._sampling_loop(seeds, rng)
         except TooManyInvalidError as err:
             return self._recover(err, seeds, random_state)
+
+    def _checked_seeds(self, conditions: Any, n_samples: int | None) -> SeedRows:
+        """``sample``'s seed rows, refused before sampling where no row could hold them."""
+        seeds = seed_rows(conditions, n_samples, self.schema_, n_train=self.n_train_rows_,
+                          extrapolate=self._extrapolates,
+                          open_categories=self._open_categories)
+        self._check_seeds(seeds)
+        self._check_conditions_against_validators(seeds)
+        return seeds
 
     def _recover(self, err: TooManyInvalidError, seeds: SeedRows,
                  random_state: Any) -> pd.DataFrame:
@@ -642,6 +653,12 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
 
 BaseSynthesizer.__doc__ = BaseSynthesizer.__doc__.replace(
     "%(common)s", COMMON_PARAMETERS_DOC.strip())
+
+
+def _is_dask_frame(X: Any) -> bool:
+    """Whether ``X`` is a dask DataFrame; never imports dask (only one already imported)."""
+    dd = sys.modules.get("dask.dataframe")
+    return dd is not None and isinstance(X, dd.DataFrame)
 
 
 def _is_text_vector(X: Any) -> bool:

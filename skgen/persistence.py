@@ -115,6 +115,47 @@ def save(obj: BaseEstimator, path: str | os.PathLike, *, key: bytes | str | None
     Krawczyk, H., Bellare, M. and Canetti, R. (1997). HMAC: Keyed-Hashing for
     Message Authentication. RFC 2104.
     """
+    data = dumps(obj, key=key, include_reference_data=include_reference_data)
+    path = Path(path)
+    _write_atomically(path, data, private=bool(include_reference_data))
+    return path
+
+
+def dumps(obj: BaseEstimator, *, key: bytes | str | None = None,
+          include_reference_data: bool = False) -> bytes:
+    """The bytes of the model file :func:`save` would write for ``obj``.
+
+    For sending a model to other processes or machines (a Dask or Spark
+    cluster, a database column) without pickle: :func:`loads` rebuilds it
+    there with the same checks as :func:`load`.
+
+    Parameters
+    ----------
+    obj : skgen estimator
+        A fitted synthesizer or validator.
+    key : bytes, str or None, default=None
+        Secret key to sign the bytes with HMAC-SHA256 (see :func:`save`).
+    include_reference_data : bool, default=False
+        Also store the reference data of privacy filters. **Warning**: the
+        bytes then hold training records (see :func:`save`).
+
+    Returns
+    -------
+    bytes
+        A complete safetensors model file.
+
+    Raises
+    ------
+    TypeError
+        If the fitted state holds a value that cannot be stored safely or an
+        undeclared attribute, or ``key`` is not bytes or str.
+    ValueError
+        If ``key`` is empty.
+
+    References
+    ----------
+    Hugging Face, "safetensors" file format, https://huggingface.co/docs/safetensors.
+    """
     from safetensors.numpy import save as to_bytes
 
     import skgen
@@ -133,10 +174,7 @@ def save(obj: BaseEstimator, path: str | os.PathLike, *, key: bytes | str | None
     }
     if secret is not None:
         metadata[_TAG_FIELD] = _tag(secret, metadata, arrays)
-    path = Path(path)
-    _write_atomically(path, to_bytes(arrays, metadata=metadata),
-                      private=bool(include_reference_data))
-    return path
+    return to_bytes(arrays, metadata=metadata)
 
 
 def load(path: str | os.PathLike, *, key: bytes | str | None = None,
@@ -197,6 +235,63 @@ def load(path: str | os.PathLike, *, key: bytes | str | None = None,
             arrays = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118
     except Exception as exc:  # safetensors raises its own error types
         raise ModelFileError(f"{path} is not a readable model file: {exc}") from None
+    return _rebuild(str(path), secret, metadata, arrays, reference_data)
+
+
+def loads(data: bytes, *, key: bytes | str | None = None,
+          reference_data: Any = None) -> BaseEstimator:
+    """Rebuild an estimator from the bytes of a model file (:func:`dumps`, or a file's content).
+
+    The same checks as :func:`load`: JSON and raw numbers only, classes from
+    skgen's allow-list, integrity (SHA-256) and, with ``key``, authenticity.
+
+    Parameters
+    ----------
+    data : bytes
+        A whole model file, as :func:`dumps` returns it.
+    key : bytes, str or None, default=None
+        The key the bytes were signed with (see :func:`load`).
+    reference_data : pandas.DataFrame, array-like or None, default=None
+        The training data to re-attach to privacy filters (see :func:`load`).
+
+    Returns
+    -------
+    estimator
+        The fitted estimator.
+
+    Raises
+    ------
+    ModelFileError
+        If ``data`` is not an skgen model file or fails a check of :func:`load`.
+    TypeError, ValueError
+        If ``data`` is not bytes, or ``key`` is not bytes or str or is empty.
+
+    References
+    ----------
+    Hugging Face, "safetensors" file format, https://huggingface.co/docs/safetensors.
+    """
+    from safetensors.numpy import load as from_bytes
+
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError(f"data must be the bytes of a model file, got {type(data).__name__}")
+    data = bytes(data)
+    secret = _key_bytes(key)
+    try:
+        # the safetensors layout: an 8-byte little-endian header length, then a
+        # JSON header whose "__metadata__" holds skgen's fields, then the tensors
+        size = int.from_bytes(data[:8], "little")
+        if len(data) < 8 or size > len(data) - 8:
+            raise ValueError("truncated header")
+        metadata = json.loads(data[8:8 + size]).get("__metadata__") or {}
+        arrays = from_bytes(data)
+    except Exception as exc:  # safetensors raises its own error types
+        raise ModelFileError(f"the model bytes are not a readable model file: {exc}") from None
+    return _rebuild("the model bytes", secret, metadata, arrays, reference_data)
+
+
+def _rebuild(path: str, secret: bytes | None, metadata: dict, arrays: dict[str, np.ndarray],
+             reference_data: Any) -> BaseEstimator:
+    """Check a model file's metadata and build its estimator; ``path`` names it in errors."""
     if metadata.get("format") != FORMAT_NAME:
         raise ModelFileError(f"{path} is a safetensors file but not an skgen model")
     _authenticate(path, secret, metadata, arrays)
@@ -315,7 +410,7 @@ def _key_bytes(key: bytes | str | None) -> bytes | None:
     return key
 
 
-def _authenticate(path: Path, secret: bytes | None, metadata: dict,
+def _authenticate(path: str, secret: bytes | None, metadata: dict,
                   arrays: dict[str, np.ndarray]) -> None:
     tag = metadata.get(_TAG_FIELD)
     if secret is None and tag is None:
@@ -332,7 +427,7 @@ def _authenticate(path: Path, secret: bytes | None, metadata: dict,
                              "modified after it was saved, or signed with another key")
 
 
-def _check_version(path: Path, version: Any) -> None:
+def _check_version(path: str, version: Any) -> None:
     """Accept files of this skgen's release series: same major (same minor while 0.x)."""
     import skgen
 
@@ -583,4 +678,5 @@ def _hashable(v: Any) -> Any:
     return tuple(v) if isinstance(v, list) else v
 
 
-__all__ = ["FORMAT_VERSION", "attach_reference", "fitted_attributes", "load", "save"]
+__all__ = ["FORMAT_VERSION", "attach_reference", "dumps", "fitted_attributes", "load", "loads",
+           "save"]

@@ -53,7 +53,8 @@ out = syn.sample(50, conditions={{"sex": "Female"}})
 quality_report(df, out)
 syn.save({str(tmp_path / "m.skgen")!r})
 load({str(tmp_path / "m.skgen")!r}).sample(5)
-print(sorted(m for m in ("torch", "opacus", "transformers", "matplotlib") if m in sys.modules))
+print(sorted(m for m in ("torch", "opacus", "transformers", "matplotlib", "dask", "distributed")
+             if m in sys.modules))
 """
     assert _run(code).strip() == "[]"
 

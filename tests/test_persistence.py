@@ -263,6 +263,28 @@ def test_reference_data_must_match_the_fitted_columns(private_model, adult_1500,
                    reference_data=adult_1500)
 
 
+
+def test_model_bytes_are_the_file_and_load_the_same_model(fitted, adult, tmp_path):
+    blob = persistence.dumps(fitted, key=b"k" * 32)
+    path = fitted.save(tmp_path / "b.skgen", key=b"k" * 32)
+    expected = fitted.sample(200, random_state=4)
+    for data in (blob, path.read_bytes()):  # a file's content loads as bytes too
+        loaded = persistence.loads(data, key=b"k" * 32, reference_data=adult)
+        pd.testing.assert_frame_equal(loaded.sample(200, random_state=4), expected)
+    with pytest.raises(ModelFileError, match="signed"):
+        persistence.loads(blob)
+
+
+@pytest.mark.parametrize("cut", ["truncated", "tensor", "header", "empty"])
+def test_corrupt_model_bytes_raise_model_file_error(fitted, cut):
+    blob = persistence.dumps(fitted)
+    bad = {"truncated": blob[:1000], "tensor": blob[:-10] + bytes(10),
+           "header": (2**40).to_bytes(8, "little") + blob[8:], "empty": b""}[cut]
+    with pytest.raises(ModelFileError):
+        persistence.loads(bad)
+    with pytest.raises(TypeError, match="bytes"):
+        persistence.loads("not bytes")
+
 # --------------------------------------------------- 2. integrity vs authenticity
 def test_signed_file_round_trips_with_its_key(fitted, adult, tmp_path):
     path = fitted.save(tmp_path / "s.skgen", key=b"k" * 32)
