@@ -44,10 +44,11 @@ _LAZY = {
     "SyntheticOversampler": "skgen.oversampling",
     "load": "skgen.persistence",
 }
-#: Subpackages reachable as ``skgen.NAME`` after a bare ``import skgen``.
-_SUBMODULES = ("amplify", "base", "conditions", "data_checks", "datasets", "exceptions", "gan",
-               "lstm", "metrics", "oversampling", "persistence", "plotting", "privacy", "schema",
-               "text", "validators")
+#: Subpackages reachable as ``skgen.NAME`` after a bare ``import skgen`` (each imported
+#: on first use: ``skgen.dask`` needs the ``dask`` extra, ``skgen.plotting`` matplotlib).
+_SUBMODULES = ("amplify", "base", "conditions", "dask", "data_checks", "datasets", "exceptions",
+               "gan", "lstm", "metrics", "oversampling", "persistence", "plotting", "privacy",
+               "schema", "text", "validators")
 
 
 def __getattr__(name: str) -> Any:
