@@ -281,7 +281,7 @@ def sample_from_seeds(
     entropy = _call_entropy(model, random_state)
     return seeds.map_partitions(
         _complete_partition, *shipped.args(), entropy,
-        meta=shipped.meta, enforce_metadata=False,
+        meta=shipped.meta.set_axis(seeds._meta.index), enforce_metadata=False,
         token=dask.base.tokenize("skgen-seeds", shipped.digest, shipped.reference_token,
                                  entropy, seeds._name))
 
