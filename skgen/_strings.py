@@ -2,14 +2,25 @@
 
 Both generators refuse to give back a training value: they keep 64-bit hashes of
 the training values (never the values) and redraw any candidate that hashes to
-one of them. Also here: the field delimiter of the line formats the LSTM and GPT
-models share (:func:`choose_delimiter`).
+one of them. The hashes are *reference data* (see :mod:`skgen.persistence`): a
+model file leaves them out, since a low-entropy ID (a 9-digit number) is
+recovered from its hash by trying every candidate.
+
+What the file does keep is k-anonymous: an ID shape (length and punctuation)
+is learned only from at least :data:`MIN_GROUP` training IDs, and a word of the
+text chain only when it occurs in at least :data:`MIN_GROUP` training texts (a
+rarer word that holds digits is kept as its shape, its digits drawn afresh;
+any other rarer word -- a name, an e-mail address -- is dropped).
+
+Also here: the field delimiter of the line formats the LSTM and GPT models
+share (:func:`choose_delimiter`).
 """
 
 from __future__ import annotations
 
 import re
 import string
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,6 +31,17 @@ from skgen.exceptions import SchemaError
 
 #: Field delimiters tried in order when none is given (the Gretel LSTM's list).
 DELIMITER_CANDIDATES = (",", ":", "|", ";", "\t", "+", "-", "^", "@", "#", "*")
+
+#: Fewest training IDs an ID shape, and fewest training texts a word of the text
+#: chain, must come from to be stored in a model (k-anonymity; see the module
+#: docstring).
+MIN_GROUP = 5
+
+# Stands for one digit in a word kept by its shape (Unicode private use area).
+_DIGIT = "\ue000"
+_NUMBER = re.compile(r"\d+")
+_DIGITS_RE = re.compile(r"[0-9]+")
+_PLACEHOLDERS = re.compile(_DIGIT + "+")
 
 
 def hash_strings(values) -> np.ndarray:
@@ -39,6 +61,25 @@ def hash_strings(values) -> np.ndarray:
     return pd.util.hash_array(arr, categorize=False)
 
 
+def string_hashes(frame: pd.DataFrame, names: Sequence[Any]) -> list[np.ndarray]:
+    """Sorted distinct hashes of each named column's non-missing values, as strings.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame of shape (n_samples, n_features)
+        Training data. Not modified.
+    names : sequence of column labels
+        The ID-like and free-text columns.
+
+    Returns
+    -------
+    list of ndarray of uint64
+        One sorted array per column (:func:`hash_strings`).
+    """
+    return [np.unique(hash_strings(frame[name].dropna().astype(str).tolist()))
+            for name in names]
+
+
 def _contains(sorted_hashes: np.ndarray, h: np.ndarray) -> np.ndarray:
     if sorted_hashes.size == 0:
         return np.zeros(h.shape, dtype=bool)
@@ -50,9 +91,13 @@ def fit_id_patterns(values: pd.Series, max_patterns: int = 10) -> tuple[list, np
     """Character patterns of ID-like strings.
 
     Values are grouped by shape (length, and where non-alphanumeric characters
-    sit); for each of the ``max_patterns`` most frequent shapes, every position
-    keeps the set of characters seen there (a constant prefix stays constant,
-    hexadecimal digits stay hexadecimal).
+    sit); for each of the ``max_patterns`` most frequent shapes held by at least
+    :data:`MIN_GROUP` IDs, every position keeps the set of characters seen there
+    (a constant prefix stays constant, hexadecimal digits stay hexadecimal). A
+    shape of fewer IDs is not stored: its per-position sets would spell those
+    IDs out. When no shape has that many, the most frequent one is stored with
+    each position widened to its whole character class (any digit, any
+    lower-case or upper-case letter).
 
     Parameters
     ----------
@@ -69,7 +114,13 @@ def fit_id_patterns(values: pd.Series, max_patterns: int = 10) -> tuple[list, np
     """
     s = values.astype(str)
     shape = s.str.replace(r"[^\W_]", "x", regex=True)
-    top = shape.value_counts().head(max_patterns)
+    counts = shape.value_counts()
+    top = counts[counts >= MIN_GROUP].head(max_patterns)
+    if top.empty:
+        if counts.empty:
+            return [], np.zeros(0)
+        first = s[shape == counts.index[0]].iloc[0]
+        return [[_char_class(c) for c in first]], np.ones(1)
     patterns = []
     for pat in top.index:
         members = s[shape == pat].to_numpy(dtype=object)
@@ -81,6 +132,14 @@ def fit_id_patterns(values: pd.Series, max_patterns: int = 10) -> tuple[list, np
         patterns.append(["".join(np.unique(chars[:, j])) for j in range(width)])
     weights = top.to_numpy(dtype=float)
     return patterns, weights / weights.sum()
+
+
+def _char_class(c: str) -> str:
+    """Every character of ``c``'s class (digits, lower, upper); ``c`` itself otherwise."""
+    for cls in (string.digits, string.ascii_lowercase, string.ascii_uppercase):
+        if c in cls:
+            return cls
+    return c
 
 
 def _widen(alphabet: str) -> str:
@@ -154,6 +213,12 @@ def generate_ids(
 def fit_markov_text(values: pd.Series) -> dict:
     """A first-order word-level Markov chain of free text.
 
+    Only words that occur in at least :data:`MIN_GROUP` training texts are
+    learned. A rarer word that holds digits is replaced by its shape (its
+    digits become placeholders that :func:`generate_markov_text` fills with
+    random digits), and learned if that shape is common enough; any other
+    rarer word is left out of the text it occurs in.
+
     Parameters
     ----------
     values : pandas.Series of str
@@ -172,8 +237,19 @@ def fit_markov_text(values: pd.Series) -> dict:
     ----------
     Shannon, C. E. (1948). A mathematical theory of communication. Bell System
     Technical Journal 27, section 3 (word-level approximations to English).
+    Sweeney, L. (2002). k-anonymity: a model for protecting privacy.
+    International Journal of Uncertainty, Fuzziness and Knowledge-Based
+    Systems 10(5), 557-570.
     """
-    tokens = values.astype(str).str.split()
+    tokens = values.astype(str).str.split().reset_index(drop=True)
+    kept = _common_words(_common_words(tokens, shape_digits=True), shape_digits=False)
+    # a text left without words is not learned (it would teach the chain an empty text)
+    kept = kept[(kept.str.len() > 0) | (tokens.str.len() == 0)]
+    if kept.empty and not tokens.empty:
+        warnings.warn(f"free-text column {values.name!r}: no word occurs in {MIN_GROUP} or more "
+                      "training texts, so none is stored in the model and its generated values "
+                      "will be missing", UserWarning, stacklevel=2)
+    tokens = kept
     lengths = tokens.str.len().to_numpy(dtype=np.int64)
     words = [w for t in tokens for w in t]
     codes, vocab = pd.factorize(pd.Series(words, dtype=object))
@@ -196,6 +272,25 @@ def fit_markov_text(values: pd.Series) -> dict:
         "cum": cum,
         "max_words": int(lengths.max()) if lengths.size else 0,
     }
+
+
+def _common_words(tokens: pd.Series, *, shape_digits: bool) -> pd.Series:
+    """``tokens`` (lists of words) with the words of fewer than MIN_GROUP texts handled.
+
+    ``shape_digits=True``: such a word with a digit becomes its shape (digits as
+    placeholders); ``False``: such a word is dropped.
+    """
+    flat = tokens.explode().dropna()
+    pairs = pd.DataFrame({"text": flat.index, "word": flat.to_numpy()}).drop_duplicates()
+    texts_per_word = pairs["word"].value_counts()
+    rare = set(texts_per_word.index[texts_per_word < MIN_GROUP])
+    if not rare:
+        return tokens
+    if shape_digits:
+        shaped = {w: _DIGITS_RE.sub(lambda m: _DIGIT * len(m.group()), w)
+                  for w in rare if _DIGITS_RE.search(w)}
+        return tokens.map(lambda t: [shaped.get(w, w) for w in t])
+    return tokens.map(lambda t: [w for w in t if w not in rare])
 
 
 def generate_markov_text(
@@ -233,6 +328,7 @@ def generate_markov_text(
     vocab = np.asarray(chain["vocab"], dtype=object)
     lifted = chain["cum"] + np.repeat(np.arange(indptr.size - 1), np.diff(indptr))
     limit = max(1, 2 * int(chain["max_words"]))
+    has_placeholders = any(_DIGIT in w for w in chain["vocab"])
     out = np.full(m, None, dtype=object)
     todo = np.arange(m)
     for round_ in range(max_rounds):
@@ -251,6 +347,8 @@ def generate_markov_text(
             if alive.size == 0:
                 break
         texts = np.array([" ".join(vocab[r[r > 0]]) for r in words], dtype=object)
+        if has_placeholders:
+            texts = _redraw_numbers(texts, 0, rng, _PLACEHOLDERS)
         bad = _contains(training_hashes, hash_strings(texts))
         if round_ >= max_rounds // 2 and bad.any():
             texts[bad] = _redraw_numbers(texts[bad], round_ - max_rounds // 2, rng)
@@ -262,13 +360,14 @@ def generate_markov_text(
 
 
 
-_NUMBER = re.compile(r"\d+")
 
 
-def _redraw_numbers(texts: np.ndarray, extra: int, rng: np.random.Generator) -> np.ndarray:
-    """``texts`` with every run of digits replaced by random digits, ``extra`` more of them.
+def _redraw_numbers(texts: np.ndarray, extra: int, rng: np.random.Generator,
+                    pattern: re.Pattern = _NUMBER) -> np.ndarray:
+    """``texts`` with every run of ``pattern`` replaced by random digits, ``extra`` more of them.
 
-    A run of more than one digit does not start with 0.
+    ``pattern`` matches runs of digits by default, or of the placeholders of
+    :func:`fit_markov_text`. A run of more than one digit does not start with 0.
     """
     def draw(match: re.Match) -> str:
         k = len(match.group()) + extra
@@ -277,7 +376,7 @@ def _redraw_numbers(texts: np.ndarray, extra: int, rng: np.random.Generator) -> 
             digits[0] = rng.integers(1, 10)
         return "".join(map(str, digits))
 
-    return np.array([_NUMBER.sub(draw, t) for t in texts], dtype=object)
+    return np.array([pattern.sub(draw, t) for t in texts], dtype=object)
 
 
 def choose_delimiter(values: Mapping[Any, Sequence[str]], given: str | None, *,

@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+import warnings
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ from skgen._dependencies import (
     restrict_determinants,
 )
 from skgen._progress import tqdm
+from skgen._strings import MIN_GROUP, string_hashes
 from skgen._tags import TableInputMixin, check_2d_array
 from skgen.conditions import SeedRows, conditions_met, restrictions_of, seed_rows
 from skgen.data_checks import check_data
@@ -165,6 +167,11 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     #: with ``dp=True`` nothing is learned (data statistics outside the DP
     #: accountant).
     _learns_dependencies: ClassVar[bool] = False
+    #: Fitted attributes holding hashes of the training IDs and texts, which the
+    #: string generators refuse to give back (see :mod:`skgen._strings`): a
+    #: model declares them in ``_reference_attributes`` too, so that a model file
+    #: leaves them out, and names the columns of each in ``_string_hash_columns``.
+    _string_hash_attributes: ClassVar[tuple[str, ...]] = ()
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -225,6 +232,35 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         new._fit(X, np.random.default_rng([*entropy, 0]))
         self.__dict__ = vars(new)
         return self
+
+    def _string_hash_columns(self) -> dict[str, list]:
+        """Column names whose hashes each of ``_string_hash_attributes`` holds."""
+        return {}
+
+    def _lacks_string_hashes(self) -> bool:
+        """Whether a loaded model lacks the hashes its file left out."""
+        return any(not hasattr(self, name) for name in self._string_hash_attributes)
+
+    def _attach_string_hashes(self, frame: pd.DataFrame) -> None:
+        """Recompute the training hashes from ``frame`` (the prepared training data)."""
+        for name, columns in self._string_hash_columns().items():
+            missing = [c for c in columns if c not in frame.columns]
+            if missing:
+                raise SchemaError(f"the reference data lacks the column(s) {missing} that "
+                                  f"{type(self).__name__} was fitted on")
+            setattr(self, name, string_hashes(frame, columns))
+
+    def _string_hashes(self, name: str) -> list[np.ndarray]:
+        """The hashes in attribute ``name``; empty, with a warning, when left out of the file."""
+        hashes = getattr(self, name, None)
+        if hashes is not None:
+            return hashes
+        warnings.warn(
+            f"{type(self).__name__} was loaded without its reference data: generated IDs and "
+            "texts are not checked against the training values. Pass the training data as "
+            "skgen.load(path, reference_data=X) (or skgen.persistence.attach_reference) to "
+            "restore the check", UserWarning, stacklevel=3)
+        return [np.zeros(0, dtype=np.uint64) for _ in self._string_hash_columns()[name]]
 
     def _unfitted_copy(self) -> BaseSynthesizer:
         """A new instance of this class sharing only the parameters (not copies).
@@ -721,7 +757,9 @@ _RUNTIME_LOCK = threading.Lock()
 _EMPTY_REASON = {kind: (
     "column {!r}: left empty because every " + kind + " value drawn for it equalled a "
     "training value, which is never given back (its training values are too few or too "
-    "alike, e.g. one template, to recombine into new ones)") for kind in ("text", "id")}
+    "alike, e.g. one template, to recombine into new ones" + extra + ")")
+    for kind, extra in (("text", f"; or each of its words occurs in fewer than {MIN_GROUP} "
+                                 "training texts, and such words are not learned"), ("id", ""))}
 
 
 def _advice(reasons: dict[str, int]) -> str:

@@ -182,6 +182,12 @@ def _sample(args: argparse.Namespace) -> None:
     import skgen
 
     syn = skgen.load(args.model, key=os.environ.get("SKGEN_MODEL_KEY"))
+    if args.reference_data:
+        train = _read_csv(args.reference_data, dtype=_string_columns(syn.schema_))
+        try:
+            skgen.persistence.attach_reference(syn, train)
+        except (ValueError, KeyError) as exc:
+            raise CLIError(f"--reference-data {args.reference_data}: {exc}") from None
     _check_output_folder(args.output)
     if args.n is not None and args.n < 1:
         raise CLIError(f"-n {args.n}: n_samples must be at least 1")
@@ -483,6 +489,10 @@ def _parser() -> argparse.ArgumentParser:
                    "COLUMN=A|B|C to one of the values")
     p.add_argument("-o", "--output", required=True, help="CSV to write")
     p.add_argument("--random-state", type=int, default=None)
+    p.add_argument("--reference-data", metavar="TRAIN.csv",
+                   help="the training CSV, to give the model back what its file leaves out: "
+                   "the hashes that keep generated IDs and texts apart from the training "
+                   "ones, and a privacy filter's reference data")
     p.set_defaults(func=_sample)
 
     p = sub.add_parser("fetch-model", help="put a pretrained language model for --model gpt "

@@ -9,6 +9,8 @@ file's metadata header.
 may store (``_fitted_attributes``, collected over its base classes); ``save``
 writes those and refuses any other, and ``load`` sets only those. Reference data
 - the training rows a :class:`~skgen.validators.PrivacyFilter` compares against,
+and the hashes of training IDs and texts that a synthesizer's string generators
+refuse (a 9-digit ID is recovered from its hash by trying every candidate),
 declared in ``_reference_attributes`` - is left out unless
 ``include_reference_data=True``: by default a model file holds no training
 record nor anything that decodes to one.
@@ -84,11 +86,11 @@ def save(obj: BaseEstimator, path: str | os.PathLike, *, key: bytes | str | None
     include_reference_data : bool, default=False
         Also store the reference data of privacy filters (their distinct
         training rows, rank-scaled, the training values of their rank maps and
-        the hashes of training texts). **Warning**: the file then holds the
-        training records themselves and must be protected like the training
-        data. By default it is left out; re-attach it after loading with
-        ``load(path, reference_data=X)`` or
-        :meth:`~skgen.validators.PrivacyFilter.attach_reference`.
+        the hashes of training texts), and the hashes of the training IDs and
+        texts a synthesizer's generators refuse. **Warning**: the file then
+        holds the training records themselves and must be protected like the
+        training data. By default it is left out; re-attach it after loading
+        with ``load(path, reference_data=X)`` or :func:`attach_reference`.
 
     Returns
     -------
@@ -191,11 +193,14 @@ def load(path: str | os.PathLike, *, key: bytes | str | None = None,
         expects authenticity and gets it or an error.
     reference_data : pandas.DataFrame, array-like or None, default=None
         The training data, to re-attach to every privacy filter in the model
-        whose reference data was left out of the file. For a synthesizer,
+        whose reference data was left out of the file, and to recompute the
+        hashes of training IDs and texts that a synthesizer's generators
+        refuse (see :func:`attach_reference`). For a synthesizer,
         anything its ``fit`` accepts as ``X`` (with ``y`` as its column, if
         ``fit`` was given one); for a validator, the DataFrame it was fitted
         on. ``None`` leaves such filters detached: sampling then raises until
-        their reference data is attached.
+        their reference data is attached; and it leaves generated IDs and
+        texts unchecked against the training ones (sampling warns).
 
     Returns
     -------
@@ -319,7 +324,11 @@ def _rebuild(path: str, secret: bytes | None, metadata: dict, arrays: dict[str, 
 
 
 def attach_reference(obj: BaseEstimator, X: Any) -> BaseEstimator:
-    """Give every detached privacy filter in ``obj`` its reference data again.
+    """Give ``obj`` the reference data its model file left out, from the training data.
+
+    That is: every detached privacy filter gets its reference data again, and
+    a synthesizer with ID-like or free-text columns gets back the hashes of the
+    training IDs and texts that its generators refuse to give back.
 
     Parameters
     ----------
@@ -332,30 +341,33 @@ def attach_reference(obj: BaseEstimator, X: Any) -> BaseEstimator:
     Returns
     -------
     obj : skgen estimator
-        ``obj`` itself, its filters attached.
+        ``obj`` itself, its reference data attached.
 
     Raises
     ------
     ValueError
-        If ``obj`` holds no detached privacy filter.
+        If ``obj`` lacks no reference data.
     KeyError, skgen.exceptions.SchemaError
-        If ``X`` lacks a column the filter was fitted on, or a column's kind
+        If ``X`` lacks a column ``obj`` was fitted on, or a column's kind
         differs from the one seen in ``fit``.
     """
-    filters = [v for v in _estimators(obj)
+    found = _estimators(obj)
+    filters = [v for v in found
                if hasattr(v, "attach_reference") and not v.has_reference_data()]
-    if not filters:
-        raise ValueError(f"{type(obj).__name__} holds no privacy filter lacking its reference "
-                         "data (none at all, or the file was saved with "
+    hashing = [v for v in found if getattr(v, "_lacks_string_hashes", lambda: False)()]
+    if not filters and not hashing:
+        raise ValueError(f"{type(obj).__name__} lacks no reference data (it has no privacy "
+                         "filter nor ID-like or free-text column, or the file was saved with "
                          "include_reference_data=True); there is nothing to attach")
     prepare = getattr(obj, "_prepare_training_frame", None)
     frame = prepare(X, None) if prepare is not None else X
     for f in filters:
         f.attach_reference(frame)
+    for model in hashing:
+        model._attach_string_hashes(frame)
     return obj
 
 
-# ------------------------------------------------------------------ file and keys
 def _write_atomically(path: Path, data: bytes, *, private: bool) -> None:
     """Write ``data`` to a temporary file beside ``path``, fsync it, rename it over ``path``."""
     folder = path.parent

@@ -34,7 +34,6 @@ from skgen._strings import (
     fit_markov_text,
     generate_ids,
     generate_markov_text,
-    hash_strings,
 )
 from skgen.amplify._marginals import (
     fit_quantile_knots,
@@ -217,6 +216,10 @@ class AmplifySampler(BaseSynthesizer):
         Per ID column, its character patterns and their frequencies.
     id_hashes_, text_hashes_ : list of ndarray of uint64
         Sorted 64-bit hashes of the training IDs / texts, to refuse them.
+        Reference data: a model file leaves them out unless saved with
+        ``include_reference_data=True``; ``skgen.load(path,
+        reference_data=X)`` computes them again (without, generated IDs and
+        texts are not checked against the training ones, with a warning).
     text_chains_ : list of dict
         Per text column, its word-level Markov chain.
     tree_columns_ : list of int
@@ -293,10 +296,13 @@ class AmplifySampler(BaseSynthesizer):
     _fitted_attributes = (
         "roles_", "categorical_index_", "numeric_index_", "id_index_", "text_index_",
         "categories_", "has_missing_level_", "quantile_probs_",
-        "quantile_knots_", "id_patterns_", "id_pattern_weights_", "id_hashes_", "text_chains_",
-        "text_hashes_", "level_offsets_", "weights_", "category_log_probs_", "means_",
+        "quantile_knots_", "id_patterns_", "id_pattern_weights_", "text_chains_",
+        "level_offsets_", "weights_", "category_log_probs_", "means_",
         "variances_", "missing_probs_", "n_iter_", "converged_", "lower_bound_", "calibration_",
         "tree_columns_", "trees_", "dependencies_")
+    _string_hash_attributes = ("id_hashes_", "text_hashes_")
+    #: Left out of a model file by default (see :mod:`skgen.persistence`).
+    _reference_attributes = _string_hash_attributes
 
     def __init__(
         self,
@@ -341,6 +347,7 @@ class AmplifySampler(BaseSynthesizer):
     def _fit(self, X: pd.DataFrame, rng: np.random.Generator) -> None:
         """Learn marginals, ID patterns, text chains, the mixture (EM) and the trees."""
         codes, scores, observed = self._fit_columns(X, rng)
+        self._attach_string_hashes(X)
         self.dependencies_ = fit_dependencies(
             codes, [_as_numbers(X[self.schema_.names[i]], self.schema_.columns[i])
                     for i in self.numeric_index_])
@@ -361,6 +368,11 @@ class AmplifySampler(BaseSynthesizer):
                    for i in self.numeric_index_]
         self._fit_trees(self._tree_features(codes, numbers), codes, rng)
 
+    def _string_hash_columns(self) -> dict[str, list]:
+        names = self.schema_.names
+        return {"id_hashes_": [names[i] for i in self.id_index_],
+                "text_hashes_": [names[i] for i in self.text_index_]}
+
     def _fit_columns(self, X: pd.DataFrame, rng: np.random.Generator) -> tuple:
         """Per-column state; returns level codes, normal scores and observed masks."""
         n = len(X)
@@ -369,8 +381,8 @@ class AmplifySampler(BaseSynthesizer):
         self.id_index_, self.text_index_ = [], []
         self.categories_, self.has_missing_level_ = [], []
         self.quantile_probs_, self.quantile_knots_ = [], []
-        self.id_patterns_, self.id_pattern_weights_, self.id_hashes_ = [], [], []
-        self.text_chains_, self.text_hashes_ = [], []
+        self.id_patterns_, self.id_pattern_weights_ = [], []
+        self.text_chains_ = []
         codes, scores, observed = [], [], []
         for i, col in enumerate(self.schema_.columns):
             s = X[col.name]
@@ -402,13 +414,11 @@ class AmplifySampler(BaseSynthesizer):
                 self.id_index_.append(i)
                 self.id_patterns_.append(patterns)
                 self.id_pattern_weights_.append(weights)
-                self.id_hashes_.append(np.unique(hash_strings(values.tolist())))
             else:  # free text
                 values = s.dropna().astype(str)
                 self.roles_.append("text")
                 self.text_index_.append(i)
                 self.text_chains_.append(fit_markov_text(values))
-                self.text_hashes_.append(np.unique(hash_strings(values.tolist())))
         sizes = [len(lv) + int(m) for lv, m in zip(self.categories_, self.has_missing_level_,
                                                     strict=True)]
         self.level_offsets_ = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -559,16 +569,18 @@ class AmplifySampler(BaseSynthesizer):
                 values[keep] = pd.to_datetime(seeds[names[i]][keep]).to_numpy(
                     dtype="datetime64[ns]")
             out[names[i]] = values
+        id_hashes = self._string_hashes("id_hashes_") if self.id_index_ else []
+        text_hashes = self._string_hashes("text_hashes_") if self.text_index_ else []
         for j, i in enumerate(self.id_index_):
             out[names[i]] = self._fill_strings(
                 seeds[names[i]], fixed[names[i]], self.schema_.columns[i].missing_rate, rng,
                 lambda size, j=j: generate_ids(self.id_patterns_[j], self.id_pattern_weights_[j],
-                                               self.id_hashes_[j], size, rng))
+                                               id_hashes[j], size, rng))
         for j, i in enumerate(self.text_index_):
             out[names[i]] = self._fill_strings(
                 seeds[names[i]], fixed[names[i]], self.schema_.columns[i].missing_rate, rng,
                 lambda size, j=j: generate_markov_text(self.text_chains_[j],
-                                                       self.text_hashes_[j], size, rng))
+                                                       text_hashes[j], size, rng))
         return pd.DataFrame({name: out[name] for name in names}, index=seeds.index)
 
     def _complete(self, cat_codes: list, fixed_numbers: list, fixed: dict,

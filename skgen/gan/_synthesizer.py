@@ -16,7 +16,6 @@ from skgen._strings import (
     fit_markov_text,
     generate_ids,
     generate_markov_text,
-    hash_strings,
 )
 from skgen.base import COLUMN_TYPES_DOC, COMMON_PARAMETERS_DOC, BaseSynthesizer
 from skgen.conditions import (
@@ -213,6 +212,13 @@ class GANSynthesizer(BaseSynthesizer):
         :class:`skgen.gan.DataTransformer`).
     string_columns_ : list of dict
         One dict per ID-like or free-text column: how fresh values are made.
+    string_hashes_ : list of ndarray of uint64
+        Per ID-like or free-text column, the sorted 64-bit hashes of its
+        training values, which the generators refuse. Reference data: a model
+        file leaves them out unless saved with ``include_reference_data=True``;
+        ``skgen.load(path, reference_data=X)`` computes them again (without,
+        generated IDs and texts are not checked against the training ones, with
+        a warning).
     history_ : dict of str to list of float
         ``"generator_loss"`` and ``"discriminator_loss"``, the mean loss of
         each epoch.
@@ -342,6 +348,9 @@ feature_names_in_, n_train_rows_ :
         "conditionable_", "cond_dim_",
         "output_dim_", "device_", "history_", "epsilon_", "delta_", "dp_noise_multiplier_",
         "_generator_weights_", "exact_dependencies_")
+    _string_hash_attributes = ("string_hashes_",)
+    #: Left out of a model file by default (see :mod:`skgen.persistence`).
+    _reference_attributes = _string_hash_attributes
     _learns_dependencies = True
 
     def __init__(
@@ -445,6 +454,7 @@ feature_names_in_, n_train_rows_ :
                              f"{names}: their generators keep training strings; drop them")
         self.string_columns_ = [self._fit_strings(X[c.name], c.kind, c.missing_rate)
                                 for c in schema.columns if c.kind in ("id", "text")]
+        self._attach_string_hashes(X)
         self.paired_columns_ = [] if self.dp else _one_to_one_pairs(X, gan_cols)
         derived = {pair["name"] for pair in self.paired_columns_}
         gan_cols = [c for c in gan_cols if c.name not in derived]
@@ -666,11 +676,13 @@ feature_names_in_, n_train_rows_ :
         return G.eval()
 
 
+    def _string_hash_columns(self) -> dict[str, list]:
+        return {"string_hashes_": [info["name"] for info in self.string_columns_]}
+
     @staticmethod
     def _fit_strings(s: pd.Series, kind: str, missing_rate: float) -> dict:
         values = s.dropna().astype(str)
-        info = {"name": s.name, "kind": kind, "missing_rate": float(missing_rate),
-                "hashes": np.unique(hash_strings(values.tolist()))}
+        info = {"name": s.name, "kind": kind, "missing_rate": float(missing_rate)}
         if kind == "id":
             info["patterns"], info["weights"] = fit_id_patterns(values)
         else:
@@ -758,8 +770,10 @@ feature_names_in_, n_train_rows_ :
             values = _translate(pd.Series(out[pair["of"]]), pair["from"], pair["to"])
             values[given] = seeds[pair["name"]].to_numpy(dtype=object)[given]
             out[pair["name"]] = values
-        for info in self.string_columns_:
-            out[info["name"]] = self._make_strings(info, seeds[info["name"]], rng)
+        if self.string_columns_:
+            hashes = self._string_hashes("string_hashes_")
+            for info, known in zip(self.string_columns_, hashes, strict=True):
+                out[info["name"]] = self._make_strings(info, known, seeds[info["name"]], rng)
         return pd.DataFrame({name: out[name] for name in self.schema_.names}, index=seeds.index)
 
     def _draw_restricted(self, seeds: pd.DataFrame, rng: np.random.Generator
@@ -947,7 +961,8 @@ feature_names_in_, n_train_rows_ :
         return drawn
 
     @staticmethod
-    def _make_strings(info: dict, seed: pd.Series, rng: np.random.Generator) -> np.ndarray:
+    def _make_strings(info: dict, known: np.ndarray, seed: pd.Series,
+                      rng: np.random.Generator) -> np.ndarray:
         values = seed.to_numpy(dtype=object).copy()
         free = np.flatnonzero(pd.isna(values))
         return_missing = rng.random(free.size) < info["missing_rate"]
@@ -955,11 +970,10 @@ feature_names_in_, n_train_rows_ :
         values[free[return_missing]] = np.nan
         if todo.size:
             if info["kind"] == "id":
-                values[todo] = generate_ids(info["patterns"], info["weights"], info["hashes"],
+                values[todo] = generate_ids(info["patterns"], info["weights"], known,
                                             todo.size, rng)
             else:
-                values[todo] = generate_markov_text(info["chain"], info["hashes"], todo.size,
-                                                    rng)
+                values[todo] = generate_markov_text(info["chain"], known, todo.size, rng)
         return values
 
 
