@@ -3,14 +3,14 @@
 Install the ``dask`` extra (``pip install "skgen[dask]"``) for dask and
 distributed. :func:`sample_dataframe` gives a lazy
 :class:`dask.dataframe.DataFrame` of ``n_samples`` synthetic rows that any
-Dask scheduler computes partition by partition (``ddf.to_parquet(...)`` on the
+Dask scheduler [1]_ computes partition by partition [2]_ (``ddf.to_parquet(...)`` on the
 cluster a :class:`distributed.Client` points at); :func:`sample_from_seeds`
 (also reached as ``model.sample(conditions=<dask DataFrame>)``) completes a
 dask frame of seed rows, partition by partition.
 
 **Reproducible whatever the cluster.** Partition ``i`` draws from a random
 stream derived from the call's ``random_state`` and ``i`` alone
-(:class:`numpy.random.SeedSequence` with ``spawn_key=(i,)``), fixed when the
+(:class:`numpy.random.SeedSequence` with ``spawn_key=(i,)`` [3]_), fixed when the
 collection is built. The rows are therefore the same on one worker or a
 hundred, wherever each partition runs, and when a lost partition is computed
 again (Dask recomputes a task whose worker died): identical to computing
@@ -21,9 +21,10 @@ the bytes of its skgen model file (:func:`skgen.persistence.dumps`: JSON and
 safetensors, no pickle), one graph key every partition depends on, so each
 worker receives it once; each worker process rebuilds it once
 (:func:`skgen.persistence.loads`) and keeps it in a small cache keyed by the
-bytes' SHA-256. Every fitted validator travels with it. A
-:class:`~skgen.validators.PrivacyFilter`'s reference data (training rows) is
-never in a model file; pass it as ``reference_data`` and it is sent once, as
+bytes' SHA-256. Every fitted validator travels with it. The reference data
+a model file never holds - training rows a
+:class:`~skgen.validators.PrivacyFilter` compares against, the training IDs
+and texts the generators refuse - goes as ``reference_data``: sent once, as
 its own graph key, and attached on each worker.
 
 References
@@ -42,6 +43,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Mapping
 from numbers import Integral
@@ -115,11 +117,13 @@ def sample_dataframe(
         Either way the seed is fixed when the collection is built: computing
         it twice gives the same rows.
     reference_data : pandas.DataFrame, array-like or None, default=None
-        The training data a :class:`~skgen.validators.PrivacyFilter` among
-        the model's validators compares against (what ``fit`` got as ``X``,
-        ``y`` as its column). Model files never hold it, so it is required
-        when the model has such a filter and refused otherwise. It is sent to
-        the workers as one graph key and attached there.
+        The training data (what ``fit`` got as ``X``, ``y`` as its column),
+        which model files never hold: a :class:`~skgen.validators.PrivacyFilter`
+        among the model's validators compares rows with it, and the
+        generators of ID-like and free-text columns refuse its values. Required
+        for a privacy filter; without it a model with such columns warns that
+        generated IDs and texts go unchecked; refused when the model needs
+        neither. It is sent to the workers as one graph key and attached there.
 
     Returns
     -------
@@ -139,7 +143,7 @@ def sample_dataframe(
         :func:`sample_from_seeds`).
     ValueError
         If the model has a privacy filter and ``reference_data`` is None, or
-        ``reference_data`` is given and the model has no privacy filter.
+        ``reference_data`` is given and the model needs none.
     ConditionError
         Before anything is computed, for a condition ``model.sample`` would
         refuse (unknown column, impossible value, one a validator rejects).
@@ -228,8 +232,8 @@ def sample_from_seeds(
         stream, as ``sample`` does; either way it is fixed when the
         collection is built.
     reference_data : pandas.DataFrame, array-like or None, default=None
-        Training data for a privacy filter among the validators; see
-        :func:`sample_dataframe`.
+        The training data, for a privacy filter among the validators and the
+        check of generated IDs and texts; see :func:`sample_dataframe`.
 
     Returns
     -------
@@ -343,6 +347,12 @@ class _Shipped:
                 f"the model's validators include a {detached[0]}, whose reference data (the "
                 "training rows it compares against) model files never hold, so the workers "
                 "cannot apply it; pass the training data as reference_data=X_train")
+        if local._lacks_string_hashes():
+            warnings.warn(
+                f"{type(local).__name__} has ID-like or free-text columns, whose training "
+                "values model files leave out: the workers will not check generated IDs and "
+                "texts against them. Pass the training data as reference_data=X_train to keep "
+                "the check", UserWarning, stacklevel=3)
         self.meta = local.schema_.coerce(_empty_seeds(local))
 
     def local_model(self) -> BaseSynthesizer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -174,3 +175,17 @@ def test_a_killed_worker_loses_and_duplicates_no_partition(syn, workers):
     assert unfinished > 0, "every partition was done before the kill"
     assert len(out) == 16_000 and out.index.is_unique
     assert out.equals(clean)
+
+
+def test_id_columns_are_checked_on_workers_given_the_reference_data(adult):
+    data = adult.head(400)[["age", "sex", "income"]].reset_index(drop=True)
+    rng = np.random.default_rng(0)
+    data["customer"] = [f"{v:05d}" for v in rng.choice(100_000, size=len(data), replace=False)]
+    model = AmplifySampler(n_components=2, data_checks="skip", random_state=0).fit(data)
+    with pytest.warns(UserWarning, match="reference_data"):
+        sample_dataframe(model, 100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning here nor on the (local) workers
+        out = sample_dataframe(model, 3000, partition_rows=1000, random_state=0,
+                               reference_data=data).compute(scheduler="synchronous")
+    assert len(out) == 3000 and not out["customer"].isin(data["customer"]).any()
