@@ -290,29 +290,44 @@ def sample_from_seeds(
                                  entropy, seeds._name))
 
 
-def partition_random_state(entropy: list[int], index: int) -> np.random.Generator:
-    """The random stream partition ``index`` of a call with seed ``entropy`` draws from.
+def partition_random_state(random_state: int, index: int) -> np.random.Generator:
+    """The random stream partition ``index`` of a call with ``random_state`` draws from.
+
+    ``model.sample(rows, random_state=partition_random_state(seed, i))`` is
+    partition ``i`` of ``sample_dataframe(model, n, random_state=seed, ...)``
+    (``rows`` its length), computed anywhere, without Dask.
 
     Parameters
     ----------
-    entropy : list of int
-        The call's seed material (four 32-bit integers drawn from its
-        ``random_state``).
+    random_state : int
+        The integer seed given to :func:`sample_dataframe` or
+        :func:`sample_from_seeds`.
     index : int
         The partition's position, from 0.
 
     Returns
     -------
     numpy.random.Generator
-        A generator seeded by ``SeedSequence(entropy, spawn_key=(index,))``:
-        independent of every other partition's and of the worker.
+        A generator seeded by ``SeedSequence(entropy, spawn_key=(index,))``,
+        ``entropy`` being the seed material drawn from ``random_state``:
+        independent of every other partition's stream and of the worker.
+
+    Raises
+    ------
+    TypeError
+        If ``random_state`` is not an integer (a RandomState or Generator
+        instance is consumed when the collection is built, so its partition
+        streams cannot be rebuilt from it).
 
     References
     ----------
     numpy, ``numpy.random.SeedSequence`` (``spawn_key``: independent child
     streams).
     """
-    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(int(index),)))
+    if isinstance(random_state, bool) or not isinstance(random_state, Integral):
+        raise TypeError(f"random_state must be the integer seed of the call, got "
+                        f"{type(random_state).__name__}")
+    return _stream(_entropy(int(random_state)), index)
 
 
 # --------------------------------------------------------------------- client side
@@ -385,6 +400,11 @@ def _conditions_token(conditions: Mapping | None) -> str:
     return repr(sorted(((repr(k), repr(v)) for k, v in conditions.items())))
 
 
+def _stream(entropy: list[int], index: int) -> np.random.Generator:
+    """Partition ``index``'s generator: ``SeedSequence(entropy, spawn_key=(index,))``."""
+    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(int(index),)))
+
+
 def _check_positive(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(f"{name} must be a positive integer, got {value!r}")
@@ -428,7 +448,7 @@ def _sample_partition(plan: pd.DataFrame, blob: bytes, digest: str, reference: A
     partition, start, rows = (int(v) for v in plan.iloc[0])
     model = _cached_model(blob, digest, reference, reference_token)
     out = model.sample(rows, conditions=conditions,
-                       random_state=partition_random_state(entropy, partition))
+                       random_state=_stream(entropy, partition))
     return out.set_axis(pd.RangeIndex(start, start + rows))
 
 
@@ -440,8 +460,7 @@ def _complete_partition(seeds: pd.DataFrame, blob: bytes, digest: str, reference
     if len(seeds) == 0:
         return model.schema_.coerce(_empty_seeds(model)).set_axis(seeds.index)
     partition = 0 if partition_info is None else int(partition_info["number"])
-    out = model.sample(conditions=seeds,
-                       random_state=partition_random_state(entropy, partition))
+    out = model.sample(conditions=seeds, random_state=_stream(entropy, partition))
     return out.set_axis(seeds.index)
 
 

@@ -18,7 +18,6 @@ import dask  # noqa: E402
 import dask.dataframe as dd  # noqa: E402
 
 from skgen import AmplifySampler, Range  # noqa: E402
-from skgen.base import _entropy  # noqa: E402
 from skgen.dask import partition_random_state, sample_dataframe, sample_from_seeds  # noqa: E402
 from skgen.exceptions import ConditionError  # noqa: E402
 from skgen.persistence import dumps, loads  # noqa: E402
@@ -66,7 +65,7 @@ def test_same_rows_on_one_or_two_workers_or_locally(syn, workers):
     assert _on_one_worker(ddf).equals(local)
     assert workers.compute(ddf, sync=True).equals(local)
     # partition i is sample(rows, random_state=<stream of (seed, i)>) and nothing else
-    third = syn.sample(600, random_state=partition_random_state(_entropy(0), 2))
+    third = syn.sample(600, random_state=partition_random_state(0, 2))
     assert third.equals(local.iloc[1200:1800].reset_index(drop=True))
     # another seed gives other rows; the same seed, rebuilt, the same rows
     assert not sample_dataframe(syn, 600, random_state=1).compute().equals(local.iloc[:600])
@@ -139,7 +138,7 @@ def test_seeded_imputation_keeps_order_index_and_fixed_cells(syn, adult, workers
         local)
     # one partition alone is the model's own imputation of those seed rows
     first = seeds.iloc[:len(ddf.partitions[0].compute())]
-    alone = syn.sample(conditions=first, random_state=partition_random_state(_entropy(5), 0))
+    alone = syn.sample(conditions=first, random_state=partition_random_state(5, 0))
     assert alone.set_axis(first.index).equals(local.loc[first.index])
 
 
