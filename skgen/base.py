@@ -369,7 +369,9 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             DataFrame of seed rows gives one output row per seed row, in the
             same order, its non-missing values kept and its missing (NaN)
             cells generated from the row's other values — which also fills in
-            missing data (imputation); its cells hold plain values only.
+            missing data (imputation); its cells hold plain values only. A
+            dask DataFrame of seed rows is completed partition by partition,
+            lazily (see :func:`skgen.dask.sample_from_seeds`).
         random_state : int, RandomState instance or None, default=None
             Fixes this call's output. ``None`` draws fresh rows from the
             estimator's own stream (seeded by its ``random_state`` in ``fit``),
@@ -379,7 +381,8 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         -------
         pandas.DataFrame of shape (n_rows, `n_features_in_`)
             The training columns, in order, with the training dtypes. Every row
-            holds its conditions and passes every fitted validator.
+            holds its conditions and passes every fitted validator. A dask
+            DataFrame for dask seed rows (their partitions and index).
 
         Raises
         ------
