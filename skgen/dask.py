@@ -122,8 +122,8 @@ def sample_dataframe(
         among the model's validators compares rows with it, and the
         generators of ID-like and free-text columns refuse its values. Required
         for a privacy filter; without it a model with such columns warns that
-        generated IDs and texts go unchecked; refused when the model needs
-        neither. It is sent to the workers as one graph key and attached there.
+        generated IDs and texts go unchecked. It is sent to the workers as one
+        graph key and attached there.
 
     Returns
     -------
@@ -142,13 +142,19 @@ def sample_dataframe(
         integer; for ``conditions`` that are not a dict (seed rows: see
         :func:`sample_from_seeds`).
     ValueError
-        If the model has a privacy filter and ``reference_data`` is None, or
-        ``reference_data`` is given and the model needs none.
+        If the model has a privacy filter and ``reference_data`` is None.
     ConditionError
         Before anything is computed, for a condition ``model.sample`` would
         refuse (unknown column, impossible value, one a validator rejects).
     skgen.exceptions.SchemaError
-        If ``reference_data`` lacks a column the filter was fitted on.
+        If ``reference_data`` lacks a column the model was fitted on.
+
+    Warns
+    -----
+    UserWarning
+        When the model has ID-like or free-text columns and
+        ``reference_data`` is None: generated IDs and texts then go
+        unchecked against the training values.
 
     See Also
     --------
@@ -252,8 +258,7 @@ def sample_from_seeds(
         not know, duplicated columns, or ``n_samples`` is given. Cells are
         checked on the workers, as ``sample`` checks them.
     ValueError
-        For ``reference_data`` missing or not needed (see
-        :func:`sample_dataframe`).
+        If the model has a privacy filter and ``reference_data`` is None.
 
     See Also
     --------
@@ -362,7 +367,8 @@ class _Shipped:
                 f"the model's validators include a {detached[0]}, whose reference data (the "
                 "training rows it compares against) model files never hold, so the workers "
                 "cannot apply it; pass the training data as reference_data=X_train")
-        if local._lacks_string_hashes():
+        if self.reference is None and local._lacks_string_hashes() and any(
+                local._string_hash_columns().values()):
             warnings.warn(
                 f"{type(local).__name__} has ID-like or free-text columns, whose training "
                 "values model files leave out: the workers will not check generated IDs and "

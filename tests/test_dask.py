@@ -149,8 +149,6 @@ def test_privacy_filter_applies_on_workers(private, syn, adult, workers):
     assert (~pf.is_valid(unfiltered)).mean() > 0.1  # the filter has rows to drop
     with pytest.raises(ValueError, match="reference_data"):
         sample_dataframe(private, 100)
-    with pytest.raises(ValueError, match="privacy filter"):
-        sample_dataframe(syn, 100, reference_data=adult)
     ddf = sample_dataframe(private, 2000, partition_rows=500, random_state=0,
                            reference_data=adult)
     out = workers.compute(ddf, sync=True)
