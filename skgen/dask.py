@@ -65,8 +65,9 @@ from skgen.conditions import check_n_samples
 from skgen.exceptions import ConditionError
 from skgen.persistence import _estimators, dumps, loads
 
-#: Rows per partition of :func:`sample_dataframe` unless told: about 200 MB of
-#: Adult-like rows (15 columns), within Dask's advice of 100 MB to 1 GB.
+#: Rows per partition of :func:`sample_dataframe` unless told.
+#:
+#: About 200 MB of Adult-like rows (15 columns), within Dask's advice of 100 MB to 1 GB.
 DEFAULT_PARTITION_ROWS = 1_000_000
 #: Models a worker process keeps rebuilt at once (least recently used dropped).
 _CACHE_SIZE = 4
