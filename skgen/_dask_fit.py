@@ -66,6 +66,8 @@ _WITNESS_DISTINCT = 1000
 #: HyperLogLog register bits (dask's ``nunique_approx`` default): relative
 #: standard error about 1.04 / sqrt(2**16), i.e. 0.4 %.
 _HLL_BITS = 16
+#: Rows a model without ``max_fit_rows`` learns from when fitted on a dask frame.
+DASK_MAX_FIT_ROWS = 1_000_000
 #: Summaries merged per task of the reduction tree.
 _SPLIT_EVERY = 8
 _KEY, _PART, _POS = "__skgen_key", "__skgen_part", "__skgen_pos"
@@ -240,6 +242,65 @@ def _witness_positions(frame: pd.DataFrame) -> np.ndarray:
     return np.array(sorted(keep), dtype=np.int64)
 
 
+def _sample_positions(n: int, index: int, entropy: list[int], max_rows: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Bottom-k sample of a partition: positions of its ``max_rows`` smallest keys, and the keys.
+
+    Every row's key is uniform on [0, 1), drawn from a stream seeded by the
+    estimator's entropy and the partition's index alone, so the global
+    smallest keys form a uniform sample without replacement that does not
+    depend on where or in which order the partitions are computed.
+    """
+    keys = np.random.default_rng([*entropy, 2, index]).random(n)
+    take = np.argsort(keys, kind="stable")[:max_rows] if n > max_rows else np.arange(n)
+    return take, keys[take]
+
+
+def sample_rows(X: pd.DataFrame, max_rows: int, entropy: list[int]) -> pd.DataFrame:
+    """A uniform random sample of ``max_rows`` rows of a pandas frame, in data order.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        The prepared training frame. Not modified.
+    max_rows : int
+        Rows to draw (at most ``len(X)``).
+    entropy : list of int
+        The estimator's ``random_state`` entropy.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows a one-partition dask frame of ``X`` gives as its sample,
+        index reset.
+    """
+    take, _ = _sample_positions(len(X), 0, entropy, max_rows)
+    return X.iloc[np.sort(take)].reset_index(drop=True)
+
+
+def full_data(X: pd.DataFrame) -> FullData:
+    """:class:`FullData` of a pandas frame.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        The prepared training frame. Not modified.
+
+    Returns
+    -------
+    FullData
+        Its row count, value counts and missing cells per column.
+    """
+    counts = {}
+    for name in X.columns:
+        c = X[name].value_counts(sort=False)
+        if isinstance(X[name].dtype, pd.CategoricalDtype):
+            c.index = c.index.astype(object)
+        counts[name] = c
+    return FullData(n_rows=len(X), counts=counts,
+                    nulls={name: int(X[name].isna().sum()) for name in X.columns})
+
+
 def summarize_partition(part: pd.DataFrame, index: int, entropy: list[int],
                         max_rows: int) -> dict:
     """Mergeable summary of one partition.
@@ -264,10 +325,8 @@ def summarize_partition(part: pd.DataFrame, index: int, entropy: list[int],
     from skgen.base import _check_finite  # the training-frame check of the pandas path
 
     _check_finite(part)
-    keys = np.random.default_rng([*entropy, 2, index]).random(len(part))
-    take = np.argsort(keys, kind="stable")[:max_rows] if len(part) > max_rows \
-        else np.arange(len(part))
-    sample = part.iloc[take].assign(**{_KEY: keys[take], _PART: index, _POS: take})
+    take, keys = _sample_positions(len(part), index, entropy, max_rows)
+    sample = part.iloc[take].assign(**{_KEY: keys, _PART: index, _POS: take})
     wpos = _witness_positions(part)
     witnesses = part.iloc[wpos].assign(**{_PART: index, _POS: wpos})
     return {"n": len(part), "columns": {c: _column_summary(part[c]) for c in part.columns},
@@ -498,25 +557,6 @@ def summarize_dask(ddf: Any, max_rows: int, entropy: list[int], column_types: An
     if summary["n"] == 0:
         raise SchemaError(f"the training frame is empty (shape (0, {len(ddf.columns)}))")
     return _finish(summary, column_types)
-
-
-def summarize_frame(X: pd.DataFrame, max_rows: int, entropy: list[int],
-                    column_types: Any) -> DaskFit:
-    """:func:`summarize_dask` for a pandas frame: the frame as one partition.
-
-    Parameters
-    ----------
-    X : pandas.DataFrame
-        The prepared training frame. Not modified.
-    max_rows, entropy, column_types
-        As :func:`summarize_dask`.
-
-    Returns
-    -------
-    DaskFit
-        The sample is the one a one-partition dask frame of ``X`` gives.
-    """
-    return _finish(summarize_partition(X, 0, entropy, max_rows), column_types)
 
 
 def _finish(summary: dict, column_types: Any) -> DaskFit:
