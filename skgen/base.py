@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import warnings
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -47,7 +48,7 @@ from skgen.conditions import SeedRows, conditions_met, restrictions_of, seed_row
 from skgen.data_checks import check_data
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.schema import TableSchema, check_frame
-from skgen.validators import ValidatorSet
+from skgen.validators import PrivacyFilter, ValidatorSet
 
 #: Documentation shared by every synthesizer for the parameters this class owns.
 COMMON_PARAMETERS_DOC = """
@@ -247,6 +248,11 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                                 exclude=self._irrelevant_data_checks)
         ]
         new.validators_ = new._make_validator_set().fit(reference)
+        if reference is not X and any(isinstance(v, PrivacyFilter)
+                                      for v in new.validators_.validators_):
+            warnings.warn(f"the PrivacyFilter learned the {len(reference)} rows of the sample "
+                          f"of the dask frame, not its {full.n_rows} rows: generated rows are "
+                          "compared with those only", UserWarning, stacklevel=2)
         n_x = X.shape[1] - (y is not None)  # y is the last column of the frame
         new.n_features_in_ = n_x
         new.feature_names_in_ = np.asarray(X.columns[:n_x], dtype=object)

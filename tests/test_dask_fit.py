@@ -17,7 +17,7 @@ from skgen import AmplifySampler, GANSynthesizer, LSTMSynthesizer  # noqa: E402
 from skgen.amplify._marginals import fit_quantile_knots  # noqa: E402
 from skgen.exceptions import SchemaError  # noqa: E402
 from skgen.schema import TableSchema  # noqa: E402
-from skgen.validators import NumericRangeValidator  # noqa: E402
+from skgen.validators import NumericRangeValidator, PrivacyFilter  # noqa: E402
 from tests.conftest import ResampleSynthesizer  # noqa: E402
 
 # tiny EM runs: convergence is not what these tests are about
@@ -131,6 +131,15 @@ def test_validators_learn_ranges_outside_the_sample(adult_full):
 def _entropy(seed: int) -> list[int]:
     from skgen.base import _entropy
     return _entropy(seed)
+
+
+def test_privacy_filter_on_a_sample_warns(adult):
+    ddf = dd.from_pandas(adult, npartitions=2)
+    with pytest.warns(UserWarning, match="PrivacyFilter learned the .* rows of the sample"):
+        SeenRows(max_fit_rows=500, validators=[PrivacyFilter()], random_state=0).fit(ddf)
+    # a pandas frame: the filter learns every row, whatever max_fit_rows
+    syn = SeenRows(max_fit_rows=500, validators=[PrivacyFilter()], random_state=0).fit(adult)
+    assert len(syn.train_) == 500
 
 
 @pytest.fixture(scope="module")

@@ -190,8 +190,8 @@ class AmplifySampler(BaseSynthesizer):
     subsample : int or None, default=200_000
         Largest number of rows EM is fitted on (drawn at random; the
         refinement trees use at most 50,000 of them); the quantile knots, ID
-        patterns and text chains always use every row. ``None`` runs EM on
-        every row.
+        patterns and text chains always use every row (of the sample, when
+        ``max_fit_rows`` draws one: see there). ``None`` runs EM on every row.
     max_fit_rows : int or None, default=None
         Largest number of rows the mixture, the trees, the ID patterns and the
         text chains learn from, drawn uniformly at random without replacement
