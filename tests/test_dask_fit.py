@@ -32,10 +32,10 @@ class SeenRows(ResampleSynthesizer):
         self.max_fit_rows = max_fit_rows
 
 
-def _schema_diff(ddf) -> list:
+def _schema_diff(ddf, column_types=None) -> list:
     """Fields where the schema of the dask frame differs from that of its rows as pandas."""
-    got = dask_fit.summarize_dask(ddf, 100, [0], None).schema.to_dict()["columns"]
-    want = TableSchema.infer(ddf.compute()).to_dict()["columns"]
+    got = dask_fit.summarize_dask(ddf, 100, [0], column_types).schema.to_dict()["columns"]
+    want = TableSchema.infer(ddf.compute(), column_types=column_types).to_dict()["columns"]
     assert [c["name"] for c in got] == [c["name"] for c in want]
     return [(g["name"], k, g[k], w[k]) for g, w in zip(got, want, strict=True)
             for k in w if g[k] != w[k]]
@@ -48,6 +48,12 @@ def test_schema_from_partitions_equals_pandas_schema(loader, convert_string, req
     with dask.config.set({"dataframe.convert-string": convert_string}):
         ddf = dd.from_pandas(df, npartitions=5)
         assert _schema_diff(ddf) == []
+
+
+def test_given_column_types_equal_pandas_schema(adult):
+    kinds = {"age": "categorical", "education_num": "numeric", "fnlwgt": "integer",
+             "sex": "text", "occupation": "id"}
+    assert _schema_diff(dd.from_pandas(adult, npartitions=3), kinds) == []
 
 
 def test_schema_of_every_kind_equals_pandas_schema():
