@@ -58,9 +58,9 @@ from skgen.schema import (
 #: are not kept (a categorical column with more levels is refused).
 MAX_DISTINCT = 2_000_000
 #: Non-missing values kept from the start of each column, in row order: the
-#: schema's decimal places read the first 10,000 and datetime steps the first
-#: 100,000 values.
-_HEAD = 100_000
+#: schema's decimal places read the first 10,000 values and the step of typed
+#: datetimes the first 100,000.
+_HEAD, _HEAD_DATETIME = 10_000, 100_000
 #: Distinct values of a column up to which each gets a witness row.
 _WITNESS_DISTINCT = 1000
 #: HyperLogLog register bits (dask's ``nunique_approx`` default): relative
@@ -134,16 +134,25 @@ def _hll(values: pd.Series) -> np.ndarray:
     return compute_hll_array(values, _HLL_BITS)
 
 
+def _value_counts(s: pd.Series) -> pd.Series:
+    """Rows per non-missing value, values in order of first appearance (categories as objects)."""
+    counts = s.value_counts(sort=False)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        counts.index = counts.index.astype(object)
+    return counts
+
+
 def _column_summary(s: pd.Series) -> dict:
     """Mergeable statistics of one partition's column."""
     values = s.dropna()
+    head = _HEAD_DATETIME if ptypes.is_datetime64_any_dtype(s.dtype) else _HEAD
+    # a copy (take), not a view that would keep the whole partition's column alive
     st: dict[str, Any] = {"dtype": s.dtype, "n": len(s), "nulls": len(s) - len(values),
-                          "head": values.iloc[:_HEAD], "lo": None, "hi": None,
+                          "head": values.take(np.arange(min(head, len(values)))),
+                          "lo": None, "hi": None,
                           "integral": True, "types": None, "spaces": 0, "chars": 0,
                           "iso": None, "hll": None}
-    counts = values.value_counts(sort=False)
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        counts.index = counts.index.astype(object)
+    counts = _value_counts(values)
     if len(counts) > MAX_DISTINCT:
         st["hll"], counts = _hll(pd.Series(counts.index)), None
     st["counts"] = counts
@@ -175,23 +184,24 @@ def _column_summary(s: pd.Series) -> dict:
     return st
 
 
-def _merge_columns(a: dict, b: dict) -> dict:
+def _merge_columns(name: Any, a: dict, b: dict) -> dict:
     if str(a["dtype"]) != str(b["dtype"]):
-        raise SchemaError(f"the partitions disagree on a column's dtype: {a['dtype']} and "
-                          f"{b['dtype']}; give the dask frame one dtype per column "
-                          "(ddf.astype(...))")
+        raise SchemaError(f"the partitions disagree on the dtype of column {name!r}: "
+                          f"{a['dtype']} and {b['dtype']}; give the dask frame one dtype per "
+                          "column (ddf.astype(...))")
     out = dict(a)
     out["n"], out["nulls"] = a["n"] + b["n"], a["nulls"] + b["nulls"]
     out["spaces"], out["chars"] = a["spaces"] + b["spaces"], a["chars"] + b["chars"]
-    head = a["head"]
-    if len(head) < _HEAD:
-        head = pd.concat([head, b["head"].iloc[:_HEAD - len(head)]])
+    head, size = a["head"], _HEAD_DATETIME if ptypes.is_datetime64_any_dtype(a["dtype"]) else _HEAD
+    if len(head) < size:
+        head = pd.concat([head, b["head"].iloc[:size - len(head)]])
     out["head"] = head
     los = [x for x in (a["lo"], b["lo"]) if x is not None]
     his = [x for x in (a["hi"], b["hi"]) if x is not None]
     out["lo"], out["hi"] = (min(los) if los else None), (max(his) if his else None)
     out["integral"] = a["integral"] and b["integral"]
-    out["types"] = None if a["types"] is None else a["types"] | b["types"]
+    out["types"] = None if a["types"] is None and b["types"] is None else \
+        (a["types"] or set()) | (b["types"] or set())
     isos = [x for x in (a["iso"], b["iso"]) if x is not None]
     out["iso"] = all(isos) if isos else None
     if a["counts"] is not None and b["counts"] is not None:
@@ -291,13 +301,7 @@ def full_data(X: pd.DataFrame) -> FullData:
     FullData
         Its row count, value counts and missing cells per column.
     """
-    counts = {}
-    for name in X.columns:
-        c = X[name].value_counts(sort=False)
-        if isinstance(X[name].dtype, pd.CategoricalDtype):
-            c.index = c.index.astype(object)
-        counts[name] = c
-    return FullData(n_rows=len(X), counts=counts,
+    return FullData(n_rows=len(X), counts={name: _value_counts(X[name]) for name in X.columns},
                     nulls={name: int(X[name].isna().sum()) for name in X.columns})
 
 
@@ -350,7 +354,8 @@ def merge_summaries(*summaries: dict) -> dict:
     """
     out = summaries[0]
     for s in summaries[1:]:
-        cols = {c: _merge_columns(out["columns"][c], s["columns"][c]) for c in out["columns"]}
+        cols = {c: _merge_columns(c, out["columns"][c], s["columns"][c])
+                for c in out["columns"]}
         sample = pd.concat([out["sample"], s["sample"]], ignore_index=True)
         if len(sample) > out["max_rows"]:
             sample = sample.iloc[np.argsort(sample[_KEY].to_numpy(), kind="stable")
