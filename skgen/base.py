@@ -30,6 +30,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Integral, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from skgen._dask_fit import (
+    DASK_MAX_FIT_ROWS,
+    full_data,
+    is_dask_frame,
+    sample_rows,
+    summarize_dask,
+)
 from skgen._dependencies import (
     apply_frame_dependencies,
     learn_frame_dependencies,
@@ -42,7 +49,7 @@ from skgen.conditions import SeedRows, conditions_met, restrictions_of, seed_row
 from skgen.data_checks import check_data
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.schema import TableSchema, check_frame
-from skgen.validators import ValidatorSet
+from skgen.validators import PrivacyFilter, ValidatorSet
 
 #: Documentation shared by every synthesizer for the parameters this class owns.
 COMMON_PARAMETERS_DOC = """
@@ -123,6 +130,11 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         Column names of ``X``, in order.
     n_train_rows_ : int
         Number of training rows.
+    n_fit_rows_ : int
+        Number of rows the model itself learned from: ``n_train_rows_``, or a
+        uniform random sample of ``max_fit_rows`` of them when there are more
+        (always for a dask frame, whose sample holds at most ``max_fit_rows``,
+        1,000,000 for a model without that parameter).
 
     References
     ----------
@@ -135,6 +147,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     _parameter_constraints: ClassVar[dict] = {
         "validators": [list, HasMethods(["fit", "is_valid"]), None],
         "max_invalid": [Interval(Integral, 0, None, closed="left"), None],
+        "max_fit_rows": [Interval(Integral, 1, None, closed="left"), None],
         "data_checks": [StrOptions({"log", "skip", "interrupt"})],
         "column_types": [dict, None],
         "verbose": ["verbose"],
@@ -179,14 +192,20 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
 
         Parameters
         ----------
-        X : pandas.DataFrame of shape (n_samples, n_features)
+        X : pandas.DataFrame or dask.dataframe.DataFrame of shape (n_samples, n_features)
             Training table. A 2-D array is accepted and its columns are named
             ``x0, x1, ...``; a 1-D Series, array or list of strings (a text
             corpus) becomes one column named after the Series, or ``"text"``.
-            Not modified.
+            A dask DataFrame (larger than memory) is read once, partition by
+            partition on the active scheduler: the schema, the validators'
+            rules and :class:`~skgen.AmplifySampler`'s marginals come from all
+            its rows, the model from a uniform random sample of at most
+            ``max_fit_rows`` of them (see :mod:`skgen._dask_fit`). Not
+            modified.
         y : array-like of shape (n_samples,), default=None
             Optional label, treated as one more column named ``y.name`` (or
-            ``"target"``) so that it can be conditioned on.
+            ``"target"``) so that it can be conditioned on. Not with a dask
+            ``X`` (keep the label as one of its columns).
 
         Returns
         -------
@@ -201,34 +220,64 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             or mixing value types, a float column holding ``inf`` or ``-inf``
             (named in the message), or a ``y`` whose name clashes with a column.
         TypeError
-            For a scipy sparse matrix (pass a dense DataFrame).
+            For a scipy sparse matrix (pass a dense DataFrame), or a ``y``
+            given with a dask ``X``.
         DataCheckError
             With ``data_checks="interrupt"`` when the checks find problems.
         """
-        X = self._prepare_training_frame(X, y)
+        entropy = _entropy(self.random_state)
+        column_types = getattr(self, "column_types", None)
+        max_rows = getattr(self, "max_fit_rows", None)
+        full = None
+        if is_dask_frame(X):  # one pass over the partitions; the model learns from a sample
+            if y is not None:
+                raise TypeError("y cannot be given with a dask DataFrame X; keep the label as "
+                                "a column of X")
+            part = summarize_dask(X, max_rows or self._dask_fit_rows(), entropy, column_types)
+            X, full, schema = part.sample, part.full, part.schema
+            X_fit, reference = X, pd.concat([X, part.witnesses], ignore_index=True)
+        else:
+            X = self._prepare_training_frame(X, y)
+            schema = TableSchema.infer(X, column_types=column_types)
+            X_fit, reference = X, X
+            if max_rows is not None and len(X) > max_rows:
+                full, X_fit = full_data(X), sample_rows(X, max_rows, entropy)
         # All of fit runs on a scratch instance holding only the parameters;
         # its state replaces this one's in one assignment once it succeeded,
         # so a failed or interrupted fit (an error, KeyboardInterrupt) leaves
         # the estimator as it was: unfitted, or with its previous fit intact.
         new = self._unfitted_copy()
-        new.schema_ = TableSchema.infer(X, column_types=getattr(self, "column_types", None))
+        new.schema_ = schema
         new.data_check_warnings_ = [
             {"check": w.check, "column": w.column, "message": w.message}
             for w in check_data(X, strategy=self.data_checks,
                                 exclude=self._irrelevant_data_checks)
         ]
-        new.validators_ = new._make_validator_set().fit(X)
+        new.validators_ = new._make_validator_set().fit(reference)
+        if reference is not X and any(isinstance(v, PrivacyFilter)
+                                      for v in new.validators_.validators_):
+            warnings.warn(f"the PrivacyFilter learned the {len(reference)} rows of the sample "
+                          f"of the dask frame, not its {full.n_rows} rows: generated rows are "
+                          "compared with those only", UserWarning, stacklevel=2)
         n_x = X.shape[1] - (y is not None)  # y is the last column of the frame
         new.n_features_in_ = n_x
         new.feature_names_in_ = np.asarray(X.columns[:n_x], dtype=object)
-        new.n_train_rows_ = len(X)
+        new.n_train_rows_ = len(X) if full is None else full.n_rows
+        new.n_fit_rows_ = len(X_fit)
         if self._learns_dependencies:  # not under dp: statistics outside the accountant
             new.exact_dependencies_ = ([] if getattr(self, "dp", False)
                                        else learn_frame_dependencies(X, new.schema_))
 
-        entropy = _entropy(self.random_state)
         new._sample_rng_ = np.random.default_rng([*entropy, 1])
-        new._fit(X, np.random.default_rng([*entropy, 0]))
+        new._full_data = full  # statistics of all rows when _fit sees a sample of them
+        new._fit(X_fit, np.random.default_rng([*entropy, 0]))
+        del new._full_data
+        if full is not None:  # refuse every training ID and text, not only the sample's
+            for name, columns in new._string_hash_columns().items():
+                if all(full.counts.get(c) is not None for c in columns):
+                    distinct = pd.DataFrame({c: pd.Series(full.counts[c].index.to_numpy(
+                        dtype=object)) for c in columns})
+                    setattr(new, name, string_hashes(distinct, columns))
         self.__dict__ = vars(new)
         return self
 
@@ -260,6 +309,10 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             "skgen.load(path, reference_data=X) (or skgen.persistence.attach_reference) to "
             "restore the check", UserWarning, stacklevel=3)
         return [np.zeros(0, dtype=np.uint64) for _ in self._string_hash_columns()[name]]
+
+    def _dask_fit_rows(self) -> int:
+        """Rows the model learns from a dask frame when ``max_fit_rows`` is None."""
+        return DASK_MAX_FIT_ROWS
 
     def _unfitted_copy(self) -> BaseSynthesizer:
         """A new instance of this class sharing only the parameters (not copies).
@@ -630,7 +683,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     #: Fitted attributes a model file holds; each model adds its own (see
     #: :mod:`skgen.persistence`, which writes and reads only declared names).
     _fitted_attributes = ("schema_", "data_check_warnings_", "validators_", "n_features_in_",
-                          "feature_names_in_", "n_train_rows_", "_sample_rng_")
+                          "feature_names_in_", "n_train_rows_", "n_fit_rows_", "_sample_rng_")
 
     def save(self, path: str | Path, *, key: bytes | str | None = None,
              include_reference_data: bool = False) -> Path:

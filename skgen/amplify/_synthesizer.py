@@ -23,6 +23,7 @@ from scipy.stats import truncnorm
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from skgen._dask_fit import DASK_MAX_FIT_ROWS, FullData
 from skgen._dependencies import (
     apply_dependencies,
     dependency_conflicts,
@@ -96,6 +97,22 @@ _RESTRICT_AFTER = 5
 def _as_numbers(s: pd.Series, col: ColumnSchema) -> np.ndarray:
     """A numeric column's values measured from its exact origin (see ``as_float``)."""
     return as_float(s, col.kind, col.origin)
+
+
+def _value_counts(counts: pd.Series | None, col: ColumnSchema
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
+    """A numeric column's distinct finite values (as ``_as_numbers``) and their row counts.
+
+    From the value counts of every training row (:class:`skgen._dask_fit.FullData`);
+    ``None`` when they were not kept (too many distinct values): the sample's
+    own distribution is used instead.
+    """
+    if counts is None:
+        return None
+    x = _as_numbers(pd.Series(counts.index.to_numpy()), col)
+    ok = np.isfinite(x)
+    vals, inverse = np.unique(x[ok], return_inverse=True)
+    return vals, np.bincount(inverse, weights=counts.to_numpy()[ok]).astype(np.int64)
 
 
 class AmplifySampler(BaseSynthesizer):
@@ -182,8 +199,16 @@ class AmplifySampler(BaseSynthesizer):
     subsample : int or None, default=200_000
         Largest number of rows EM is fitted on (drawn at random; the
         refinement trees use at most 50,000 of them); the quantile knots, ID
-        patterns and text chains always use every row. ``None`` runs EM on
-        every row.
+        patterns and text chains always use every row (of the sample, when
+        ``max_fit_rows`` draws one: see there). ``None`` runs EM on every row.
+    max_fit_rows : int or None, default=None
+        Largest number of rows the mixture, the trees, the ID patterns and the
+        text chains learn from, drawn uniformly at random without replacement
+        (reproducibly, from ``random_state``) when the training table has
+        more; the schema, the validators and the marginals (category levels
+        and frequencies, quantile knots) still come from every row. ``None``
+        means every row of a pandas frame, and ``subsample`` rows (1,000,000
+        when ``subsample`` is None) of a dask DataFrame (``fit`` accepts one).
     %(common)s
 
     Attributes
@@ -327,6 +352,7 @@ class AmplifySampler(BaseSynthesizer):
         min_samples_leaf: int = 20,
         max_features=64,
         subsample: int | None = 200_000,
+        max_fit_rows: int | None = None,
         column_types: dict | None = None,
         validators=None,
         max_invalid: int | None = None,
@@ -345,6 +371,7 @@ class AmplifySampler(BaseSynthesizer):
         self.min_samples_leaf = min_samples_leaf
         self.max_features = max_features
         self.subsample = subsample
+        self.max_fit_rows = max_fit_rows
         self.column_types = column_types
         self.validators = validators
         self.max_invalid = max_invalid
@@ -354,6 +381,10 @@ class AmplifySampler(BaseSynthesizer):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
+    def _dask_fit_rows(self) -> int:
+        """A dask frame's sample: the rows EM learns from (``subsample``)."""
+        return self.subsample or DASK_MAX_FIT_ROWS
+
     def _fit(self, X: pd.DataFrame, rng: np.random.Generator) -> None:
         """Learn marginals, ID patterns, text chains, the mixture (EM) and the trees."""
         codes, scores, observed = self._fit_columns(X, rng)
@@ -394,6 +425,7 @@ class AmplifySampler(BaseSynthesizer):
         self.id_patterns_, self.id_pattern_weights_ = [], []
         self.text_chains_ = []
         codes, scores, observed = [], [], []
+        full = getattr(self, "_full_data", None)  # all rows' counts when X is a sample
         for i, col in enumerate(self.schema_.columns):
             s = X[col.name]
             if col.kind in ("categorical", "boolean"):
@@ -403,14 +435,17 @@ class AmplifySampler(BaseSynthesizer):
                 self.roles_.append("categorical")
                 self.categorical_index_.append(i)
                 self.categories_.append(levels)
-                self.has_missing_level_.append(bool(missing.any()))
+                self.has_missing_level_.append(bool(missing.any()) or (
+                    full is not None and full.nulls[col.name] > 0))
                 codes.append(np.where(missing, len(levels), c))
             elif col.kind in ("numeric", "integer", "datetime"):
                 v = _as_numbers(s, col)
                 ok = np.isfinite(v)
-                p, q = fit_quantile_knots(v[ok], self.n_quantiles)
+                ref = None if full is None else _value_counts(full.counts[col.name], col)
+                p, q = (fit_quantile_knots(v[ok], self.n_quantiles) if ref is None else
+                        fit_quantile_knots(ref[0], self.n_quantiles, ref[1]))
                 z = np.zeros(n)
-                z[ok] = randomized_pit(v[ok], rng)
+                z[ok] = randomized_pit(v[ok], rng, ref)
                 self.roles_.append("numeric")
                 self.numeric_index_.append(i)
                 self.quantile_probs_.append(p)
@@ -468,6 +503,36 @@ class AmplifySampler(BaseSynthesizer):
         self.converged_ = bool(fitted["converged"])
         self.lower_bound_ = float(fitted["loglik"])
         self.calibration_ = calibration_map(self.weights_, self.means_, self.variances_)
+        full = getattr(self, "_full_data", None)
+        if full is not None:
+            self._match_category_frequencies(full)
+
+    def _match_category_frequencies(self, full: FullData) -> None:
+        """Give each categorical column the level frequencies of all training rows.
+
+        When the mixture learned from a sample, iterative proportional fitting
+        (Deming and Stephan, 1940) rescales each class's level probabilities
+        until the mixture's marginal of every level is its frequency in all
+        rows (:class:`skgen._dask_fit.FullData`), so that a level seen only
+        outside the sample is drawn as often as it occurs.
+        """
+        for j, i in enumerate(self.categorical_index_):
+            name = self.schema_.columns[i].name
+            counts = full.counts[name]
+            if counts is None:
+                continue
+            target = counts.reindex(self.categories_[j], fill_value=0).to_numpy(dtype=float)
+            if self.has_missing_level_[j]:
+                target = np.append(target, full.nulls[name])
+            target /= target.sum()
+            lo, hi = self.level_offsets_[j], self.level_offsets_[j + 1]
+            theta = np.exp(self.category_log_probs_[:, lo:hi])
+            for _ in range(50):
+                marginal = self.weights_ @ theta
+                theta *= np.divide(target, marginal, out=np.zeros_like(target),
+                                   where=marginal > 0)
+                theta /= np.maximum(theta.sum(axis=1, keepdims=True), 1e-300)
+            self.category_log_probs_[:, lo:hi] = np.log(np.maximum(theta, np.finfo(float).tiny))
 
     def _tree_features(self, codes: list, numbers: list) -> np.ndarray:
         """Encode rows for the trees: level codes, then numbers as CDF positions (-1: missing)."""

@@ -192,6 +192,12 @@ class LSTMSynthesizer(BaseSynthesizer):
         with ``dp=True`` or ``seed_columns``, as in the seed documentation.
     device : str, default="auto"
         Torch device: ``"auto"`` is CUDA when available, else CPU.
+    max_fit_rows : int or None, default=None
+        Largest number of rows the network learns from, drawn uniformly at
+        random without replacement (reproducibly, from ``random_state``) when
+        the training table has more; the schema and the validators still
+        learn from every row. ``None`` means every row of a pandas frame and
+        at most 1,000,000 rows of a dask DataFrame (``fit`` accepts one).
     %(common)s
 
     Attributes
@@ -368,6 +374,7 @@ class LSTMSynthesizer(BaseSynthesizer):
         seed_columns: list | None = None,
         fallback: bool | dict = True,
         device: str = "auto",
+        max_fit_rows: int | None = None,
         column_types: dict | None = None,
         validators: Any = None,
         max_invalid: int | None = None,
@@ -401,6 +408,7 @@ class LSTMSynthesizer(BaseSynthesizer):
         self.seed_columns = seed_columns
         self.fallback = fallback
         self.device = device
+        self.max_fit_rows = max_fit_rows
         self.column_types = column_types
         self.validators = validators
         self.max_invalid = max_invalid
