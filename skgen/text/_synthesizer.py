@@ -34,6 +34,13 @@ _GRETEL_KEYS = {
 _GRETEL_PRIVACY = {"dp": "dp", "epsilon": "dp_target_epsilon", "delta": "dp_delta"}
 _GRETEL_GENERATE = {"maximum_text_length": "maximum_text_length", "temperature": "temperature",
                     "top_p": "top_p", "top_k": "top_k"}
+#: The seed's values (its banking77 ``gpt_x`` block): a configuration that leaves
+#: a key out gets these, not skgen's defaults, which are measured for LoRA on
+#: small data and differ (see :class:`GPTTextSynthesizer`). The seed's base model,
+#: ``EleutherAI/gpt-neo-125M``, is not among them: skgen never downloads hub models,
+#: so a configuration without ``pretrained_model`` gets skgen's default.
+SEED_DEFAULTS = {"batch_size": 4, "epochs": 1, "weight_decay": 0.1, "warmup_steps": 100,
+                 "lr_scheduler": "cosine", "learning_rate": 1e-6}
 #: Keys of a Gretel configuration that say where data lives, not how to model it.
 _GRETEL_IGNORED = {"data_source", "ref_data"}
 #: Attention projections LoRA adapts by default, when the model has them.
@@ -240,6 +247,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
     _irrelevant_data_checks: ClassVar[tuple[str, ...]] = ("float_precision", "free_text")
     _completes_text: ClassVar[bool] = True
     _chunk_rows: ClassVar[int] = 64
+    _overgenerates: ClassVar[bool] = True  # retry rounds fill the sampler's batch
 
     #: Fitted attributes a model file holds (see :mod:`skgen.persistence`): the
     #: trained weights and the base model's hash, never the training texts.
@@ -343,6 +351,12 @@ class GPTTextSynthesizer(BaseSynthesizer):
             means ``None``); ``generate``: ``maximum_text_length``,
             ``temperature``, ``top_p``, ``top_k``. ``data_source`` and
             ``ref_data`` are accepted and ignored (data is passed to ``fit``).
+            Keys the block leaves out (or sets to ``null``) of ``batch_size``,
+            ``epochs``, ``weight_decay``, ``warmup_steps``, ``lr_scheduler``
+            and ``learning_rate`` take the seed's values
+            (``skgen.text._synthesizer.SEED_DEFAULTS``: one epoch at
+            ``learning_rate=1e-6``, 100 warm-up steps, ...), not skgen's
+            defaults, so the configuration trains the model the seed describes.
         **overrides
             Further constructor arguments, applied last.
 
@@ -369,11 +383,12 @@ class GPTTextSynthesizer(BaseSynthesizer):
             block = dict(found[0])
         elif "gpt_x" in block:
             block = dict(block["gpt_x"])
-        params: dict[str, Any] = {}
+        params: dict[str, Any] = dict(SEED_DEFAULTS)
         unknown = []
         for key, value in block.items():
             if key in _GRETEL_KEYS:
-                params[_GRETEL_KEYS[key]] = value
+                if value is not None or key not in SEED_DEFAULTS:
+                    params[_GRETEL_KEYS[key]] = value
             elif key in ("privacy_params", "generate") and isinstance(value, Mapping):
                 table = _GRETEL_PRIVACY if key == "privacy_params" else _GRETEL_GENERATE
                 for k, v in value.items():
@@ -421,7 +436,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
         if self.finetune is not None:
             from skgen.text._train import TrainConfig
 
-            seqs = runtime.encode_lines(lines, self.max_tokens)
+            seqs = runtime.encode_lines(lines, X[text_column].astype(str).tolist(),
+                                        self.max_tokens)
             cfg = TrainConfig(
                 epochs=self.epochs, batch_size=self.batch_size,
                 learning_rate=self.learning_rate, weight_decay=self.weight_decay,
@@ -629,8 +645,18 @@ class _Runtime:
         self.example_lengths: np.ndarray | None = None
 
     # training ---------------------------------------------------------------
-    def encode_lines(self, lines: list[str], max_tokens: int) -> list[list[int]]:
-        seqs = [self.bos + s for s in self.tokenize([ln + "\n" for ln in lines])]
+    def encode_lines(self, lines: list[str], texts: list[str], max_tokens: int
+                     ) -> list[list[int]]:
+        """Token ids of training lines, each ending in its line break.
+
+        The head of a line (its labels and separators) and its text are
+        tokenized apart, as a prompt's head is at sampling time: tokenized
+        whole, a text starting with a quote or a space can merge with the
+        separator (``',"'``) into a token no prompt ever ends with.
+        """
+        heads = [ln[:len(ln) - len(t)] for ln, t in zip(lines, texts, strict=True)]
+        seqs = [self.bos + h + t for h, t in zip(
+            self.tokenize(heads), self.tokenize([t + "\n" for t in texts]), strict=True)]
         lengths = np.array([len(s) for s in seqs])
         if (lengths > max_tokens).any():
             n = int((lengths > max_tokens).sum())
