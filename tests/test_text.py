@@ -162,9 +162,9 @@ def test_warmup_never_takes_more_than_a_tenth_of_training():
 
 
 def test_retry_rounds_fill_the_batch_and_respect_max_invalid(fitted, monkeypatch):
-    """A retry round proposes several candidates per unfilled row (a full chunk, or as
-    many as the valid rate asks) and keeps the first valid one; never more candidates than
-    max_invalid still allows to be rejected."""
+    """A retry round proposes as many candidates per unfilled row as the valid rate
+    asks and keeps the first valid one; never more candidates than max_invalid still
+    allows to be rejected."""
     sizes = []
     original = GPTTextSynthesizer._generate
 
@@ -177,7 +177,14 @@ def test_retry_rounds_fill_the_batch_and_respect_max_invalid(fitted, monkeypatch
     seeds = pd.DataFrame({"sentiment": ["negative", "positive"] * 5})
     out = fitted.sample(conditions=seeds, random_state=0)
     assert list(out["sentiment"]) == list(seeds["sentiment"])
-    assert sizes[0] == 10 and sizes[1] >= 40  # the 5 rows left, 12 times each
+    # no row of the first round passed (the tiny model's texts fail the validators too):
+    # the next proposes what max_invalid allows, in chunks, not the same 10 rows again
+    assert sizes[0] == 10 and sum(sizes[1:]) > 10 and sizes[1] == 64
+    # ceil(1 / valid rate) candidates per row left, cut to what max_invalid still allows
+    rows = np.array([3, 7])
+    assert fitted._retry_candidates(rows, 0.3, 400).tolist() == [3, 7] * 4
+    assert fitted._retry_candidates(rows, 0.3, 3).tolist() == [3, 7, 3, 7, 3]
+    assert fitted._retry_candidates(rows, 0.0, 1).tolist() == [3, 7, 3]
     sizes.clear()
     try:  # the rows left, each one rejected once, and the 12 - rejected still allowed
         fitted.set_params(max_invalid=12).sample(conditions=seeds, random_state=0)

@@ -61,7 +61,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
     follows its words. Sampling, conditions, validators and ``max_invalid``
     are the base class's; a completion that is empty, cut off at
     ``maximum_text_length`` or writes a label other than the prompted one is
-    reported as malformed and asked for again.
+    reported as malformed and asked for again: each retry round completes as
+    many prompts per missing text as the valid rate seen so far says one takes
+    (within ``max_invalid``), in batches, and keeps each row's first valid text.
 
     Needs the ``text`` extra (``pip install "skgen[text]"``: transformers,
     peft, gguf, accelerate, platformdirs); ``import skgen`` does not import it.
@@ -251,7 +253,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
     _irrelevant_data_checks: ClassVar[tuple[str, ...]] = ("float_precision", "free_text")
     _completes_text: ClassVar[bool] = True
     _chunk_rows: ClassVar[int] = 64
-    _overgenerates: ClassVar[bool] = True  # retry rounds fill the sampler's batch
+    _overgenerates: ClassVar[bool] = True  # retry rounds sized to the valid rate
 
     #: Fitted attributes a model file holds (see :mod:`skgen.persistence`): the
     #: trained weights and the base model's hash, never the training texts.
