@@ -94,8 +94,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
         Peak AdamW learning rate. The seed's banking77 configuration uses
         1e-6 (full fine-tuning of GPT-Neo; what :meth:`from_gretel_config`
         gives); LoRA adapters start at zero and, at 2e-4, barely moved in 45
-        steps (60 tweets, 3 epochs): label fidelity 0.43 × the judge's real
-        accuracy (docs/benchmarks.md, GPT section, for 1e-3).
+        steps (60 tweets, 3 epochs): label fidelity 0.30, 0.43 × the judge's
+        accuracy on real texts, against 0.47 (0.67 ×) at 1e-3
+        (docs/benchmarks.md, GPT section).
     weight_decay : float, default=0.1
         AdamW decoupled weight decay.
     warmup_steps : int, default=100
