@@ -475,6 +475,9 @@ def test_save_load_round_trip_gives_the_same_samples(seeded, tmp_path, monkeypat
     seeds = pd.DataFrame({"sex": ["Female", "Male"] * 10, "race": ["White"] * 20})
     pd.testing.assert_frame_equal(loaded.sample(conditions=seeds, random_state=9),
                                   seeded.sample(conditions=seeds, random_state=9))
+    # the tiny model's rows are about 25 % valid: room to reject, so no fallback rows
+    monkeypatch.setattr(seeded, "max_invalid", 1000)
+    loaded.set_params(max_invalid=1000)
     pd.testing.assert_frame_equal(loaded.sample(30, random_state=4),
                                   seeded.sample(30, random_state=4))
 
@@ -493,6 +496,32 @@ def test_fast_generation_step_matches_the_lstm_layers():
         for t in range(1, 6):
             logits, state = net.step(tokens[:, t], state)
             torch.testing.assert_close(logits, full[:, t], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("bf16", [False, True])
+def test_decoder_prompts_and_steps_match_the_lstm_layers(bf16):
+    from skgen.lstm._generate import Decoder
+    from skgen.lstm._model import build_network
+
+    g = torch.Generator().manual_seed(0)
+    net = build_network(40, 8, 16, 0.2, dp=False, device=torch.device("cpu"), generator=g)
+    net.eval()
+    tokens = torch.randint(0, 40, (5, 9), generator=g)
+    lens = np.array([3, 1, 4, 3, 2])  # ragged prompts, then steps on the rest
+    decoder = Decoder(net, bf16=bf16)
+    tol = dict(rtol=0.05, atol=0.05) if bf16 else dict(rtol=1e-5, atol=1e-5)
+    with torch.no_grad():
+        full, _ = net(tokens)
+        logits, state = decoder.prompt(tokens, lens, None)
+        torch.testing.assert_close(logits, full[torch.arange(5), lens - 1], **tol)
+        for t in range(4, 9):
+            logits, state = decoder.step(tokens[:, t], state)
+            torch.testing.assert_close(logits[lens == 4], full[lens == 4, t], **tol)
+        # a prompt continuing from a given state
+        _, state = net(tokens[:, :4])
+        logits, _ = decoder.prompt(tokens[:, 4:], np.full(5, 5), torch.cat([*state[0],
+                                                                            *state[1]]))
+        torch.testing.assert_close(logits, full[:, -1], **tol)
 
 
 @pytest.mark.filterwarnings("ignore:the LSTM could not produce enough valid rows")
