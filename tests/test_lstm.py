@@ -518,9 +518,9 @@ def test_decoder_prompts_and_steps_match_the_lstm_layers(bf16):
             logits, state = decoder.step(tokens[:, t], state)
             torch.testing.assert_close(logits[lens == 4], full[lens == 4, t], **tol)
         # a prompt continuing from a given state
-        _, state = net(tokens[:, :4])
-        logits, _ = decoder.prompt(tokens[:, 4:], np.full(5, 5), torch.cat([*state[0],
-                                                                            *state[1]]))
+        (h1, c1), (h2, c2) = net(tokens[:, :4])[1]
+        state = (torch.cat([h1[0], h2[0]], 1).to(decoder.dtype), torch.cat([c1[0], c2[0]], 1))
+        logits, _ = decoder.prompt(tokens[:, 4:], np.full(5, 5), state)
         torch.testing.assert_close(logits, full[:, -1], **tol)
 
 

@@ -44,11 +44,14 @@ class SampledTokens:
 def _categorical(logits: torch.Tensor, temperature: float, u: torch.Tensor) -> torch.Tensor:
     """One draw per row from ``softmax(logits / temperature)``, by inverse CDF.
 
-    ``u`` holds one uniform in ``[0, 1)`` per row. Exactly categorical
-    sampling, and on the CPU about ten times faster than ``torch.multinomial``
-    for one sample per row.
+    ``u`` holds one uniform in ``[0, 1)`` per row; ``logits`` is overwritten.
+    Exactly categorical sampling (the CDF is left unnormalised and ``u``
+    scaled by its total instead), and on the CPU about ten times faster than
+    ``torch.multinomial`` for one sample per row.
     """
-    cdf = torch.softmax(logits / temperature, dim=-1).cumsum(dim=-1)
+    if temperature != 1.0:
+        logits.div_(temperature)
+    cdf = logits.sub_(logits.amax(dim=1, keepdim=True)).exp_().cumsum_(dim=1)
     tok = torch.searchsorted(cdf, u[:, None] * cdf[:, -1:], right=True)
     return tok.squeeze(1).clamp_(max=logits.shape[-1] - 1)
 
@@ -106,8 +109,9 @@ class Decoder:
       faster products on a CPU with AVX512-BF16. ``None`` uses them where
       :func:`native_bf16` says they are native.
 
-    The recurrent state is one tensor of shape ``(4, batch, units)``:
-    ``h1, c1, h2, c2``.
+    The recurrent state is a pair ``(h, c)`` of shape ``(batch, 2 * units)``
+    each, both layers side by side: ``h`` in the products' dtype (it only
+    feeds them), ``c`` in float32.
 
     Parameters
     ----------
@@ -145,23 +149,56 @@ class Decoder:
             dtype = torch.bfloat16 if self.bf16 else self.gate_table.dtype
             self.w_hh1, self.w2, self.w_head = (w.to(dtype).contiguous()
                                                 for w in (w_hh1, w2, w_head))
+            self.dtype = dtype
 
-    def _mm(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
-        if self.bf16:
-            return torch.mm(x.to(torch.bfloat16), w).float()
-        return torch.mm(x, w)
+    def zeros(self, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """The zero state of ``batch`` rows."""
+        device = self.gate_table.device
+        return (torch.zeros((batch, 2 * self.units), dtype=self.dtype, device=device),
+                torch.zeros((batch, 2 * self.units), device=device))
 
-    def _cell(self, gates: torch.Tensor, c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """LSTM cell update from gate pre-activations (``g`` doubled, see ``__init__``)."""
+    def _cell(self, gates: torch.Tensor, c: torch.Tensor, h_out: torch.Tensor,
+              c_out: torch.Tensor) -> None:
+        """LSTM cell update from gate pre-activations (``g`` doubled, see ``__init__``).
+
+        Overwrites ``gates``; writes the new hidden and cell states into the
+        views ``h_out`` and ``c_out``.
+        """
         u = self.units
-        s = torch.sigmoid_(gates)
+        s = gates.sigmoid_()
         g = s[:, 3 * u:].mul_(2.0).sub_(1.0)  # tanh(x) = 2 sigmoid(2x) - 1
-        c_new = torch.addcmul(s[:, u:2 * u] * c, s[:, :u], g)
-        tanh_c = torch.sigmoid(c_new * 2.0).mul_(2.0).sub_(1.0)
-        return s[:, 2 * u:3 * u] * tanh_c, c_new
+        torch.mul(s[:, u:2 * u], c, out=c_out)
+        c_out.addcmul_(s[:, :u], g)
+        tanh_c = torch.mul(c_out, 2.0).sigmoid_().mul_(2.0).sub_(1.0)
+        torch.mul(s[:, 2 * u:3 * u], tanh_c, out=h_out)
+
+    def _advance(self, tokens: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The state after feeding ``tokens``."""
+        h, c = state
+        u = self.units
+        h_new, c_new = torch.empty_like(h), torch.empty_like(c)
+        gates = self.gate_table[tokens]
+        # a strided view is a slow matrix operand: contiguous copies (b x units) are cheap
+        gates += torch.mm(h[:, :u].contiguous(), self.w_hh1).float()
+        self._cell(gates, c[:, :u], h_new[:, :u], c_new[:, :u])
+        h_new[:, u:] = h[:, u:]  # the second layer reads [new h1, old h2]
+        gates = torch.mm(h_new, self.w2).float().add_(self.b2)
+        self._cell(gates, c[:, u:], h_new[:, u:], c_new[:, u:])
+        return h_new, c_new
+
+    def _head(self, h: torch.Tensor) -> torch.Tensor:
+        return torch.mm(h[:, self.units:].contiguous(), self.w_head).float().add_(self.b_head)
+
+    def step(self, tokens: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]
+             ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """Logits of shape (batch, vocab), float32, after feeding ``tokens``; the new state."""
+        state = self._advance(tokens, state)
+        return self._head(state[0]), state
 
     def prompt(self, prompts: torch.Tensor, lens: np.ndarray,
-               state: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+               state: tuple[torch.Tensor, torch.Tensor] | None
+               ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         """Next-token logits after each row's prompt, and the state there.
 
         Parameters
@@ -170,8 +207,8 @@ class Decoder:
             Right-padded prompts.
         lens : ndarray of shape (batch,)
             Their lengths (at least 1).
-        state : Tensor of shape (4, batch, units) or None
-            The state to start from; ``None`` for zeros.
+        state : tuple of two Tensors of shape (batch, 2 * units), or None
+            The state ``(h, c)`` to start from (see the class); ``None`` for zeros.
 
         The prompts run through the same steps as generation, longest first:
         at step ``t`` only the rows whose prompt is longer than ``t`` advance,
@@ -182,36 +219,18 @@ class Decoder:
         b = prompts.shape[0]
         order = np.argsort(-lens, kind="stable")
         active = np.searchsorted(-lens[order], -np.arange(int(lens.max())), side="left")
-        if state is None:
-            state = torch.zeros((4, b, self.units), device=prompts.device)
-        else:
-            state = state.clone()
         order_t = torch.as_tensor(order, device=prompts.device)
         tokens = prompts[order_t]
-        state = state[:, order_t]
+        h, c = self.zeros(b) if state is None else (state[0][order_t], state[1][order_t])
         for t, k in enumerate(active.tolist()):
             if k == b:
-                state = self._advance(tokens[:, t], state)
+                h, c = self._advance(tokens[:, t], (h, c))
             else:
-                state[:, :k] = self._advance(tokens[:k, t], state[:, :k])
+                h[:k], c[:k] = self._advance(tokens[:k, t], (h[:k], c[:k]))
         inverse = torch.empty_like(order_t)
         inverse[order_t] = torch.arange(b, device=prompts.device)
-        state = state[:, inverse]
-        return self._mm(state[2], self.w_head).add_(self.b_head), state
-
-    def _advance(self, tokens: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
-        """The state after feeding ``tokens``."""
-        h1, c1, h2, c2 = state
-        h1, c1 = self._cell(self.gate_table[tokens] + self._mm(h1, self.w_hh1), c1)
-        g2 = self._mm(torch.cat([h1, h2], dim=1), self.w2).add_(self.b2)
-        h2, c2 = self._cell(g2, c2)
-        return torch.stack([h1, c1, h2, c2])
-
-    def step(self, tokens: torch.Tensor, state: torch.Tensor
-             ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Logits of shape (batch, vocab) after feeding ``tokens``, and the new state."""
-        state = self._advance(tokens, state)
-        return self._mm(state[2], self.w_head).add_(self.b_head), state
+        h, c = h[inverse], c[inverse]
+        return self._head(h), (h, c)
 
 
 def sample_tokens(
@@ -296,7 +315,7 @@ def sample_tokens(
             lens = prompt_len[lo:hi]
             flat = prompt_flat[starts[lo]:starts[hi - 1] + lens[-1]]
             prompts = torch.as_tensor(pad_sequences(flat, lens, newline_id), device=device)
-            state = None if carry is None else carry[:, :b]
+            state = None if carry is None else (carry[0][:b], carry[1][:b])
             logits, state = decoder.prompt(prompts, lens, state)
             n_forward += 1
             uniforms = torch.rand((b, max_steps), generator=generator, device=device)
@@ -313,7 +332,7 @@ def sample_tokens(
                 fptr = torch.zeros(b, dtype=torch.int64, device=device)
                 in_force = flen[rows, fpos.clamp(max=n_fields - 1)] > 0
                 in_force &= fpos < n_fields
-            final = None if reset_states else torch.zeros_like(state)
+            final = None if reset_states else decoder.zeros(b)
             for t in range(max_steps):
                 _line_format(logits, fpos, n_fields, newline_id, delimiter_id)
                 tok = _categorical(logits, temperature, uniforms[rows, t])
@@ -340,18 +359,19 @@ def sample_tokens(
                     done_nl[d_rows] = is_nl[done]
                     done_bad[d_rows] = is_bad[done]
                     if final is not None:
-                        final[:, d_rows] = state[:, done]
+                        final[0][d_rows], final[1][d_rows] = state[0][done], state[1][done]
                     keep = ~done
                     if not bool(keep.any()):
                         break
-                    rows, tok, fpos, state = rows[keep], tok[keep], fpos[keep], state[:, keep]
+                    rows, tok, fpos = rows[keep], tok[keep], fpos[keep]
+                    state = (state[0][keep], state[1][keep])
                     if has_forced:
                         fptr, in_force = fptr[keep], in_force[keep]
                 logits, state = decoder.step(tok, state)
                 n_forward += 1
             else:
                 if final is not None:  # lines cut at max_steps keep their state too
-                    final[:, rows] = state
+                    final[0][rows], final[1][rows] = state
             if final is not None:
                 carry = final
             g_len = gen_len.cpu().numpy()
