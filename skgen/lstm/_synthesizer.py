@@ -147,8 +147,8 @@ class LSTMSynthesizer(BaseSynthesizer):
         Lines generated in parallel. It changes speed and memory, not the
         rows (with ``reset_states=True`` each row draws from its own random
         stream). *Changed from the seed's 64*: on the CPU one step of 1,024
-        lines costs about 0.7 of 16 steps of 64 (per CPU second 560 against
-        390 rows of the 26-column table of ``docs/benchmarks.md``).
+        lines costs about 0.7 of 16 steps of 64 (per CPU second 550-740
+        against 410-450 rows of the 26-column table of ``docs/benchmarks.md``).
     validation_split : bool or float, default=False
         Hold out records to monitor over-fitting: ``True`` holds out a fifth
         (the seed's figure), a float in ``(0, 1)`` that fraction.
@@ -281,6 +281,13 @@ class LSTMSynthesizer(BaseSynthesizer):
     or after twice the longest training line's tokens. A generated line with
     the wrong number of fields, or a value not readable in its column's type,
     counts as invalid in the sampling loop (against ``max_invalid``).
+
+    *Sampling statistics.* ``sample``'s output carries in ``attrs``:
+    ``candidate_rows`` (rows proposed), ``lines_per_cluster`` (lines each
+    model wrote; a later cluster only continues rows whose earlier lines read
+    back) and ``valid_line_rate_per_cluster`` (the share of those lines that
+    read back as their fields); ``len(out) / candidate_rows`` is the share of
+    proposed rows that passed every check.
 
     References
     ----------
