@@ -2,11 +2,12 @@
 
 ``predict_batch_size`` lines are generated at once. Each row of a batch may
 have its own prompt (smart seeding: the values of its seed fields, then a
-delimiter): the prompts are right-padded and run through the LSTM as packed
-sequences, so every row starts sampling from the state after *its own* prompt,
-in one forward call per batch. Sampling then advances all rows of the batch by
-one token per step; rows that end (newline token, or one delimiter too many)
-leave the batch, which shrinks as it goes. Every draw keeps the line format: the
+delimiter; a later field cluster's context columns): the prompts run through
+the network's generation step (:class:`Decoder`), longest first, so every row
+starts sampling from the state after *its own* prompt. Sampling then advances
+all rows of the batch by one token per step, each row with its own uniform
+draws; rows that end (newline token, or one delimiter too many) leave the
+batch, which shrinks as it goes. Every draw keeps the line format: the
 newline cannot come before the last field, the delimiter not inside it, so no
 line is lost to a wrong number of fields.
 
@@ -116,13 +117,12 @@ class Decoder:
     Parameters
     ----------
     net : LSTMNetwork
-        The trained network (its layers are used for prompts).
+        The trained network; its weights are copied.
     bf16 : bool or None, default=None
-        bfloat16 matrix products in :meth:`step`.
+        bfloat16 matrix products in :meth:`step` and :meth:`prompt`.
     """
 
     def __init__(self, net: torch.nn.Module, bf16: bool | None = None) -> None:
-        self.net = net
         device = next(net.parameters()).device
         self.bf16 = native_bf16(device) if bf16 is None else bool(bf16)
         with torch.no_grad():
@@ -151,9 +151,13 @@ class Decoder:
                                                 for w in (w_hh1, w2, w_head))
             self.dtype = dtype
 
+    @property
+    def device(self) -> torch.device:
+        return self.gate_table.device
+
     def zeros(self, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
         """The zero state of ``batch`` rows."""
-        device = self.gate_table.device
+        device = self.device
         return (torch.zeros((batch, 2 * self.units), dtype=self.dtype, device=device),
                 torch.zeros((batch, 2 * self.units), device=device))
 

@@ -703,7 +703,7 @@ class LSTMSynthesizer(BaseSynthesizer):
                                 weights=m["weights"])
             net.eval()
             decoders.append(Decoder(net))
-        return toks, decoders, next(decoders[0].net.parameters()).device if decoders else None
+        return toks, decoders, decoders[0].device if decoders else None
 
     def _get_runtime(self) -> tuple[list, list, Any]:
         """The runtime built in ``fit``, or once (under a lock) after ``load``.
