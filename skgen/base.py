@@ -11,7 +11,6 @@ lives here, once.
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 import warnings
@@ -31,6 +30,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Integral, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from skgen._dask_fit import (
+    DASK_MAX_FIT_ROWS,
+    full_data,
+    is_dask_frame,
+    sample_rows,
+    summarize_dask,
+)
 from skgen._dependencies import (
     apply_frame_dependencies,
     learn_frame_dependencies,
@@ -43,7 +49,7 @@ from skgen.conditions import SeedRows, conditions_met, restrictions_of, seed_row
 from skgen.data_checks import check_data
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.schema import TableSchema, check_frame
-from skgen.validators import ValidatorSet
+from skgen.validators import PrivacyFilter, ValidatorSet
 
 #: Documentation shared by every synthesizer for the parameters this class owns.
 COMMON_PARAMETERS_DOC = """
@@ -124,6 +130,11 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         Column names of ``X``, in order.
     n_train_rows_ : int
         Number of training rows.
+    n_fit_rows_ : int
+        Number of rows the model itself learned from: ``n_train_rows_``, or a
+        uniform random sample of ``max_fit_rows`` of them when there are more
+        (always for a dask frame, whose sample holds at most ``max_fit_rows``,
+        1,000,000 for a model without that parameter).
 
     References
     ----------
@@ -136,6 +147,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     _parameter_constraints: ClassVar[dict] = {
         "validators": [list, HasMethods(["fit", "is_valid"]), None],
         "max_invalid": [Interval(Integral, 0, None, closed="left"), None],
+        "max_fit_rows": [Interval(Integral, 1, None, closed="left"), None],
         "data_checks": [StrOptions({"log", "skip", "interrupt"})],
         "column_types": [dict, None],
         "verbose": ["verbose"],
@@ -160,6 +172,12 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     #: Candidate rows proposed per ``_generate`` call; chunks are independent
     #: random streams, so the output does not depend on ``n_jobs``.
     _chunk_rows: ClassVar[int] = 8192
+    #: Whether retry rounds propose several candidates per unfilled seed row (as
+    #: many as the valid rate seen so far says one valid row takes) and keep the
+    #: first valid one, so that a model with a low valid rate does not end in many
+    #: rounds of a few rows each (the GPT's batched sampler). Never more
+    #: candidates than ``max_invalid`` still allows to be rejected.
+    _overgenerates: ClassVar[bool] = False
     #: Whether ``fit`` learns ``exact_dependencies_`` (a category that pins
     #: another column's value in every training row) for the sampling loop to
     #: apply to each proposed batch (see :mod:`skgen._dependencies`). A model
@@ -180,14 +198,20 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
 
         Parameters
         ----------
-        X : pandas.DataFrame of shape (n_samples, n_features)
+        X : pandas.DataFrame or dask.dataframe.DataFrame of shape (n_samples, n_features)
             Training table. A 2-D array is accepted and its columns are named
             ``x0, x1, ...``; a 1-D Series, array or list of strings (a text
             corpus) becomes one column named after the Series, or ``"text"``.
-            Not modified.
+            A dask DataFrame (larger than memory) is read once, partition by
+            partition on the active scheduler: the schema, the validators'
+            rules and :class:`~skgen.AmplifySampler`'s marginals come from all
+            its rows, the model from a uniform random sample of at most
+            ``max_fit_rows`` of them (see :mod:`skgen._dask_fit`). Not
+            modified.
         y : array-like of shape (n_samples,), default=None
             Optional label, treated as one more column named ``y.name`` (or
-            ``"target"``) so that it can be conditioned on.
+            ``"target"``) so that it can be conditioned on. Not with a dask
+            ``X`` (keep the label as one of its columns).
 
         Returns
         -------
@@ -202,34 +226,64 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             or mixing value types, a float column holding ``inf`` or ``-inf``
             (named in the message), or a ``y`` whose name clashes with a column.
         TypeError
-            For a scipy sparse matrix (pass a dense DataFrame).
+            For a scipy sparse matrix (pass a dense DataFrame), or a ``y``
+            given with a dask ``X``.
         DataCheckError
             With ``data_checks="interrupt"`` when the checks find problems.
         """
-        X = self._prepare_training_frame(X, y)
+        entropy = _entropy(self.random_state)
+        column_types = getattr(self, "column_types", None)
+        max_rows = getattr(self, "max_fit_rows", None)
+        full = None
+        if is_dask_frame(X):  # one pass over the partitions; the model learns from a sample
+            if y is not None:
+                raise TypeError("y cannot be given with a dask DataFrame X; keep the label as "
+                                "a column of X")
+            part = summarize_dask(X, max_rows or self._dask_fit_rows(), entropy, column_types)
+            X, full, schema = part.sample, part.full, part.schema
+            X_fit, reference = X, pd.concat([X, part.witnesses], ignore_index=True)
+        else:
+            X = self._prepare_training_frame(X, y)
+            schema = TableSchema.infer(X, column_types=column_types)
+            X_fit, reference = X, X
+            if max_rows is not None and len(X) > max_rows:
+                full, X_fit = full_data(X), sample_rows(X, max_rows, entropy)
         # All of fit runs on a scratch instance holding only the parameters;
         # its state replaces this one's in one assignment once it succeeded,
         # so a failed or interrupted fit (an error, KeyboardInterrupt) leaves
         # the estimator as it was: unfitted, or with its previous fit intact.
         new = self._unfitted_copy()
-        new.schema_ = TableSchema.infer(X, column_types=getattr(self, "column_types", None))
+        new.schema_ = schema
         new.data_check_warnings_ = [
             {"check": w.check, "column": w.column, "message": w.message}
             for w in check_data(X, strategy=self.data_checks,
                                 exclude=self._irrelevant_data_checks)
         ]
-        new.validators_ = new._make_validator_set().fit(X)
+        new.validators_ = new._make_validator_set().fit(reference)
+        if reference is not X and any(isinstance(v, PrivacyFilter)
+                                      for v in new.validators_.validators_):
+            warnings.warn(f"the PrivacyFilter learned the {len(reference)} rows of the sample "
+                          f"of the dask frame, not its {full.n_rows} rows: generated rows are "
+                          "compared with those only", UserWarning, stacklevel=2)
         n_x = X.shape[1] - (y is not None)  # y is the last column of the frame
         new.n_features_in_ = n_x
         new.feature_names_in_ = np.asarray(X.columns[:n_x], dtype=object)
-        new.n_train_rows_ = len(X)
+        new.n_train_rows_ = len(X) if full is None else full.n_rows
+        new.n_fit_rows_ = len(X_fit)
         if self._learns_dependencies:  # not under dp: statistics outside the accountant
             new.exact_dependencies_ = ([] if getattr(self, "dp", False)
                                        else learn_frame_dependencies(X, new.schema_))
 
-        entropy = _entropy(self.random_state)
         new._sample_rng_ = np.random.default_rng([*entropy, 1])
-        new._fit(X, np.random.default_rng([*entropy, 0]))
+        new._full_data = full  # statistics of all rows when _fit sees a sample of them
+        new._fit(X_fit, np.random.default_rng([*entropy, 0]))
+        del new._full_data
+        if full is not None:  # refuse every training ID and text, not only the sample's
+            for name, columns in new._string_hash_columns().items():
+                if all(full.counts.get(c) is not None for c in columns):
+                    distinct = pd.DataFrame({c: pd.Series(full.counts[c].index.to_numpy(
+                        dtype=object)) for c in columns})
+                    setattr(new, name, string_hashes(distinct, columns))
         self.__dict__ = vars(new)
         return self
 
@@ -261,6 +315,10 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             "skgen.load(path, reference_data=X) (or skgen.persistence.attach_reference) to "
             "restore the check", UserWarning, stacklevel=3)
         return [np.zeros(0, dtype=np.uint64) for _ in self._string_hash_columns()[name]]
+
+    def _dask_fit_rows(self) -> int:
+        """Rows the model learns from a dask frame when ``max_fit_rows`` is None."""
+        return DASK_MAX_FIT_ROWS
 
     def _unfitted_copy(self) -> BaseSynthesizer:
         """A new instance of this class sharing only the parameters (not copies).
@@ -407,7 +465,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             ``partial`` attribute holds the valid rows made so far.
         """
         check_is_fitted(self, "schema_")
-        if _is_dask_frame(conditions):  # one output partition per seed partition
+        if is_dask_frame(conditions):  # one output partition per seed partition
             from skgen.dask import sample_from_seeds
 
             return sample_from_seeds(self, conditions, n_samples=n_samples,
@@ -505,10 +563,14 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         n_invalid = 0
         reasons: dict[str, int] = {}
         n_jobs = 1 if self.n_jobs is None else self.n_jobs
+        n_proposed = n_valid = 0
         with tqdm(total=n, disable=not self.verbose, desc=f"{type(self).__name__} sampling",
                   unit="rows") as bar:
             while not filled.all():
                 todo = np.flatnonzero(~filled)
+                if self._overgenerates and n_proposed:
+                    todo = self._retry_candidates(todo, n_valid / n_proposed,
+                                                  max_invalid - n_invalid)
                 parts = [todo[i:i + self._chunk_rows] for i in range(0, len(todo),
                                                                       self._chunk_rows)]
                 streams = [np.random.default_rng(int(k))
@@ -523,11 +585,16 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                 for positions, (rows, ok, why) in zip(parts, results, strict=True):
                     for reason, count in why.items():
                         reasons[reason] = reasons.get(reason, 0) + count
-                    good = positions[ok]
-                    if len(good):
-                        chunks_done[int(good[0])] = rows.iloc[np.flatnonzero(ok)].set_axis(good)
-                    filled[good] = True
+                    n_proposed += len(ok)
+                    n_valid += int(ok.sum())
                     n_invalid += int((~ok).sum())
+                    # the first valid candidate of each seed row not filled yet
+                    good, first = np.unique(positions[ok], return_index=True)
+                    first, good = first[~filled[good]], good[~filled[good]]
+                    if len(good):
+                        chunks_done[int(good[0])] = rows.iloc[np.flatnonzero(ok)[first]] \
+                            .set_axis(good)
+                    filled[good] = True
                     bar.update(len(good))
                 if n_invalid > max_invalid and not filled.all():
                     partial = self._assemble(chunks_done, seeds)
@@ -540,6 +607,22 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                         f"{causes}. {_advice(reasons)}",
                         partial=partial, n_invalid=n_invalid, n_requested=n)
         return self._assemble(chunks_done, seeds).reset_index(drop=True)
+
+    def _retry_candidates(self, todo: np.ndarray, valid_rate: float, budget: int
+                          ) -> np.ndarray:
+        """Seed positions to propose in a retry round of an over-generating model.
+
+        Each unfilled row ``todo`` is repeated as often as one valid row takes
+        at ``valid_rate`` (the share of candidates kept so far: ``ceil(1 /
+        valid_rate)`` times); in all never more than ``len(todo) + budget``
+        candidates (``budget``: rejections ``max_invalid`` still allows), and
+        every row at least once. Filling a whole 64-row chunk for the last few
+        rows was measured slower on a loaded CPU: the GPT's batch costs about
+        the same per row at 30 and at 64 rows there.
+        """
+        most = len(todo) + budget
+        per_row = int(np.ceil(1 / valid_rate)) if valid_rate > 0 else most
+        return np.tile(todo, min(per_row, -(-most // len(todo))))[:most]
 
     def _propose(self, seeds: pd.DataFrame, rng: np.random.Generator,
                  generate: Callable | None = None
@@ -644,7 +727,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     #: Fitted attributes a model file holds; each model adds its own (see
     #: :mod:`skgen.persistence`, which writes and reads only declared names).
     _fitted_attributes = ("schema_", "data_check_warnings_", "validators_", "n_features_in_",
-                          "feature_names_in_", "n_train_rows_", "_sample_rng_")
+                          "feature_names_in_", "n_train_rows_", "n_fit_rows_", "_sample_rng_")
 
     def save(self, path: str | Path, *, key: bytes | str | None = None,
              include_reference_data: bool = False) -> Path:
@@ -692,12 +775,6 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
 
 BaseSynthesizer.__doc__ = BaseSynthesizer.__doc__.replace(
     "%(common)s", COMMON_PARAMETERS_DOC.strip())
-
-
-def _is_dask_frame(X: Any) -> bool:
-    """Whether ``X`` is a dask DataFrame; never imports dask (only one already imported)."""
-    dd = sys.modules.get("dask.dataframe")
-    return dd is not None and isinstance(X, dd.DataFrame)
 
 
 def _is_text_vector(X: Any) -> bool:

@@ -369,3 +369,33 @@ def test_conditioning_on_the_dependent_column_draws_matching_determinants():
     for grade in ["B", "F"]:
         rows = syn.sample(400, conditions={"grade": grade}, random_state=1)
         assert (rows["sub_grade"].str[0] == grade).mean() >= 0.995, grade
+
+
+def test_rare_dependent_level_gets_its_own_determinants():
+    """Seattle-pets-like: ``breed -> species``; conditioning on a rare species.
+
+    Before, a free breed was drawn without the fixed species (the breed's tree
+    may not split on a column it fixes) and rows conflicting with it were only
+    redrawn: 54 % of ``species = "Goat"`` rows got a goat breed, 24 % of pigs.
+    """
+    rng = np.random.default_rng(0)
+    breeds = {"Cat": [f"cat{i}" for i in range(15)], "Dog": [f"dog{i}" for i in range(40)],
+              "Goat": ["Alpine", "Nubian", "Pygmy", "LaMancha"], "Pig": ["Potbellied", "Kunekune"]}
+    species = rng.choice(list(breeds), size=8000, p=[0.6, 0.391, 0.006, 0.003])
+    pets = pd.DataFrame({
+        "year": rng.integers(2000, 2020, species.size),
+        "species": species,
+        "breed": [rng.choice(breeds[s]) for s in species],
+        "zip": rng.choice([f"981{i:02d}" for i in range(30)], size=species.size),
+    })
+    syn = AmplifySampler(random_state=0).fit(pets)
+    for level in ["Goat", "Pig"]:
+        rows = syn.sample(400, conditions={"species": level}, random_state=1)
+        assert rows["breed"].isin(breeds[level]).all(), level
+        # every goat breed shows up, none takes more than half of the rows
+        assert set(rows["breed"]) == set(breeds[level]), level
+        assert rows["breed"].value_counts(normalize=True).max() < 0.5 + 0.25 * (level == "Pig")
+    seeds = pets.head(300).assign(breed=np.nan)
+    imputed = syn.sample(conditions=seeds, random_state=2)
+    real = {b: s for s, bs in breeds.items() for b in bs}
+    assert (imputed["breed"].map(real) == seeds["species"]).all()

@@ -132,6 +132,69 @@ def test_lora_trains_only_adapters_of_the_attention_projections(tiny_model, twee
     assert modules == {"q_proj", "k_proj", "v_proj", "o_proj"}
 
 
+def test_training_lines_are_tokenized_as_prompts_are_and_end_in_a_line_break(fitted, tweets):
+    """The head (label and separator) is tokenized apart from the text, as a prompt's head
+    is, and every line's last scored token is its line break (where sampling stops)."""
+    rt = fitted._runtime
+    texts = ['"' + t for t in tweets["text"]]  # a quote after the separator may merge with it
+    lines = [f"{lab}|{t}" for lab, t in zip(tweets["sentiment"], texts, strict=True)]
+    seqs = rt.encode_lines(lines, texts, 500)
+    for seq, lab, text in zip(seqs, tweets["sentiment"], texts, strict=True):
+        assert seq == rt.bos + rt.tokenize([f"{lab}|"])[0] + rt.tokenize([text + "\n"])[0]
+        assert rt.stop[seq[-1]] and "\n" in rt.tokenizer.decode([seq[-1]])
+
+
+def test_warmup_never_takes_more_than_a_tenth_of_training():
+    """warmup_steps=100 on 45 steps (60 lines, 3 epochs of 4) must not leave the rate low."""
+    from skgen.text._train import TrainConfig, _scheduler
+
+    opt = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=1e-3)
+    cfg = TrainConfig(epochs=3, batch_size=4, learning_rate=1e-3, weight_decay=0.0,
+                      warmup_steps=100, lr_scheduler="cosine", validation_fraction=0.0,
+                      early_stopping=False, patience=1)
+    sched = _scheduler(opt, cfg, 45)
+    rates = []
+    for _ in range(45):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert max(rates) == pytest.approx(1e-3) and rates.index(max(rates)) <= 4
+
+
+def test_retry_rounds_fill_the_batch_and_respect_max_invalid(fitted, monkeypatch):
+    """A retry round proposes as many candidates per unfilled row as the valid rate
+    asks and keeps the first valid one; never more candidates than max_invalid still
+    allows to be rejected."""
+    sizes = []
+    original = GPTTextSynthesizer._generate
+
+    def half_malformed(self, seeds, rng):
+        sizes.append(len(seeds))
+        frame, ok = original(self, seeds, rng)
+        return frame, ok & (np.arange(len(seeds)) % 2 == 0)
+
+    monkeypatch.setattr(GPTTextSynthesizer, "_generate", half_malformed)
+    seeds = pd.DataFrame({"sentiment": ["negative", "positive"] * 5})
+    out = fitted.sample(conditions=seeds, random_state=0)
+    assert list(out["sentiment"]) == list(seeds["sentiment"])
+    # no row of the first round passed (the tiny model's texts fail the validators too):
+    # the next proposes what max_invalid allows, in chunks, not the same 10 rows again
+    assert sizes[0] == 10 and sum(sizes[1:]) > 10 and sizes[1] == 64
+    # ceil(1 / valid rate) candidates per row left, cut to what max_invalid still allows
+    rows = np.array([3, 7])
+    assert fitted._retry_candidates(rows, 0.3, 400).tolist() == [3, 7] * 4
+    assert fitted._retry_candidates(rows, 0.3, 3).tolist() == [3, 7, 3, 7, 3]
+    assert fitted._retry_candidates(rows, 0.0, 1).tolist() == [3, 7, 3]
+    sizes.clear()
+    try:  # the rows left, each one rejected once, and the 12 - rejected still allowed
+        fitted.set_params(max_invalid=12).sample(conditions=seeds, random_state=0)
+    except skgen.TooManyInvalidError:
+        pass
+    finally:
+        fitted.set_params(max_invalid=400)
+    assert len(sizes) >= 2 and sizes[1] <= 12
+
+
 # -------------------------------------------------------------- conditions
 def test_label_conditions_are_kept(fitted):
     out = fitted.sample(12, conditions={"sentiment": "negative"}, random_state=1)
@@ -366,6 +429,10 @@ def test_from_gretel_config_maps_the_gpt_x_block(tmp_path):
     file = tmp_path / "gpt.yml"
     file.write_text(yaml.safe_dump(config))
     assert GPTTextSynthesizer.from_gretel_config(file).get_params() == syn.get_params()
+    # keys left out (or null) take the seed's values, not skgen's defaults
+    seed = GPTTextSynthesizer.from_gretel_config({"gpt_x": {"epochs": None}})
+    assert (seed.epochs, seed.learning_rate, seed.warmup_steps) == (1, 1e-6, 100)
+    assert GPTTextSynthesizer().learning_rate != seed.learning_rate
     bad = {"gpt_x": {"epochs": 1, "rnn_units": 3, "privacy_params": {"entity": "x"}}}
     with pytest.raises(ValueError, match=r"\['rnn_units', 'privacy_params.entity'\]"):
         GPTTextSynthesizer.from_gretel_config(bad)

@@ -16,16 +16,22 @@ from scipy.special import ndtri
 _P_EPS = 1e-7
 
 
-def fit_quantile_knots(values: np.ndarray, n_quantiles: int) -> tuple[np.ndarray, np.ndarray]:
+def fit_quantile_knots(values: np.ndarray, n_quantiles: int,
+                       counts: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Bounded piecewise-linear quantile function of one numeric column.
 
     Parameters
     ----------
     values : ndarray of shape (n_samples,)
-        Finite training values.
+        Finite training values; with ``counts``, the distinct values (any
+        order).
     n_quantiles : int
         Largest number of knots for the continuous part. A column with at most
         this many distinct values is stored exactly, each value as a flat step.
+    counts : ndarray of int of shape (n_samples,) or None, default=None
+        How many rows hold each of ``values`` (value counts merged over the
+        partitions of a dask frame); the knots are then those of the rows
+        these counts describe, exactly.
 
     Returns
     -------
@@ -41,19 +47,44 @@ def fit_quantile_knots(values: np.ndarray, n_quantiles: int) -> tuple[np.ndarray
     an exact point mass, so spikes (a column that is 92 % zeros, a working week
     of exactly 40 hours) survive even in a column with many distinct values.
     """
-    vals, counts = np.unique(values, return_counts=True)
-    n = values.size
+    if counts is None:
+        vals, counts = np.unique(values, return_counts=True)
+    else:
+        order = np.argsort(values, kind="stable")
+        vals, counts = np.asarray(values, dtype=float)[order], np.asarray(counts)[order]
+    n = int(counts.sum())
     hi = np.cumsum(counts) / n
     lo = hi - counts / n
     if vals.size <= n_quantiles:
         return np.column_stack([lo, hi]).ravel(), np.repeat(vals, 2).astype(float)
     grid = np.linspace(0.0, 1.0, n_quantiles)
-    q = np.quantile(values, grid)
+    q = np.quantile(values, grid) if vals.size == n else _sorted_quantile(vals, counts, grid)
     heavy = counts >= n / n_quantiles
     probs = np.concatenate([grid, lo[heavy], hi[heavy]])
     knots = np.concatenate([q, vals[heavy], vals[heavy]]).astype(float)
     order = np.lexsort((knots, probs))
     return probs[order], np.maximum.accumulate(knots[order])
+
+
+def _sorted_quantile(vals: np.ndarray, counts: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``np.quantile`` (linear method) of the rows that hold sorted ``vals`` ``counts`` times.
+
+    The same virtual indexes and interpolation as numpy, so the result is the
+    one ``np.quantile(np.repeat(vals, counts), q)`` gives, without the rows.
+    """
+    n = int(counts.sum())
+    h = n * q + (1 + q * (1 - 1 - 1)) - 1  # numpy's virtual index, alpha = beta = 1
+    prev = np.floor(h)
+    gamma = h - prev
+    ends = np.cumsum(counts)
+    lo = np.clip(prev, 0, n - 1).astype(np.int64)
+    hi = np.clip(prev + 1, 0, n - 1).astype(np.int64)
+    a = vals[np.searchsorted(ends, lo, side="right")].astype(float)
+    b = vals[np.searchsorted(ends, hi, side="right")].astype(float)
+    diff = b - a
+    out = a + diff * gamma
+    np.subtract(b, diff * (1 - gamma), out=out, where=gamma >= 0.5)
+    return out
 
 
 def quantile_inverse(u: np.ndarray, probs: np.ndarray, knots: np.ndarray) -> np.ndarray:
@@ -108,7 +139,8 @@ def quantile_interval(x: np.ndarray, probs: np.ndarray, knots: np.ndarray) -> tu
     return np.where(on_knot, lo, between), np.where(on_knot, hi, between)
 
 
-def randomized_pit(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def randomized_pit(values: np.ndarray, rng: np.random.Generator,
+                   reference: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Normal scores of training values, ties spread uniformly over their mass.
 
     Parameters
@@ -117,6 +149,10 @@ def randomized_pit(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         Finite values.
     rng : numpy.random.Generator
         Draws ``U``, the position of each tied value within its mass.
+    reference : (ndarray, ndarray) or None, default=None
+        Distinct values and their counts of the distribution ``F`` to use
+        (all rows, when ``values`` is a sample of them); ``None`` uses the
+        empirical distribution of ``values``. Every value must be one of them.
 
     Returns
     -------
@@ -124,9 +160,15 @@ def randomized_pit(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         ``Phi^-1(F(x-) + U (F(x) - F(x-)))`` with ``U ~ Uniform(0, 1)``: exactly
         standard normal whatever the ties.
     """
-    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    if reference is None:
+        _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+        total = values.size
+    else:
+        order = np.argsort(reference[0], kind="stable")
+        vals, counts = reference[0][order], np.asarray(reference[1])[order]
+        inverse, total = np.searchsorted(vals, values), counts.sum()
     n = values.size
-    lo = (np.cumsum(counts) - counts) / n
-    u = lo[inverse] + rng.random(n) * (counts[inverse] / n)
+    lo = (np.cumsum(counts) - counts) / total
+    u = lo[inverse] + rng.random(n) * (counts[inverse] / total)
     return ndtri(np.clip(u, _P_EPS, 1.0 - _P_EPS))
 

@@ -23,6 +23,7 @@ from scipy.stats import truncnorm
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from skgen._dask_fit import DASK_MAX_FIT_ROWS, FullData
 from skgen._dependencies import (
     apply_dependencies,
     dependency_conflicts,
@@ -51,7 +52,12 @@ from skgen.amplify._mixture import (
     sample_components,
     sample_rows_categorical,
 )
-from skgen.amplify._trees import fit_leaf_tree, leaf_tree_proba, sample_leaf_tree
+from skgen.amplify._trees import (
+    fit_leaf_tree,
+    leaf_tree_distribution,
+    leaf_tree_proba,
+    sample_leaf_tree,
+)
 from skgen.base import (
     COLUMN_TYPES_DOC,
     COMMON_PARAMETERS_DOC,
@@ -81,11 +87,32 @@ _N_PROPOSALS = 4
 _TREE_FLOOR = 0.01
 # Rounds of proposals for rows whose completions contradict an exact dependency.
 _MAX_PROPOSAL_ROUNDS = 20
+# After this many rounds, a free determinant is drawn only among the levels that
+# agree with its fixed dependent: rejection keeps a determinant in line with the
+# other cells (lending club's sub_grade with its int_rate), but seldom succeeds
+# for a rare dependent level (a goat's breed, 0.5 % of pets).
+_RESTRICT_AFTER = 5
 
 
 def _as_numbers(s: pd.Series, col: ColumnSchema) -> np.ndarray:
     """A numeric column's values measured from its exact origin (see ``as_float``)."""
     return as_float(s, col.kind, col.origin)
+
+
+def _value_counts(counts: pd.Series | None, col: ColumnSchema
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
+    """A numeric column's distinct finite values (as ``_as_numbers``) and their row counts.
+
+    From the value counts of every training row (:class:`skgen._dask_fit.FullData`);
+    ``None`` when they were not kept (too many distinct values): the sample's
+    own distribution is used instead.
+    """
+    if counts is None:
+        return None
+    x = _as_numbers(pd.Series(counts.index.to_numpy()), col)
+    ok = np.isfinite(x)
+    vals, inverse = np.unique(x[ok], return_inverse=True)
+    return vals, np.bincount(inverse, weights=counts.to_numpy()[ok]).astype(np.int64)
 
 
 class AmplifySampler(BaseSynthesizer):
@@ -172,8 +199,16 @@ class AmplifySampler(BaseSynthesizer):
     subsample : int or None, default=200_000
         Largest number of rows EM is fitted on (drawn at random; the
         refinement trees use at most 50,000 of them); the quantile knots, ID
-        patterns and text chains always use every row. ``None`` runs EM on
-        every row.
+        patterns and text chains always use every row (of the sample, when
+        ``max_fit_rows`` draws one: see there). ``None`` runs EM on every row.
+    max_fit_rows : int or None, default=None
+        Largest number of rows the mixture, the trees, the ID patterns and the
+        text chains learn from, drawn uniformly at random without replacement
+        (reproducibly, from ``random_state``) when the training table has
+        more; the schema, the validators and the marginals (category levels
+        and frequencies, quantile knots) still come from every row. ``None``
+        means every row of a pandas frame, and ``subsample`` rows (1,000,000
+        when ``subsample`` is None) of a dask DataFrame (``fit`` accepts one).
     %(common)s
 
     Attributes
@@ -317,6 +352,7 @@ class AmplifySampler(BaseSynthesizer):
         min_samples_leaf: int = 20,
         max_features=64,
         subsample: int | None = 200_000,
+        max_fit_rows: int | None = None,
         column_types: dict | None = None,
         validators=None,
         max_invalid: int | None = None,
@@ -335,6 +371,7 @@ class AmplifySampler(BaseSynthesizer):
         self.min_samples_leaf = min_samples_leaf
         self.max_features = max_features
         self.subsample = subsample
+        self.max_fit_rows = max_fit_rows
         self.column_types = column_types
         self.validators = validators
         self.max_invalid = max_invalid
@@ -344,6 +381,10 @@ class AmplifySampler(BaseSynthesizer):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
+    def _dask_fit_rows(self) -> int:
+        """A dask frame's sample: the rows EM learns from (``subsample``)."""
+        return self.subsample or DASK_MAX_FIT_ROWS
+
     def _fit(self, X: pd.DataFrame, rng: np.random.Generator) -> None:
         """Learn marginals, ID patterns, text chains, the mixture (EM) and the trees."""
         codes, scores, observed = self._fit_columns(X, rng)
@@ -384,6 +425,7 @@ class AmplifySampler(BaseSynthesizer):
         self.id_patterns_, self.id_pattern_weights_ = [], []
         self.text_chains_ = []
         codes, scores, observed = [], [], []
+        full = getattr(self, "_full_data", None)  # all rows' counts when X is a sample
         for i, col in enumerate(self.schema_.columns):
             s = X[col.name]
             if col.kind in ("categorical", "boolean"):
@@ -393,14 +435,17 @@ class AmplifySampler(BaseSynthesizer):
                 self.roles_.append("categorical")
                 self.categorical_index_.append(i)
                 self.categories_.append(levels)
-                self.has_missing_level_.append(bool(missing.any()))
+                self.has_missing_level_.append(bool(missing.any()) or (
+                    full is not None and full.nulls[col.name] > 0))
                 codes.append(np.where(missing, len(levels), c))
             elif col.kind in ("numeric", "integer", "datetime"):
                 v = _as_numbers(s, col)
                 ok = np.isfinite(v)
-                p, q = fit_quantile_knots(v[ok], self.n_quantiles)
+                ref = None if full is None else _value_counts(full.counts[col.name], col)
+                p, q = (fit_quantile_knots(v[ok], self.n_quantiles) if ref is None else
+                        fit_quantile_knots(ref[0], self.n_quantiles, ref[1]))
                 z = np.zeros(n)
-                z[ok] = randomized_pit(v[ok], rng)
+                z[ok] = randomized_pit(v[ok], rng, ref)
                 self.roles_.append("numeric")
                 self.numeric_index_.append(i)
                 self.quantile_probs_.append(p)
@@ -458,6 +503,36 @@ class AmplifySampler(BaseSynthesizer):
         self.converged_ = bool(fitted["converged"])
         self.lower_bound_ = float(fitted["loglik"])
         self.calibration_ = calibration_map(self.weights_, self.means_, self.variances_)
+        full = getattr(self, "_full_data", None)
+        if full is not None:
+            self._match_category_frequencies(full)
+
+    def _match_category_frequencies(self, full: FullData) -> None:
+        """Give each categorical column the level frequencies of all training rows.
+
+        When the mixture learned from a sample, iterative proportional fitting
+        (Deming and Stephan, 1940) rescales each class's level probabilities
+        until the mixture's marginal of every level is its frequency in all
+        rows (:class:`skgen._dask_fit.FullData`), so that a level seen only
+        outside the sample is drawn as often as it occurs.
+        """
+        for j, i in enumerate(self.categorical_index_):
+            name = self.schema_.columns[i].name
+            counts = full.counts[name]
+            if counts is None:
+                continue
+            target = counts.reindex(self.categories_[j], fill_value=0).to_numpy(dtype=float)
+            if self.has_missing_level_[j]:
+                target = np.append(target, full.nulls[name])
+            target /= target.sum()
+            lo, hi = self.level_offsets_[j], self.level_offsets_[j + 1]
+            theta = np.exp(self.category_log_probs_[:, lo:hi])
+            for _ in range(50):
+                marginal = self.weights_ @ theta
+                theta *= np.divide(target, marginal, out=np.zeros_like(target),
+                                   where=marginal > 0)
+                theta /= np.maximum(theta.sum(axis=1, keepdims=True), 1e-300)
+            self.category_log_probs_[:, lo:hi] = np.log(np.maximum(theta, np.finfo(float).tiny))
 
     def _tree_features(self, codes: list, numbers: list) -> np.ndarray:
         """Encode rows for the trees: level codes, then numbers as CDF positions (-1: missing)."""
@@ -584,22 +659,69 @@ class AmplifySampler(BaseSynthesizer):
         return pd.DataFrame({name: out[name] for name in names}, index=seeds.index)
 
     def _complete(self, cat_codes: list, fixed_numbers: list, fixed: dict,
-                  rng: np.random.Generator) -> tuple[list, list]:
-        """Free cells from a class drawn from the posterior, then one sweep of the trees."""
+                  rng: np.random.Generator, restrict: bool = False) -> tuple[list, list]:
+        """Free cells from a class drawn from the posterior, then one sweep of the trees.
+
+        ``restrict=True`` draws a free determinant of an exact dependency only
+        among the levels that agree with its fixed dependent (see
+        :meth:`_levels_agreeing`), for rows that many proposals did not bring
+        into agreement.
+        """
         names = self.schema_.names
         m = next(iter(fixed.values())).size
         z = self._draw_classes(cat_codes, fixed_numbers, m, rng)
-        cat_codes = self._draw_categorical(cat_codes, z, rng)
+        given = cat_codes
+        cat_codes = self._draw_categorical(given, z, rng, restrict)
         numbers = self._draw_numeric(fixed_numbers, z, rng)
         if self.trees_:
             F = self._tree_features(cat_codes, numbers)
             for j, tree in zip(self.tree_columns_, self.trees_, strict=True):
                 free = np.flatnonzero(~fixed[names[self.categorical_index_[j]]])
-                if free.size:
-                    new = sample_leaf_tree(tree, F[free], rng)
-                    cat_codes[j][free] = new
-                    F[free, j] = new
+                if not free.size:
+                    continue
+                new = sample_leaf_tree(tree, F[free], rng)
+                at, allowed = self._levels_agreeing(j, given, free) if restrict else (
+                    np.zeros(0, dtype=np.int64), None)
+                if at.size:  # free levels whose fixed dependents rule some levels out
+                    probs = leaf_tree_distribution(tree, F[free[at]], allowed.shape[1])
+                    drawn = _draw_allowed(probs, allowed, rng)
+                    new[at] = np.where(drawn >= 0, drawn, cat_codes[j][free[at]])
+                cat_codes[j][free] = new
+                F[free, j] = new
         return cat_codes, numbers
+
+    def _levels_agreeing(self, j: int, given: list, rows: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+        """The levels of categorical column ``j`` that agree with each row's fixed dependents.
+
+        ``given`` holds the fixed level codes (``-1`` where free). For every
+        exact dependency ``j -> k`` whose ``k`` is fixed in a row, only the
+        levels of ``j`` that the table maps to that value are allowed (a level
+        too rare to be in the table is not known to agree): with ``species``
+        fixed to ``"Goat"``, a free ``breed`` is drawn among goat breeds, from
+        the same distribution restricted to them. Returns the positions in
+        ``rows`` of the rows so constrained and their ``(n, n_levels)``
+        boolean masks; a row with no level left is not constrained (its
+        completions count a conflict, see :meth:`_complete_checked`).
+        """
+        n_levels = int(self.level_offsets_[j + 1] - self.level_offsets_[j])
+        allowed = None
+        for dep in self.dependencies_:
+            if dep["kind"] != "categorical" or dep["determinant"] != j:
+                continue
+            want = given[dep["dependent"]][rows]
+            on = want >= 0
+            if not on.any():
+                continue
+            if allowed is None:
+                allowed = np.ones((rows.size, n_levels), dtype=bool)
+            maps = np.zeros((int(on.sum()), n_levels), dtype=bool)
+            maps[:, dep["levels"]] = dep["values"][None, :] == want[on, None]
+            allowed[on] &= maps
+        if allowed is None:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, n_levels), dtype=bool)
+        at = np.flatnonzero(~allowed.all(axis=1) & allowed.any(axis=1))
+        return at, allowed[at]
 
     def _complete_checked(self, cat_codes: list, fixed_numbers: list, fixed: dict,
                           checked: list, need: np.ndarray, rng: np.random.Generator
@@ -613,7 +735,9 @@ class AmplifySampler(BaseSynthesizer):
         still contradicts one (a fixed ``education_num = 1`` whose free
         education the mixture seldom makes ``"Preschool"``) gets fresh ones, up
         to ``_MAX_PROPOSAL_ROUNDS`` times, and keeps a new completion only if it
-        contradicts fewer.
+        contradicts fewer; from round ``_RESTRICT_AFTER`` on, its free
+        determinants are drawn among the levels that agree with their fixed
+        dependents (``species = "Goat"``: a goat breed).
         """
         m = cat_codes[0].size
         out_codes = [c.copy() for c in cat_codes]
@@ -621,12 +745,13 @@ class AmplifySampler(BaseSynthesizer):
         out_conflicts = np.full(m, np.iinfo(np.int64).max)
         todo = np.arange(m)
         names = self.schema_.names
-        for _ in range(_MAX_PROPOSAL_ROUNDS):
+        for round_ in range(_MAX_PROPOSAL_ROUNDS):
             rows = todo[np.r_[np.arange(todo.size),
                               np.repeat(np.flatnonzero(need[todo]), _N_PROPOSALS - 1)]]
             cand_fixed = {name: f[rows] for name, f in fixed.items()}
             cand_codes, cand_numbers = self._complete(
-                [c[rows] for c in cat_codes], [x[rows] for x in fixed_numbers], cand_fixed, rng)
+                [c[rows] for c in cat_codes], [x[rows] for x in fixed_numbers], cand_fixed, rng,
+                restrict=round_ >= _RESTRICT_AFTER)
             log_w = self._importance_log_weights(checked, cat_codes, rows, cand_codes,
                                                  cand_numbers)
             conflicts = dependency_conflicts(
@@ -817,17 +942,24 @@ class AmplifySampler(BaseSynthesizer):
             return np.zeros(m, dtype=np.int64)
         return sample_components(log_post, rng)
 
-    def _draw_categorical(self, cat_codes: list, z: np.ndarray,
-                          rng: np.random.Generator) -> list:
+    def _draw_categorical(self, cat_codes: list, z: np.ndarray, rng: np.random.Generator,
+                          restrict: bool = False) -> list:
+        """Free categorical cells from their class (``restrict``: see :meth:`_complete`)."""
         out = []
         for j, c in enumerate(cat_codes):
             c = c.copy()
-            free = c < 0
-            if free.any():
+            free = np.flatnonzero(c < 0)
+            if free.size:
                 lo, hi = self.level_offsets_[j], self.level_offsets_[j + 1]
                 cum = np.cumsum(np.exp(self.category_log_probs_[:, lo:hi]), axis=1)
                 cum /= cum[:, -1:]
                 c[free] = sample_rows_categorical(cum, z[free], rng)
+                at, allowed = self._levels_agreeing(j, cat_codes, free) if restrict else (
+                    np.zeros(0, dtype=np.int64), None)
+                if at.size:
+                    probs = np.exp(self.category_log_probs_[z[free[at]], lo:hi])
+                    drawn = _draw_allowed(probs, allowed, rng)
+                    c[free[at]] = np.where(drawn >= 0, drawn, c[free[at]])
             out.append(c)
         return out
 
@@ -864,3 +996,13 @@ AmplifySampler.__doc__ = AmplifySampler.__doc__.replace(
     "%(common)s", (COLUMN_TYPES_DOC + COMMON_PARAMETERS_DOC).strip())
 
 __all__ = ["AmplifySampler"]
+
+
+def _draw_allowed(probs: np.ndarray, allowed: np.ndarray, rng: np.random.Generator
+                  ) -> np.ndarray:
+    """One level per row from ``probs`` restricted to ``allowed`` (-1 where none has mass)."""
+    p = probs * allowed
+    total = p.sum(axis=1)
+    u = rng.random(total.size) * total
+    codes = np.minimum((np.cumsum(p, axis=1) < u[:, None]).sum(axis=1), p.shape[1] - 1)
+    return np.where(total > 0, codes, -1)

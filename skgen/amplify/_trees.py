@@ -149,17 +149,48 @@ def leaf_tree_proba(tree: dict, F: np.ndarray, codes: np.ndarray) -> np.ndarray:
         gives that level).
     """
     node = _leaf_nodes(tree, F)
-    cum, code = tree["leaf_cum"], tree["leaf_code"]
-    entry_node = np.ceil(cum).astype(np.int64) - 1  # cum is node + (0, 1]
-    prob = np.diff(np.r_[0.0, cum - entry_node])
-    first = np.r_[True, entry_node[1:] != entry_node[:-1]]
-    prob[first] = (cum - entry_node)[first]
+    entry_node, code, prob = _leaf_entries(tree)
     n_levels = int(code.max()) + 1 if code.size else 1
     n_levels = max(n_levels, int(codes.max()) + 1 if codes.size else 1)
     key = entry_node * n_levels + code
     want = node * n_levels + codes
     at = np.minimum(np.searchsorted(key, want), key.size - 1)
     return np.where(key[at] == want, prob[at], 0.0)
+
+
+def leaf_tree_distribution(tree: dict, F: np.ndarray, n_levels: int) -> np.ndarray:
+    """Every row's leaf distribution over the levels, dense.
+
+    Parameters
+    ----------
+    tree : dict
+        From :func:`fit_leaf_tree`.
+    F : ndarray of shape (m, n_features), float32
+        Every row's encoded columns.
+    n_levels : int
+        Number of levels of the tree's column.
+
+    Returns
+    -------
+    ndarray of shape (m, n_levels)
+        The calibrated leaf probabilities; each row sums to 1.
+    """
+    node = _leaf_nodes(tree, F)
+    entry_node, code, prob = _leaf_entries(tree)
+    leaves, at = np.unique(entry_node, return_inverse=True)
+    dense = np.zeros((leaves.size, n_levels))
+    dense[at, code] = prob
+    return dense[np.searchsorted(leaves, node)]
+
+
+def _leaf_entries(tree: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The flat leaf table as (leaf node, level, probability) per entry."""
+    cum, code = tree["leaf_cum"], tree["leaf_code"]
+    entry_node = np.ceil(cum).astype(np.int64) - 1  # cum is node + (0, 1]
+    prob = np.diff(np.r_[0.0, cum - entry_node])
+    first = np.r_[True, entry_node[1:] != entry_node[:-1]]
+    prob[first] = (cum - entry_node)[first]
+    return entry_node, code, prob
 
 
 def _leaf_nodes(tree: dict, F: np.ndarray) -> np.ndarray:

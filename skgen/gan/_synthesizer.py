@@ -161,6 +161,12 @@ class GANSynthesizer(BaseSynthesizer):
     mode_fit_rows : int or None, default=20_000
         Largest number of values each column's mixture is fitted on (drawn at
         random); ``None`` uses every value.
+    max_fit_rows : int or None, default=None
+        Largest number of rows the generator learns from, drawn uniformly at
+        random without replacement (reproducibly, from ``random_state``) when
+        the training table has more; the schema and the validators still
+        learn from every row. ``None`` means every row of a pandas frame and
+        at most 1,000,000 rows of a dask DataFrame (``fit`` accepts one).
     calibrate_marginals : bool, default=True
         After training, map each continuous column's generated values through
         ``Q_train(F_generated(x))``, both quantile functions estimated once
@@ -373,6 +379,7 @@ feature_names_in_, n_train_rows_ :
         n_modes: int = 10,
         weight_threshold: float = 0.005,
         mode_fit_rows: int | None = 20_000,
+        max_fit_rows: int | None = None,
         calibrate_marginals: bool = True,
         dp: bool = False,
         dp_noise_multiplier: float = 1.0,
@@ -405,6 +412,7 @@ feature_names_in_, n_train_rows_ :
         self.n_modes = n_modes
         self.weight_threshold = weight_threshold
         self.mode_fit_rows = mode_fit_rows
+        self.max_fit_rows = max_fit_rows
         self.calibrate_marginals = calibrate_marginals
         self.dp = dp
         self.dp_noise_multiplier = dp_noise_multiplier
