@@ -293,7 +293,8 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _lacks_string_hashes(self) -> bool:
         """Whether a loaded model lacks the hashes its file left out."""
-        return any(not hasattr(self, name) for name in self._string_hash_attributes)
+        return any(columns and not hasattr(self, name)
+                   for name, columns in self._string_hash_columns().items())
 
     def _attach_string_hashes(self, frame: pd.DataFrame) -> None:
         """Recompute the training hashes from ``frame`` (the prepared training data)."""

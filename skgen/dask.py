@@ -368,8 +368,7 @@ class _Shipped:
                 f"the model's validators include a {detached[0]}, whose reference data (the "
                 "training rows it compares against) model files never hold, so the workers "
                 "cannot apply it; pass the training data as reference_data=X_train")
-        if self.reference is None and local._lacks_string_hashes() and any(
-                local._string_hash_columns().values()):
+        if self.reference is None and local._lacks_string_hashes():
             warnings.warn(
                 f"{type(local).__name__} has ID-like or free-text columns, whose training "
                 "values model files leave out: the workers will not check generated IDs and "

@@ -122,3 +122,11 @@ def test_cli_sample_takes_the_training_csv_as_reference(table, tmp_path):
     assert len(got) == 200 and not got["customer"].isin(table["customer"]).any()
     with pytest.warns(UserWarning, match="reference data"):
         assert main(["sample", str(model), "-n", "20", "-o", str(out)]) == 0
+
+
+def test_model_without_string_columns_lacks_nothing(adult, tmp_path):
+    model = skgen.AmplifySampler(n_components=2, data_checks="skip", random_state=0)
+    loaded = skgen.load(model.fit(adult.head(300)).save(tmp_path / "m.skgen"))
+    assert not loaded._lacks_string_hashes()
+    with pytest.raises(ValueError, match="nothing to attach"):
+        skgen.persistence.attach_reference(loaded, adult.head(300))
