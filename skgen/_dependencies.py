@@ -269,8 +269,11 @@ def learn_frame_dependencies(X: pd.DataFrame, schema: Any) -> list[dict]:
         out.append({"determinant": cats[a], "dependent": name,
                     "levels": _plain(factorized[a][1][dep["levels"]]),
                     "values": _plain(values), "numeric": dep["kind"] == "numeric"})
+    pinned = {(dep["determinant"], dep["dependent"]) for dep in out if dep["numeric"]}
     for dep in fit_interval_dependencies(numbers, [codes for codes, _ in factorized]):
         j = dep["dependent"]
+        if (cats[j], nums[dep["determinant"]]) in pinned:
+            continue  # one to one (education <-> education_num): the level pins the number
         out.append({"determinant": nums[dep["determinant"]], "dependent": cats[j],
                     "intervals": dep["intervals"].tolist(), "cuts": dep["cuts"].tolist(),
                     "values": _plain(factorized[j][1][dep["values"]]), "numeric": False})
@@ -301,7 +304,9 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
         Rows where a generated (not fixed) determinant maps to another value
         than its dependent cell holds, that cell being kept or set by another
         determinant (``sub_grade`` and ``int_rate`` both pin ``grade``):
-        invalid, to be proposed again.
+        invalid, to be proposed again. A generated numeric determinant whose
+        dependent is kept or set from a fixed cell is moved into the nearest
+        interval of that value instead.
     """
     n = len(rows)
     wants = []
@@ -320,6 +325,7 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
         wants.append((dep, want, hit, seeds[a].notna().to_numpy()))
     kept = {b: seeds[b].notna().to_numpy() | (b in restricted)
             for b in {dep["dependent"] for dep in deps}}
+    anchored = {b: k.copy() for b, k in kept.items()}  # kept, or set from a fixed cell
     got = {b: rows[b].to_numpy(dtype=object, copy=True) for b in kept}
     for from_fixed in (True, False):
         for dep, want, hit, fixed_a in wants:
@@ -327,6 +333,8 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
             free = hit & ~kept[b] & (fixed_a == from_fixed)
             got[b][free] = want[free]
             kept[b] = kept[b] | free  # a later determinant must agree with it
+            if from_fixed:
+                anchored[b] |= free
     bad = np.zeros(n, dtype=bool)
     for dep, want, hit, fixed_a in wants:
         b = dep["dependent"]
@@ -334,11 +342,37 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
             same = np.round(got[b].astype(float), _DECIMALS) == want.astype(float)
         else:
             same = got[b] == want
-        bad |= hit & ~fixed_a & ~same
+        wrong = hit & ~fixed_a & ~same
+        if "cuts" in dep and dep["determinant"] not in restricted:
+            # a generated number off the interval of a level given by the seed row
+            # moves to that interval's nearest value (rejection would seldom meet it)
+            moved = wrong & anchored[b]
+            if moved.any():
+                _into_interval(dep, rows, got[b], moved)
+                wrong &= ~moved
+        bad |= wrong
     for b, values in got.items():
         if not (values == rows[b].to_numpy(dtype=object)).all():
             rows[b] = pd.Series(values, index=rows.index).astype(rows[b].dtype)
     return bad
+
+
+def _into_interval(dep: dict, rows: pd.DataFrame, levels: np.ndarray, move: np.ndarray
+                   ) -> None:
+    """Move the number of the ``move`` rows to the nearest value of an interval of their
+    level (in place); rows whose level has no interval keep theirs."""
+    a = dep["determinant"]
+    x = pd.to_numeric(rows[a], errors="coerce").to_numpy(dtype=float, copy=True)
+    spans = np.asarray(dep["intervals"], dtype=float)
+    values = np.asarray(dep["values"], dtype=object)
+    for level in pd.unique(levels[move]):
+        sel = np.flatnonzero(move & (levels == level))
+        own = spans[values == level]
+        if not len(own):
+            continue
+        near = np.clip(x[sel, None], own[:, 0], own[:, 1])
+        x[sel] = near[np.arange(sel.size), np.argmin(np.abs(near - x[sel, None]), axis=1)]
+    rows[a] = pd.Series(x, index=rows.index).astype(rows[a].dtype)
 
 
 def restrict_determinants(deps: list, seeds: pd.DataFrame) -> pd.DataFrame:
@@ -349,7 +383,9 @@ def restrict_determinants(deps: list, seeds: pd.DataFrame) -> pd.DataFrame:
     the levels that map to it" on the determinant, which the models draw from
     the training frequencies; rejection alone seldom meets it for a rare level.
     A numeric determinant (``int_rate``) gets the range condition spanning
-    the level's intervals.
+    the level's intervals, unless a categorical determinant of the same value
+    got a set (``sub_grade``): the number is then generated given it, and
+    checked.
 
     Parameters
     ----------
@@ -366,13 +402,16 @@ def restrict_determinants(deps: list, seeds: pd.DataFrame) -> pd.DataFrame:
     """
     restrictions = restrictions_of(seeds)
     sets, ranges = dict(restrictions.sets), dict(restrictions.ranges)
-    for dep in deps:
+    narrowed = set()  # dependents whose categorical determinant got a set
+    for dep in sorted(deps, key=lambda dep: "cuts" in dep):
         a, given = dep["determinant"], seeds[dep["dependent"]]
         if (a in sets or a in ranges or seeds[a].notna().any()
                 or given.isna().any() or given.nunique() != 1):
             continue
         value = given.iloc[0]
         if "cuts" in dep:  # the span of that level's intervals, as a range condition
+            if dep["dependent"] in narrowed:
+                continue  # drawn apart from that set, the number would not fit its level
             spans = [span for span, v in zip(dep["intervals"], dep["values"], strict=True)
                      if v == value]
             if spans:
@@ -383,6 +422,7 @@ def restrict_determinants(deps: list, seeds: pd.DataFrame) -> pd.DataFrame:
                                               if dep["numeric"] else v == value))
         if allowed:
             sets[a] = allowed
+            narrowed.add(dep["dependent"])
     if sets == restrictions.sets and ranges == restrictions.ranges:
         return seeds
     return with_restrictions(seeds.copy(), Restrictions(ranges=ranges, sets=sets))
