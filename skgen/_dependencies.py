@@ -304,9 +304,10 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
         Rows where a generated (not fixed) determinant maps to another value
         than its dependent cell holds, that cell being kept or set by another
         determinant (``sub_grade`` and ``int_rate`` both pin ``grade``):
-        invalid, to be proposed again. A generated numeric determinant whose
-        dependent is kept or set from a fixed cell is moved into the nearest
-        interval of that value instead.
+        invalid, to be proposed again. Instead, a generated level whose
+        dependent value only one level maps to becomes that level, and a
+        generated numeric determinant whose dependent is kept or set from a
+        fixed cell moves into the nearest interval of that value.
     """
     n = len(rows)
     wants = []
@@ -343,6 +344,8 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
         else:
             same = got[b] == want
         wrong = hit & ~fixed_a & ~same
+        if "cuts" not in dep and dep["determinant"] not in restricted and wrong.any():
+            _to_only_level(dep, rows, got[b], wrong)
         if "cuts" in dep and dep["determinant"] not in restricted:
             # a generated number off the interval of a level given by the seed row
             # moves to that interval's nearest value (rejection would seldom meet it)
@@ -355,6 +358,29 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
         if not (values == rows[b].to_numpy(dtype=object)).all():
             rows[b] = pd.Series(values, index=rows.index).astype(rows[b].dtype)
     return bad
+
+
+def _to_only_level(dep: dict, rows: pd.DataFrame, values: np.ndarray, wrong: np.ndarray
+                   ) -> None:
+    """Give the ``wrong`` rows whose dependent value only one level maps to (one to one:
+    ``education_num`` 14 is only ``Masters``) that level (in place); clear them in
+    ``wrong``."""
+    numeric = dep["numeric"]
+    key = [round(float(v), _DECIMALS) if numeric else v for v in dep["values"]]
+    by_value: dict = {}
+    for level, v in zip(dep["levels"], key, strict=True):
+        by_value.setdefault(v, []).append(level)
+    at = np.flatnonzero(wrong)
+    given = [round(float(v), _DECIMALS) if numeric else v for v in values[at]]
+    only = [by_value.get(v, ()) for v in given]
+    ok = np.asarray([len(o) == 1 for o in only], dtype=bool)
+    if not ok.any():
+        return
+    a = dep["determinant"]
+    col = rows[a].to_numpy(dtype=object, copy=True)
+    col[at[ok]] = [o[0] for o, k in zip(only, ok, strict=True) if k]
+    rows[a] = pd.Series(col, index=rows.index).astype(rows[a].dtype)
+    wrong[at[ok]] = False
 
 
 def _into_interval(dep: dict, rows: pd.DataFrame, levels: np.ndarray, move: np.ndarray

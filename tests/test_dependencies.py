@@ -11,7 +11,7 @@ import torch
 
 import skgen
 from skgen import GANSynthesizer, LSTMSynthesizer
-from skgen._dependencies import fit_interval_dependencies
+from skgen._dependencies import apply_frame_dependencies, fit_interval_dependencies
 from skgen.datasets import load_lending_club
 from skgen.metrics import dependency_consistency, functional_dependencies
 
@@ -164,3 +164,22 @@ def test_lstm_imputes_cells_of_any_column(adult):
         assert (out[c].to_numpy()[kept] == seeds[c].to_numpy()[kept]).all(), c
     deps = functional_dependencies(train)
     assert len(deps) and dependency_consistency(deps, out).rate == 0
+
+
+def test_a_generated_level_follows_a_kept_value_only_it_maps_to():
+    """One to one (education <-> education_num): a generated education that contradicts a
+    kept education_num becomes the one level that maps to it; a generated sub_grade
+    contradicting a kept grade (five sub-grades map to it) is rejected. Before: both
+    rejected, and imputation by the LSTM (which writes education before the kept
+    education_num) ran out of proposals."""
+    deps = [{"determinant": "e", "dependent": "n", "levels": ["HS", "BA", "MA"],
+             "values": [9.0, 13.0, 14.0], "numeric": True},
+            {"determinant": "s", "dependent": "g", "levels": ["B1", "B2", "C1", "C2"],
+             "values": ["B", "B", "C", "C"], "numeric": False}]
+    rows = pd.DataFrame({"e": ["HS", "BA", "MA"], "n": [14.0, 13.0, 9.0],
+                         "s": ["B1", "C1", "B2"], "g": ["C", "C", "B"]})
+    seeds = pd.DataFrame({"e": [None] * 3, "n": [14.0, None, 9.0], "s": [None] * 3,
+                          "g": ["C", None, None]}, dtype=object)
+    bad = apply_frame_dependencies(deps, rows, seeds)
+    assert rows["e"].tolist() == ["MA", "BA", "HS"] and rows["n"].tolist() == [14, 13, 9]
+    assert bad.tolist() == [True, False, False]  # B1 under a kept grade C
