@@ -18,11 +18,11 @@ dependencies on level codes; it serves two users:
   value into a set condition on the free determinant.
 
 A number can pin a category too: where the training values of a numeric
-column, in order, fall into one interval per level of a categorical column
-(``int_rate`` -> ``grade``) in at least ``MIN_INTERVAL_CONFIDENCE`` of the
+column, in order, fall into intervals of one level of a categorical column
+each (``int_rate`` -> ``grade``) in at least ``MIN_INTERVAL_CONFIDENCE`` of the
 rows, :func:`fit_interval_dependencies` learns the intervals, and the frame
 functions apply them as they do a level's value (a fixed category narrows its
-free number to a range condition).
+free number to a range condition, or moves a generated one into its interval).
 
 The tables hold statistics only: a determinant's levels (each shared by at
 least ``MIN_LEVEL_ROWS`` training rows) or intervals, and the value each maps
