@@ -17,8 +17,16 @@ dependencies on level codes; it serves two users:
   before that, :func:`restrict_determinants` turns a batch's fixed dependent
   value into a set condition on the free determinant.
 
+A number can pin a category too: where the training values of a numeric
+column, in order, fall into intervals of one level of a categorical column
+each (``int_rate`` -> ``grade``) in at least ``MIN_INTERVAL_CONFIDENCE`` of the
+rows, :func:`fit_interval_dependencies` learns the intervals, and the frame
+functions apply them as they do a level's value (a fixed category narrows its
+free number to a range condition, or moves a generated one into its interval).
+
 The tables hold statistics only: a determinant's levels (each shared by at
-least ``MIN_LEVEL_ROWS`` training rows) and the value each maps to. Being
+least ``MIN_LEVEL_ROWS`` training rows) or intervals, and the value each maps
+to. Being
 data-derived outside a differential-privacy accountant, they are not learned
 by ``dp=True`` models.
 """
@@ -36,6 +44,12 @@ from skgen.conditions import Restrictions, restrictions_of, with_restrictions
 MIN_LEVEL_ROWS = 5
 # Numbers are compared after rounding to this many decimals.
 _DECIMALS = 9
+# Share of rows a numeric determinant's intervals must agree with (the
+# near-dependencies ``skgen.metrics.functional_dependencies`` reports too).
+MIN_INTERVAL_CONFIDENCE = 0.99
+# Share of rows whose number is shared by ``MIN_LEVEL_ROWS`` rows: below it the
+# column is continuous, and one row per value would "pin" anything.
+MIN_SHARED_SHARE = 0.9
 
 
 def fit_dependencies(cat_codes: list, numbers: list) -> list:
@@ -83,6 +97,86 @@ def fit_dependencies(cat_codes: list, numbers: list) -> list:
                 continue  # a level with two values, or one value for every level
             out.append({"determinant": ja, "kind": kind, "dependent": jb, "levels": level,
                         "values": value if uniques is None else uniques[value]})
+    return out
+
+
+def fit_interval_dependencies(numbers: list, cat_codes: list,
+                              min_confidence: float = MIN_INTERVAL_CONFIDENCE) -> list:
+    """Numeric columns whose value, by interval, pins a categorical column.
+
+    Each distinct value of the number held by at least ``MIN_LEVEL_ROWS``
+    rows maps to the level most of its rows hold; consecutive values mapping
+    to one level make an interval, and a value between two intervals belongs
+    to the nearer one (the cut is the midpoint). The dependency holds when
+    such values hold at least ``MIN_SHARED_SHARE`` of the rows with a number,
+    at least ``min_confidence`` of their rows have their value's level (as
+    :func:`skgen.metrics.functional_dependencies` counts), and there are at
+    least two intervals and at most two per level
+    (``int_rate -> grade``: each grade a range of rates, two grades sharing a
+    few rates at their boundary).
+
+    Parameters
+    ----------
+    numbers : list of ndarray of shape (n_samples,)
+        Each numeric column on its numeric scale (NaN where missing).
+    cat_codes : list of ndarray of shape (n_samples,)
+        Level codes of each categorical column (missing as its own code).
+    min_confidence : float in (0, 1], default=MIN_INTERVAL_CONFIDENCE
+        Fewest share of rows the intervals must agree with.
+
+    Returns
+    -------
+    list of dict
+        ``determinant`` (position among the numeric columns), ``dependent``
+        (position among the categorical columns), ``cuts`` (a value ``x``
+        falls in interval ``searchsorted(cuts, x, side="right")``),
+        ``intervals`` (per interval, its smallest and largest value held by
+        ``MIN_LEVEL_ROWS`` rows) and ``values`` (the dependent's code for each
+        interval).
+
+    References
+    ----------
+    Huhtala, Y., Kärkkäinen, J., Porkka, P. and Toivonen, H. (1999). TANE: an
+    efficient algorithm for discovering functional and approximate
+    dependencies. The Computer Journal 42(2), 100-111.
+    """
+    out = []
+    for d, x in enumerate(numbers):
+        ok = ~np.isnan(x)
+        xs = np.round(x[ok], _DECIMALS)
+        uniques, inverse, held = np.unique(xs, return_inverse=True, return_counts=True)
+        inverse = inverse.ravel()
+        common = held >= MIN_LEVEL_ROWS
+        if common.sum() < 2 or held[common].sum() < MIN_SHARED_SHARE * xs.size:
+            continue  # a continuous column: too few rows share a value
+        order = np.argsort(xs, kind="stable")
+        slack = (1.0 - min_confidence) * xs.size
+        for j, codes in enumerate(cat_codes):
+            b = codes[ok].astype(np.int64)
+            n_levels = np.unique(b).size
+            if np.bincount(b).max() >= min_confidence * b.size:
+                continue  # one level nearly everywhere: pinned by any column
+            # cheap necessary test: along the sorted values the level changes at most
+            # once per interval boundary and twice per row off its interval
+            if np.count_nonzero(np.diff(b[order])) > 2 * n_levels - 1 + 2 * slack:
+                continue
+            width = np.int64(b.max()) + 1
+            rows = common[inverse]
+            pair, count = np.unique(inverse[rows] * width + b[rows], return_counts=True)
+            value, level = np.divmod(pair, width)
+            best = np.lexsort((-count, value))
+            first = best[np.r_[True, value[best][1:] != value[best][:-1]]]
+            if count[first].sum() < min_confidence * rows.sum():
+                continue
+            major, at = level[first], value[first]  # per common value, in order
+            starts = np.flatnonzero(np.r_[True, major[1:] != major[:-1]])
+            runs = major[starts]
+            if not 2 <= runs.size <= 2 * np.unique(runs).size:
+                continue
+            ends = np.r_[starts[1:] - 1, major.size - 1]
+            lows, highs = uniques[at[starts]], uniques[at[ends]]
+            out.append({"determinant": d, "dependent": j, "cuts": (highs[:-1] + lows[1:]) / 2,
+                        "intervals": np.column_stack([lows, highs]), "values": runs})
     return out
 
 
@@ -138,7 +232,8 @@ def learn_frame_dependencies(X: pd.DataFrame, schema: Any) -> list[dict]:
         The training rows, with the columns of ``schema``. Not modified.
     schema : TableSchema
         The fitted schema: categorical and boolean columns are determinants
-        (and dependents), numeric and integer columns dependents.
+        and dependents, numeric and integer columns dependents and (by
+        interval) determinants.
 
     Returns
     -------
@@ -147,7 +242,9 @@ def learn_frame_dependencies(X: pd.DataFrame, schema: Any) -> list[dict]:
         ``levels`` (the determinant's values with at least ``MIN_LEVEL_ROWS``
         rows), ``values`` (the dependent's value for each; ``None`` for a
         missing value) and ``numeric`` (whether the dependent is a number,
-        compared after rounding). See :func:`fit_dependencies`.
+        compared after rounding). See :func:`fit_dependencies`. A numeric
+        determinant has ``intervals`` and ``cuts`` instead of ``levels`` (see
+        :func:`fit_interval_dependencies`): bounds only, no training row.
 
     References
     ----------
@@ -172,6 +269,14 @@ def learn_frame_dependencies(X: pd.DataFrame, schema: Any) -> list[dict]:
         out.append({"determinant": cats[a], "dependent": name,
                     "levels": _plain(factorized[a][1][dep["levels"]]),
                     "values": _plain(values), "numeric": dep["kind"] == "numeric"})
+    pinned = {(dep["determinant"], dep["dependent"]) for dep in out if dep["numeric"]}
+    for dep in fit_interval_dependencies(numbers, [codes for codes, _ in factorized]):
+        j = dep["dependent"]
+        if (cats[j], nums[dep["determinant"]]) in pinned:
+            continue  # one to one (education <-> education_num): the level pins the number
+        out.append({"determinant": nums[dep["determinant"]], "dependent": cats[j],
+                    "intervals": dep["intervals"].tolist(), "cuts": dep["cuts"].tolist(),
+                    "values": _plain(factorized[j][1][dep["values"]]), "numeric": False})
     return out
 
 
@@ -185,7 +290,8 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
         As :func:`learn_frame_dependencies` gives them.
     rows : pandas.DataFrame
         Generated rows, coerced to the schema; free dependent cells whose
-        determinant level is in a table take the value it maps to.
+        determinant level (or interval) is in a table take the value it maps
+        to -- first from fixed determinants, then from generated ones.
     seeds : pandas.DataFrame
         The rows' seed rows (a non-missing cell is fixed), same length.
     restricted : collection of str, default=()
@@ -195,36 +301,117 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
     Returns
     -------
     ndarray of bool of shape (n_rows,)
-        Rows whose kept dependent cell contradicts the value their generated
-        (not fixed) determinant maps to: invalid, to be proposed again.
+        Rows where a generated (not fixed) determinant maps to another value
+        than its dependent cell holds, that cell being kept or set by another
+        determinant (``sub_grade`` and ``int_rate`` both pin ``grade``):
+        invalid, to be proposed again. Instead, a generated level whose
+        dependent value only one level maps to becomes that level, and a
+        generated numeric determinant whose dependent is kept or set from a
+        fixed cell moves into the nearest interval of that value.
     """
-    bad = np.zeros(len(rows), dtype=bool)
+    n = len(rows)
+    wants = []
     for dep in deps:
         a, b = dep["determinant"], dep["dependent"]
-        at = pd.Index(dep["levels"], dtype=object).get_indexer(rows[a].astype(object))
-        want = np.asarray(dep["values"], dtype=object)[at]
-        hit = (at >= 0) & pd.notna(want)
-        kept = seeds[b].notna().to_numpy() | (b in restricted)
-        got = rows[b].to_numpy(dtype=object, copy=True)
-        if dep["numeric"]:
-            same = np.round(got.astype(float), _DECIMALS) == want.astype(float)
+        values = np.asarray(dep["values"], dtype=object)
+        if "cuts" in dep:
+            x = pd.to_numeric(rows[a], errors="coerce").to_numpy(dtype=float)
+            want = values[np.searchsorted(np.asarray(dep["cuts"], dtype=float), x,
+                                          side="right")]
+            hit = ~np.isnan(x) & pd.notna(want)
         else:
-            same = got == want
-        bad |= hit & kept & seeds[a].isna().to_numpy() & ~same
-        free = hit & ~kept
-        if free.any():
-            got[free] = want[free]
-            rows[b] = pd.Series(got, index=rows.index).astype(rows[b].dtype)
+            at = pd.Index(dep["levels"], dtype=object).get_indexer(rows[a].astype(object))
+            want = values[at]
+            hit = (at >= 0) & pd.notna(want)
+        wants.append((dep, want, hit, seeds[a].notna().to_numpy()))
+    kept = {b: seeds[b].notna().to_numpy() | (b in restricted)
+            for b in {dep["dependent"] for dep in deps}}
+    anchored = {b: k.copy() for b, k in kept.items()}  # kept, or set from a fixed cell
+    got = {b: rows[b].to_numpy(dtype=object, copy=True) for b in kept}
+    for from_fixed in (True, False):
+        for dep, want, hit, fixed_a in wants:
+            b = dep["dependent"]
+            free = hit & ~kept[b] & (fixed_a == from_fixed)
+            got[b][free] = want[free]
+            kept[b] = kept[b] | free  # a later determinant must agree with it
+            if from_fixed:
+                anchored[b] |= free
+    bad = np.zeros(n, dtype=bool)
+    for dep, want, hit, fixed_a in wants:
+        b = dep["dependent"]
+        if dep["numeric"]:
+            same = np.round(got[b].astype(float), _DECIMALS) == want.astype(float)
+        else:
+            same = got[b] == want
+        wrong = hit & ~fixed_a & ~same
+        if "cuts" not in dep and dep["determinant"] not in restricted and wrong.any():
+            _to_only_level(dep, rows, got[b], wrong)
+        if "cuts" in dep and dep["determinant"] not in restricted:
+            # a generated number off the interval of a level given by the seed row
+            # moves to that interval's nearest value (rejection would seldom meet it)
+            moved = wrong & anchored[b]
+            if moved.any():
+                _into_interval(dep, rows, got[b], moved)
+                wrong &= ~moved
+        bad |= wrong
+    for b, values in got.items():
+        if not (values == rows[b].to_numpy(dtype=object)).all():
+            rows[b] = pd.Series(values, index=rows.index).astype(rows[b].dtype)
     return bad
 
 
+def _to_only_level(dep: dict, rows: pd.DataFrame, values: np.ndarray, wrong: np.ndarray
+                   ) -> None:
+    """Give the ``wrong`` rows whose dependent value only one level maps to (one to one:
+    ``education_num`` 14 is only ``Masters``) that level (in place); clear them in
+    ``wrong``."""
+    numeric = dep["numeric"]
+    key = [round(float(v), _DECIMALS) if numeric else v for v in dep["values"]]
+    by_value: dict = {}
+    for level, v in zip(dep["levels"], key, strict=True):
+        by_value.setdefault(v, []).append(level)
+    at = np.flatnonzero(wrong)
+    given = [round(float(v), _DECIMALS) if numeric else v for v in values[at]]
+    only = [by_value.get(v, ()) for v in given]
+    ok = np.asarray([len(o) == 1 for o in only], dtype=bool)
+    if not ok.any():
+        return
+    a = dep["determinant"]
+    col = rows[a].to_numpy(dtype=object, copy=True)
+    col[at[ok]] = [o[0] for o, k in zip(only, ok, strict=True) if k]
+    rows[a] = pd.Series(col, index=rows.index).astype(rows[a].dtype)
+    wrong[at[ok]] = False
+
+
+def _into_interval(dep: dict, rows: pd.DataFrame, levels: np.ndarray, move: np.ndarray
+                   ) -> None:
+    """Move the number of the ``move`` rows to the nearest value of an interval of their
+    level (in place); rows whose level has no interval keep theirs."""
+    a = dep["determinant"]
+    x = pd.to_numeric(rows[a], errors="coerce").to_numpy(dtype=float, copy=True)
+    spans = np.asarray(dep["intervals"], dtype=float)
+    values = np.asarray(dep["values"], dtype=object)
+    for level in pd.unique(levels[move]):
+        sel = np.flatnonzero(move & (levels == level))
+        own = spans[values == level]
+        if not len(own):
+            continue
+        near = np.clip(x[sel, None], own[:, 0], own[:, 1])
+        x[sel] = near[np.arange(sel.size), np.argmin(np.abs(near - x[sel, None]), axis=1)]
+    rows[a] = pd.Series(x, index=rows.index).astype(rows[a].dtype)
+
+
 def restrict_determinants(deps: list, seeds: pd.DataFrame) -> pd.DataFrame:
-    """Seed rows whose fixed dependent value narrows a free determinant to a set condition.
+    """Seed rows whose fixed dependent value narrows a free determinant to a set or range.
 
     A batch whose rows all fix a dependent to one value (``grade = "F"``) and
     leave its determinant free (``sub_grade``) gets the set condition "one of
     the levels that map to it" on the determinant, which the models draw from
     the training frequencies; rejection alone seldom meets it for a rare level.
+    A numeric determinant (``int_rate``) gets the range condition spanning
+    the level's intervals, unless a categorical determinant of the same value
+    got a set (``sub_grade``): the number is then generated given it, and
+    checked.
 
     Parameters
     ----------
@@ -237,24 +424,34 @@ def restrict_determinants(deps: list, seeds: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``seeds`` itself, or a copy carrying the added set conditions.
+        ``seeds`` itself, or a copy carrying the added set and range conditions.
     """
     restrictions = restrictions_of(seeds)
-    sets = dict(restrictions.sets)
-    for dep in deps:
+    sets, ranges = dict(restrictions.sets), dict(restrictions.ranges)
+    narrowed = set()  # dependents whose categorical determinant got a set
+    for dep in sorted(deps, key=lambda dep: "cuts" in dep):
         a, given = dep["determinant"], seeds[dep["dependent"]]
-        if (a in sets or a in restrictions.ranges or seeds[a].notna().any()
+        if (a in sets or a in ranges or seeds[a].notna().any()
                 or given.isna().any() or given.nunique() != 1):
             continue
         value = given.iloc[0]
+        if "cuts" in dep:  # the span of that level's intervals, as a range condition
+            if dep["dependent"] in narrowed:
+                continue  # drawn apart from that set, the number would not fit its level
+            spans = [span for span, v in zip(dep["intervals"], dep["values"], strict=True)
+                     if v == value]
+            if spans:
+                ranges[a] = (min(s[0] for s in spans), max(s[1] for s in spans))
+            continue
         allowed = tuple(level for level, v in zip(dep["levels"], dep["values"], strict=True)
                         if v is not None and (round(float(value), _DECIMALS) == v
                                               if dep["numeric"] else v == value))
         if allowed:
             sets[a] = allowed
-    if sets == restrictions.sets:
+            narrowed.add(dep["dependent"])
+    if sets == restrictions.sets and ranges == restrictions.ranges:
         return seeds
-    return with_restrictions(seeds.copy(), Restrictions(ranges=restrictions.ranges, sets=sets))
+    return with_restrictions(seeds.copy(), Restrictions(ranges=ranges, sets=sets))
 
 
 def _plain(values: np.ndarray) -> list:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
 import pandas as pd
 import pytest
 import torch
 
 import skgen
 from skgen import GANSynthesizer, LSTMSynthesizer
+from skgen._dependencies import apply_frame_dependencies, fit_interval_dependencies
 from skgen.datasets import load_lending_club
+from skgen.metrics import dependency_consistency, functional_dependencies
 
 GAN_TINY = {"embedding_dim": 16, "generator_dim": (64, 64), "discriminator_dim": (64, 64),
             "batch_size": 100, "pac": 10, "n_modes": 5, "mode_fit_rows": 1000,
@@ -45,8 +50,9 @@ def test_gan_rows_keep_a_many_to_one_dependency(gan, loans):
     assert _broken(loans) == 0
     out = gan.sample(500, random_state=0)
     # sub_grades with fewer than 5 training rows (G1, G3) are not in the table (statistics
-    # only): they may break it; every other row keeps it (before: 80 % broke it)
-    assert _broken(out, dep["levels"]) == 0 and _broken(out) < 0.02
+    # only): they may break it (their grade follows int_rate's interval); every other row
+    # keeps it (before: 80 % broke it)
+    assert _broken(out, dep["levels"]) == 0 and _broken(out) < 0.03
     for grade in ["B", "F"]:  # F: 3 % of rows; a fixed grade narrows the sub_grade drawn
         fixed = gan.sample(100, conditions={"grade": grade}, random_state=0)
         assert (fixed["grade"] == grade).all() and _broken(fixed) == 0
@@ -56,6 +62,48 @@ def test_gan_rows_keep_a_many_to_one_dependency(gan, loans):
     filled = gan.sample(conditions=seeds, random_state=0)
     assert _broken(filled, dep["levels"]) == 0
     assert (filled["grade"][1::2] == seeds["grade"][1::2]).all()
+
+
+def test_gan_rows_keep_a_numeric_determinant(gan, loans):
+    """int_rate pins grade in 99 % of real rows (a few rates are shared by two grades at
+    their boundary): learned as intervals of rates, kept in unconditional, conditioned
+    and imputed rows alike (before: 40-80 % of GAN rows broke it)."""
+    deps = functional_dependencies(loans, columns=["int_rate", "grade"])
+    deps = deps[deps["determinant"] == "int_rate"]
+    assert len(deps) == 1  # the metric finds it in the training rows
+    dep = next(d for d in gan.exact_dependencies_ if d["determinant"] == "int_rate")
+    assert dep["dependent"] == "grade" and "levels" not in dep
+    real = dependency_consistency(deps, loans).rate
+    assert dependency_consistency(deps, gan.sample(500, random_state=0)).rate <= real
+    fixed = gan.sample(100, conditions={"grade": "F"}, random_state=0)
+    assert (fixed["grade"] == "F").all()
+    assert dependency_consistency(deps, fixed).rate <= real
+    seeds = loans.head(60)[["int_rate", "sub_grade", "grade"]].copy()
+    seeds.loc[::2, ["grade", "sub_grade"]] = None  # from the kept rate
+    seeds.loc[1::2, "int_rate"] = None  # generated: must agree with the kept grade
+    filled = gan.sample(conditions=seeds, random_state=0)
+    assert (filled["grade"][1::2] == seeds["grade"][1::2]).all()
+    assert dependency_consistency(deps, filled).rate <= 2 * real
+    assert _broken(filled, dep_levels(gan)) == 0
+
+
+def dep_levels(model) -> list:
+    return next(d for d in model.exact_dependencies_ if d["dependent"] == "grade"
+                and "levels" in d)["levels"]
+
+
+def test_interval_table_needs_shared_values():
+    """A continuous column (every value once) pins nothing, however it is ordered; a
+    number whose values fall in one range per level does, with bounds only."""
+    rng = np.random.default_rng(0)
+    level = rng.integers(0, 3, 3000)
+    unique_values = np.sort(rng.random(3000))  # ordered like the levels, all distinct
+    shared = np.round(level * 10 + rng.integers(0, 5, 3000), 0)
+    found = fit_interval_dependencies([unique_values[np.argsort(np.argsort(level))], shared],
+                                      [level])
+    assert [d["determinant"] for d in found] == [1]
+    assert found[0]["values"].tolist() == [0, 1, 2]
+    assert found[0]["intervals"].tolist() == [[0, 4], [10, 14], [20, 24]]
 
 
 def test_lstm_rows_keep_a_many_to_one_dependency(loans):
@@ -72,8 +120,11 @@ def test_dependencies_round_trip_and_hold_no_rows(gan, tmp_path):
     assert back.exact_dependencies_ == gan.exact_dependencies_
     pd.testing.assert_frame_equal(back.sample(50, random_state=1),
                                   gan.sample(50, random_state=1))
-    for dep in gan.exact_dependencies_:  # statistics: levels and the value each maps to
-        assert len(dep["levels"]) == len(dep["values"]) == len(set(map(str, dep["levels"])))
+    for dep in gan.exact_dependencies_:  # statistics: levels or intervals, each one's value
+        if "cuts" in dep:
+            assert len(dep["intervals"]) == len(dep["values"]) == len(dep["cuts"]) + 1
+        else:
+            assert len(dep["levels"]) == len(dep["values"]) == len(set(map(str, dep["levels"])))
 
 
 def test_dp_models_learn_no_dependency(loans):
@@ -86,3 +137,49 @@ def test_dp_models_learn_no_dependency(loans):
     assert dp.exact_dependencies_ == []
     plain = GANSynthesizer(epochs=1, random_state=0, **GAN_TINY).fit(X)
     assert plain.exact_dependencies_
+
+
+def test_lstm_imputes_cells_of_any_column(adult):
+    """Imputation fixes cells of columns that are not seed columns: they are written into
+    the line at their place (forced tokens), not met by rejection. Before: 97 of 100
+    half-blanked rows came from the fallback AmplifySampler (TooManyInvalidError without
+    it); the cells kept and education <-> education_num held in every row."""
+    torch.set_num_threads(1)
+    cols = ["age", "workclass", "education", "education_num", "sex", "hours_per_week",
+            "income"]
+    train, hold = adult[cols].iloc[:1500], adult[cols].iloc[1500:1600].reset_index(drop=True)
+    syn = LSTMSynthesizer(random_state=0, **{**LSTM_TINY, "epochs": 4}).fit(train)
+    seeds = hold.mask(np.random.default_rng(0).random(hold.shape) < 0.5)
+    for c in cols:  # cells no model takes as a seed (outside the training values)
+        numeric = pd.api.types.is_numeric_dtype(train[c])
+        known = (seeds[c].between(train[c].min(), train[c].max()) if numeric
+                 else seeds[c].isin(train[c].unique()))
+        seeds.loc[~known, c] = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the fallback's, for the few left
+        out = syn.sample(conditions=seeds, random_state=0)
+    assert out.attrs.get("fallback_rows", 0) <= 25
+    for c in cols:
+        kept = seeds[c].notna().to_numpy()
+        assert (out[c].to_numpy()[kept] == seeds[c].to_numpy()[kept]).all(), c
+    deps = functional_dependencies(train)
+    assert len(deps) and dependency_consistency(deps, out).rate == 0
+
+
+def test_a_generated_level_follows_a_kept_value_only_it_maps_to():
+    """One to one (education <-> education_num): a generated education that contradicts a
+    kept education_num becomes the one level that maps to it; a generated sub_grade
+    contradicting a kept grade (five sub-grades map to it) is rejected. Before: both
+    rejected, and imputation by the LSTM (which writes education before the kept
+    education_num) ran out of proposals."""
+    deps = [{"determinant": "e", "dependent": "n", "levels": ["HS", "BA", "MA"],
+             "values": [9.0, 13.0, 14.0], "numeric": True},
+            {"determinant": "s", "dependent": "g", "levels": ["B1", "B2", "C1", "C2"],
+             "values": ["B", "B", "C", "C"], "numeric": False}]
+    rows = pd.DataFrame({"e": ["HS", "BA", "MA"], "n": [14.0, 13.0, 9.0],
+                         "s": ["B1", "C1", "B2"], "g": ["C", "C", "B"]})
+    seeds = pd.DataFrame({"e": [None] * 3, "n": [14.0, None, 9.0], "s": [None] * 3,
+                          "g": ["C", None, None]}, dtype=object)
+    bad = apply_frame_dependencies(deps, rows, seeds)
+    assert rows["e"].tolist() == ["MA", "BA", "HS"] and rows["n"].tolist() == [14, 13, 9]
+    assert bad.tolist() == [True, False, False]  # B1 under a kept grade C

@@ -181,7 +181,9 @@ class GANSynthesizer(BaseSynthesizer):
         gets per-level logit offsets, fitted on the same sample, that bring
         the frequencies of the levels the generator chooses freely to the
         training ones (a prior-shift correction: every row's odds of a level
-        are scaled alike, so its dependence on the other columns stays).
+        are scaled alike, so its dependence on the other columns stays); a
+        row generated with a level in its vector gets offsets fitted within
+        that level, to the column's training frequencies there.
         Measured on diamonds and Adult in ``docs/benchmarks.md``.
     dp : bool, default=False
         Train with differential privacy: DP-SGD (opacus) on the critic, the

@@ -51,6 +51,10 @@ MIN_MODE_STD = 1e-3
 N_QUANTILES = 1001
 #: Packs (group column, level) into one integer key.
 _GROUP_KEY = 1 << 32
+#: Most cells of the per-level frequency tables of one-hot columns within group
+#: levels (levels of group columns x levels of one-hot columns); beyond it the
+#: group calibration leaves discrete columns to the marginal offsets.
+_GROUP_LEVEL_CELLS = 2_000_000
 #: Integer columns with at most this many distinct values are one-hot encoded.
 MAX_INTEGER_LEVELS = 20
 #: Continuous columns whose sample skewness exceeds this (in absolute value) are
@@ -355,23 +359,17 @@ class DataTransformer:
         for j, (spec, (start, stop)) in enumerate(zip(self.specs, self.slices, strict=True)):
             if spec["kind"] != "discrete" or free[:, j].sum() < 100:
                 continue
-            block = M[free[:, j], start:stop].astype(np.float64)
-            target = np.asarray(spec["level_probs"], dtype=np.float64)
-            floor = 0.5 / block.shape[0]
-            offset = np.zeros(target.size)
-            for _ in range(rounds):
-                got = np.bincount(np.argmax(block + offset, axis=1),
-                                  minlength=target.size) / block.shape[0]
-                offset = np.clip(offset + np.log(np.maximum(target, floor))
-                                 - np.log(np.maximum(got, floor)), -10.0, 10.0)
-            spec["level_offsets"] = offset - offset.mean()
+            spec["level_offsets"] = _level_offsets(
+                M[free[:, j], start:stop].astype(np.float64),
+                np.asarray(spec["level_probs"], dtype=np.float64), rounds)
 
     def fit_group_quantiles(self, X: pd.DataFrame, group_columns: list[int], *,
                             n_quantiles: int = 101, min_rows: int = 50) -> None:
         """Learn the quantiles of continuous columns within discrete columns' levels.
 
-        Training quantiles of every continuous column within each level of
-        some discrete columns, for the group calibration (see
+        Training quantiles of every continuous column, and frequencies of the
+        levels of every other one-hot column, within each level of some
+        discrete columns, for the group calibration (see
         :meth:`calibrate_groups`).
 
         Parameters
@@ -406,6 +404,25 @@ class DataTransformer:
                         table[level] = np.quantile(v, grid)
                 tables.append(table)
             spec["group_quantiles"] = tables
+        widths = [len(spec["level_probs"]) for spec in self.specs if spec["kind"] == "discrete"]
+        if sum(widths) * sum(len(self.specs[g]["level_probs"]) for g in group_columns) > (
+                _GROUP_LEVEL_CELLS):
+            return  # too many levels for a table per pair of columns: marginal offsets only
+        for j, spec in enumerate(self.specs):
+            if spec["kind"] != "discrete":
+                continue
+            code = _level_codes(X[spec["name"]], spec)
+            width = len(spec["level_probs"])
+            tables = []
+            for g, (order, bounds) in zip(group_columns, orders, strict=True):
+                table = np.full((bounds.size - 1, width), np.nan)
+                if g != j:
+                    for level in range(bounds.size - 1):
+                        v = code[order[bounds[level]:bounds[level + 1]]]
+                        if v.size >= min_rows:
+                            table[level] = np.bincount(v, minlength=width) / v.size
+                tables.append(table)
+            spec["group_level_probs"] = tables
 
     def calibrate_groups(self, M: np.ndarray, groups: np.ndarray) -> None:
         """Learn the group calibration from generated rows conditioned on one level each.
@@ -414,7 +431,10 @@ class DataTransformer:
         (every unconditional row is), :meth:`inverse_transform` maps each
         continuous value through ``Q_train|level(F_generated|level(x))``, so
         that the column's distribution *within that level* is the training
-        one as well; the ranks within the level stay the generator's.
+        one as well; the ranks within the level stay the generator's. Each
+        other one-hot column gets logit offsets for that level (as
+        :meth:`calibrate_levels` fits them for the whole table), so that its
+        levels have their training frequencies within the level.
 
         Parameters
         ----------
@@ -438,6 +458,18 @@ class DataTransformer:
                 if np.isfinite(target).all() and v.size >= 2:
                     sources[g][level] = np.quantile(v, np.linspace(0.0, 1.0, target.size))
             spec["group_calibration"] = sources
+        for spec, (start, stop) in zip(self.specs, self.slices, strict=True):
+            if spec["kind"] != "discrete" or "group_level_probs" not in spec:
+                continue
+            block = M[:, start:stop].astype(np.float64)
+            offsets = [np.full_like(t, np.nan) for t in spec["group_level_probs"]]
+            for u, key in enumerate(uniq):
+                g, level = divmod(int(key), _GROUP_KEY)
+                target = spec["group_level_probs"][g][level]
+                rows = inverse == u
+                if np.isfinite(target).all() and rows.sum() >= 100:
+                    offsets[g][level] = _level_offsets(block[rows], target)
+            spec["group_level_offsets"] = offsets
 
     def inverse_transform(self, M: np.ndarray, rng: np.random.Generator, *,
                           calibrate: bool = True, groups: np.ndarray | None = None
@@ -490,6 +522,8 @@ class DataTransformer:
             if spec["kind"] == "discrete":
                 if calibrate and "level_offsets" in spec:
                     block = block + spec["level_offsets"]
+                    if groups is not None and "group_level_offsets" in spec:
+                        block = _group_offsets(block, groups, spec)
                 code = np.argmax(block, axis=1)
             else:
                 weights = np.left_shift(1, np.arange(spec["n_bits"], dtype=np.int64))
@@ -586,6 +620,38 @@ def _group_map(out: np.ndarray, x: np.ndarray, groups: np.ndarray, spec: dict) -
         if np.isfinite(source).all() and np.isfinite(target).all():
             sel = rows[inverse == u]
             out[sel] = _quantile_map(x[sel], source, target)
+
+
+def _level_offsets(block: np.ndarray, target: np.ndarray, rounds: int = 20) -> np.ndarray:
+    """Logit offsets giving ``argmax(block + offsets)`` the level frequencies ``target``
+    (iterative proportional fitting; a prior-shift correction, Saerens et al. 2002)."""
+    floor = 0.5 / block.shape[0]
+    offset = np.zeros(target.size)
+    for _ in range(rounds):
+        got = np.bincount(np.argmax(block + offset, axis=1),
+                          minlength=target.size) / block.shape[0]
+        offset = np.clip(offset + np.log(np.maximum(target, floor))
+                         - np.log(np.maximum(got, floor)), -10.0, 10.0)
+    return offset - offset.mean()
+
+
+def _group_offsets(block: np.ndarray, groups: np.ndarray, spec: dict) -> np.ndarray:
+    """``block`` (with the marginal offsets added) where the rows of a group with its
+    own offsets have those instead."""
+    has = groups[:, 0] >= 0
+    if not has.any():
+        return block
+    block = block.copy()
+    rows = np.flatnonzero(has)
+    keys = groups[rows, 0] * _GROUP_KEY + groups[rows, 1]
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    for u, key in enumerate(uniq):
+        g, level = divmod(int(key), _GROUP_KEY)
+        offset = spec["group_level_offsets"][g][level]
+        if np.isfinite(offset).all():
+            sel = rows[inverse == u]
+            block[sel] += offset - spec["level_offsets"]
+    return block
 
 
 def _quantile_map(x: np.ndarray, source: np.ndarray, target: np.ndarray) -> np.ndarray:

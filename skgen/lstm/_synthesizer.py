@@ -66,8 +66,11 @@ class LSTMSynthesizer(BaseSynthesizer):
     first in every line, so ``sample(conditions=...)`` prompts the model with
     their values and it writes the rest of the line -- for value combinations
     never seen together too, one output row per seed row, in parallel batches
-    (every row of a batch has its own prompt). Conditions on other columns are
-    met by the sampling loop's rejection.
+    (every row of a batch has its own prompt). Fixed values of other columns
+    (imputation, conditions) are written into the line at their place while
+    the model writes the fields around them (the fields before them do not
+    see them; exact dependencies and validators are checked by the sampling
+    loop).
 
     Set conditions on a categorical seed column (``sample(conditions={"cut":
     ["Fair", "Good"]})``) draw a value per row from the training frequencies
@@ -728,7 +731,7 @@ class LSTMSynthesizer(BaseSynthesizer):
         if self.field_delimiter_ is None:
             return
         given = seeds.distinct()
-        for name in self.seed_columns or []:
+        for name in given.columns[given.notna().any().to_numpy()]:  # all written in lines
             col = self.schema_[name]
             values = format_seed_values(given[name].dropna().drop_duplicates(), col)
             bad = [v for v in values if v is not None and self.field_delimiter_ in v]
@@ -799,8 +802,10 @@ class LSTMSynthesizer(BaseSynthesizer):
         seeds = self._draw_restricted(seeds, rng)
         schema = self.schema_
         m, k = len(seeds), len(self.columns_)
-        seed_set = {self.columns_.index(c) for c in (self.seed_columns or [])}
-        fixed = {j: format_seed_values(seeds.iloc[:, j], schema.columns[j]) for j in seed_set}
+        # every given cell is written into the line: seed columns as the prompt, the
+        # others forced at their place while the model writes the rest
+        fixed = {j: format_seed_values(seeds.iloc[:, j], schema.columns[j]) for j in range(k)
+                 if seeds.iloc[:, j].notna().any()}
         strings = np.empty((m, k), dtype=object)
         ok = np.ones(m, dtype=bool)
         gen = torch_generator(rng, device)
@@ -827,7 +832,7 @@ class LSTMSynthesizer(BaseSynthesizer):
             values, cell_ok = decode_column(strings[:, j], col)
             if col.missing_rate == 0:  # never missing in training: an empty field is an error
                 cell_ok = cell_ok & pd.notna(values)
-            if j in seed_set:
+            if j in fixed:
                 keep = seeds.iloc[:, j].notna().to_numpy()
                 if keep.any():
                     values = values.copy() if values.dtype.kind == "f" else np.asarray(
