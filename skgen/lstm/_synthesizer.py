@@ -40,7 +40,7 @@ from skgen.lstm._tokenizers import (
     field_segments,
     tokenizer_from_state,
 )
-from skgen.lstm._train import TrainConfig, train_network
+from skgen.lstm._train import TrainConfig, fast_bf16, train_network
 from skgen.privacy import DP_PARAMETER_CONSTRAINTS
 
 _FALLBACK_DEFAULTS = {"allow": True, "max_fallback_training_time_seconds": 300}
@@ -655,7 +655,7 @@ class LSTMSynthesizer(BaseSynthesizer):
                 noise_multiplier=self.dp_noise_multiplier, max_grad_norm=self.dp_l2_norm_clip,
                 target_epsilon=self.dp_target_epsilon, delta=delta,
                 budget_epochs=self.epochs * n_models, accountant=accountant,
-                verbose=self.verbose,
+                verbose=self.verbose, bf16=fast_bf16(device, self.rnn_units) and not self.dp,
                 desc=f"LSTM {c + 1}/{n_models}" if n_models > 1 else "LSTM training")
             result = train_network(net, flat, lengths, tok.newline_id, cfg, rng, device)
             self._models_.append({"tokenizer": tok.to_state(), "weights": result.weights})
