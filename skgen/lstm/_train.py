@@ -63,7 +63,6 @@ class TrainConfig:
     verbose: int = 0
     desc: str = "LSTM training"
     bf16: bool = False
-    lr_schedule: str = "constant"
 
 
 @dataclass
@@ -150,8 +149,8 @@ def fast_bf16(device: torch.device, rnn_units: int) -> bool:
 
     True on a CPU with native bfloat16 instructions (AVX512-BF16 or AMX, as
     oneDNN reports them) for networks of at least :data:`_BF16_MIN_UNITS`
-    units: there one epoch of 5,000 diamonds rows took 2.3 s of CPU against
-    3.6 s in float32 at 128 units (``docs/benchmarks.md``, LSTM section),
+    units: there one epoch of 5,000 diamonds rows took 2.6 s of CPU against
+    3.7 s in float32 at 128 units (``docs/benchmarks.md``, LSTM section),
     while a 32-unit network gained nothing and learned a little slower.
     Other CPUs emulate bfloat16, which is slower, so they train in float32;
     so do GPUs (not measured here). Weights, optimiser state and the loss
@@ -248,11 +247,6 @@ def train_network(net: torch.nn.Module, flat: np.ndarray, lengths: np.ndarray, p
         return _train_dp(net, seqs, lens, train_rows, val_rows, cfg, rng, gen, device)
 
     optimizer = torch.optim.Adam(net.parameters(), lr=cfg.learning_rate)
-    schedule = None
-    if cfg.lr_schedule == "cosine":
-        total = cfg.epochs * math.ceil(len(train_rows) / cfg.batch_size)
-        schedule = torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda step: 0.5 * (1.0 + math.cos(math.pi * min(step, total) / total)))
     history: dict = {"loss": [], "val_loss": [] if len(val_rows) else None, "seconds": [],
                      "cpu_seconds": [], "tokens": []}
     best, best_epoch, best_weights, wait = math.inf, 0, None, 0
@@ -272,8 +266,6 @@ def train_network(net: torch.nn.Module, flat: np.ndarray, lengths: np.ndarray, p
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), _CLIP_NORM)
             optimizer.step()
-            if schedule is not None:
-                schedule.step()
             total += float(loss.detach()) * n_tok
             count += n_tok
         train_loss = sequence_loss_nats(total / max(count, 1), _vocab(net))
