@@ -346,9 +346,29 @@ def test_a_zero_inflated_column_is_associated_with_what_drives_it(adult_full):
     assert assoc[gain, income] > 0.15  # it was 0: the column fell into a cluster of its own
 
 
+@pytest.mark.parametrize("schedule", ["cosine", "constant"])
+def test_lr_schedule_anneals_the_learning_rate_to_zero(small, monkeypatch, schedule):
+    rates = []
+    real_step = torch.optim.Adam.step
+
+    def step(self, *args, **kwargs):
+        rates.append(self.param_groups[0]["lr"])
+        return real_step(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", step)
+    LSTMSynthesizer(lr_schedule=schedule, random_state=0,
+                    **{**TINY, "epochs": 2}).fit(small.head(100))
+    assert rates[0] == pytest.approx(0.01)
+    if schedule == "cosine":
+        assert rates[len(rates) // 2] == pytest.approx(0.005, rel=0.1)
+        assert rates[-1] < 0.001 and all(np.diff(rates) <= 0)
+    else:
+        assert set(rates) == {0.01}
+
+
 @pytest.mark.parametrize("bad", [dict(epochs=0), dict(vocab_size=-1), dict(gen_temp=0),
                                  dict(validation_split=1.5), dict(dropout_rate=1.0),
-                                 dict(fallback="yes")])
+                                 dict(fallback="yes"), dict(lr_schedule="linear")])
 def test_bad_parameters_are_refused(small, bad):
     with pytest.raises(InvalidParameterError):
         LSTMSynthesizer(**bad).fit(small.head(20))
@@ -644,6 +664,7 @@ def test_gretel_config_leaving_keys_out_gets_the_seed_defaults_explicitly():
     syn = LSTMSynthesizer.from_gretel_config(cfg)
     assert (syn.rnn_units, syn.embedding_dim, syn.vocab_size, syn.learning_rate,
             syn.reset_states, syn.batch_size) == (256, 256, 20000, 0.001, False, 64)
+    assert syn.lr_schedule == "constant" and LSTMSynthesizer().lr_schedule == "cosine"
 
 
 # ------------------------------------------------------------------- honest DP

@@ -63,6 +63,7 @@ class TrainConfig:
     verbose: int = 0
     desc: str = "LSTM training"
     bf16: bool = False
+    lr_schedule: str = "constant"
 
 
 @dataclass
@@ -247,6 +248,12 @@ def train_network(net: torch.nn.Module, flat: np.ndarray, lengths: np.ndarray, p
         return _train_dp(net, seqs, lens, train_rows, val_rows, cfg, rng, gen, device)
 
     optimizer = torch.optim.Adam(net.parameters(), lr=cfg.learning_rate)
+    schedule = None
+    if cfg.lr_schedule == "cosine":
+        n_steps = max(1, cfg.epochs * math.ceil(len(train_rows) / cfg.batch_size))
+        schedule = torch.optim.lr_scheduler.LambdaLR(
+            optimizer,
+            lambda step: 0.5 * (1.0 + math.cos(math.pi * min(step, n_steps) / n_steps)))
     history: dict = {"loss": [], "val_loss": [] if len(val_rows) else None, "seconds": [],
                      "cpu_seconds": [], "tokens": []}
     best, best_epoch, best_weights, wait = math.inf, 0, None, 0
@@ -266,6 +273,8 @@ def train_network(net: torch.nn.Module, flat: np.ndarray, lengths: np.ndarray, p
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), _CLIP_NORM)
             optimizer.step()
+            if schedule is not None:
+                schedule.step()
             total += float(loss.detach()) * n_tok
             count += n_tok
         train_loss = sequence_loss_nats(total / max(count, 1), _vocab(net))
