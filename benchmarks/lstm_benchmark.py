@@ -206,7 +206,9 @@ def run(ns: argparse.Namespace) -> dict:
     if ns.table == "wide":
         train, test = split_wide(ns.seed)
     else:
-        train, test = split_adult(ns.seed, ns.train_rows, ns.train_rows // 4)
+        train, test = split_adult(ns.seed, ns.train_rows, ns.test_rows or ns.train_rows // 4)
+    if ns.columns:
+        train, test = train[ns.columns], test[ns.columns]
     if ns.defaults:  # the library's defaults; DP options only when asked for
         params = dict(epochs=ns.epochs, seed_columns=ns.seed_columns or None, dp=ns.dp,
                       max_invalid=ns.max_invalid, random_state=ns.seed, verbose=ns.verbose)
@@ -243,7 +245,9 @@ def run(ns: argparse.Namespace) -> dict:
         "fit_s": fit_s, "epochs_run": syn.n_epochs_, "best_epoch": syn.best_epoch_,
         "vocab_sizes": syn.vocab_sizes_, "tokens_per_epoch": history[0]["tokens"][0],
         "training_tokens_per_s": tokens / train_s, "seconds_per_epoch": train_s / sum(
-            syn.n_epochs_), "final_loss": [h["loss"][-1] for h in history],
+            syn.n_epochs_), "cpu_seconds_per_epoch": sum(
+            sum(h["cpu_seconds"]) for h in history) / sum(syn.n_epochs_),
+        "final_loss": [h["loss"][-1] for h in history],
         "final_val_loss": [h["val_loss"][-1] if h["val_loss"] else None for h in history],
         "epsilon": syn.epsilon_, "delta": syn.delta_,
         "dp_noise_multiplier": syn.dp_noise_multiplier_,
@@ -330,8 +334,10 @@ def speed_only(epochs: int = 30, threads: int = 1, seed: int = 0) -> dict:
         syn.fit(data)
         fit_s = time.perf_counter() - t0
         seconds = sum(sum(h["seconds"]) for h in syn.history_)
+        cpu = sum(sum(h["cpu_seconds"]) for h in syn.history_)
         row = {"rows": len(data), "columns": data.shape[1], "epochs_run": syn.n_epochs_,
-               "fit_s": fit_s, "seconds_per_epoch": seconds / max(syn.n_epochs_)}
+               "fit_s": fit_s, "seconds_per_epoch": seconds / max(syn.n_epochs_),
+               "cpu_seconds_per_epoch": cpu / max(syn.n_epochs_)}
         if name != "diamonds":
             n = len(data)
             rows, gen_s, counts = timed_sample(syn, n, random_state=seed)
@@ -392,6 +398,10 @@ def main() -> None:
     r.add_argument("--name", required=True)
     r.add_argument("--epochs", type=int, default=8)
     r.add_argument("--train-rows", type=int, default=10_000)
+    r.add_argument("--test-rows", type=int, default=None,
+                   help="Adult hold-out rows (default: a quarter of --train-rows)")
+    r.add_argument("--columns", nargs="*", default=None,
+                   help="Adult columns to keep (default: all 15)")
     r.add_argument("--batch-size", type=int, default=64)
     r.add_argument("--rnn-units", type=int, default=128)
     r.add_argument("--embedding-dim", type=int, default=64)

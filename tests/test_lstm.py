@@ -296,9 +296,79 @@ def test_history_and_early_stopping_on_validation_loss(small):
     assert all(t > 0 for t in h["tokens"]) and h["loss"][-1] < h["loss"][0]
 
 
+def test_history_records_cpu_seconds_per_epoch(small):
+    syn = LSTMSynthesizer(random_state=0, **{**TINY, "epochs": 2}).fit(small.head(100))
+    h = syn.history_[0]
+    assert len(h["cpu_seconds"]) == len(h["seconds"]) == 2
+    assert all(c > 0 for c in h["cpu_seconds"])
+
+
+def test_bf16_training_learns_about_as_well_as_float32(small, monkeypatch):
+    """bfloat16 autocast (CPUs with native bfloat16, 128 units and more) still learns."""
+    from skgen.lstm import _train
+
+    assert not _train.fast_bf16(torch.device("meta"), 128)
+    assert not _train.fast_bf16(torch.device("cpu"), 32)  # too small to gain anything
+    configs = []
+    real = _train.train_network
+
+    def spy(net, flat, lengths, pad_id, cfg, rng, device):
+        configs.append(cfg)
+        return real(net, flat, lengths, pad_id, cfg, rng, device)
+
+    monkeypatch.setattr(lstm_synth, "train_network", spy)
+    losses = {}
+    for flag in (False, True):
+        monkeypatch.setattr(lstm_synth, "fast_bf16", lambda device, units, f=flag: f)
+        syn = LSTMSynthesizer(random_state=0, **TINY).fit(small)
+        assert configs[-1].bf16 is flag
+        assert all(w.dtype == np.float32 for w in syn._models_[0]["weights"].values())
+        losses[flag] = syn.history_[0]["loss"]
+    assert losses[True][-1] < 0.25 * losses[True][0]
+    assert losses[True][-1] < 1.1 * losses[False][-1]
+    # DP training never uses it (opacus' per-sample gradients stay in float32)
+    LSTMSynthesizer(dp=True, dp_noise_multiplier=1.0, random_state=0,
+                    **{**TINY, "epochs": 1}).fit(small.head(100))
+    assert not configs[-1].bf16
+
+
+def test_a_zero_inflated_column_is_associated_with_what_drives_it(adult_full):
+    """capital_gain is 0 in 92 % of rows: it must not look constant to the clustering."""
+    from skgen.lstm._clusters import cramers_v, discretize
+    from skgen.schema import TableSchema
+
+    X = adult_full.sample(2000, random_state=0).reset_index(drop=True)
+    codes = discretize(X, TableSchema.infer(X), np.random.default_rng(0))
+    assoc = cramers_v(codes)
+    cols = list(X.columns)
+    gain, income = cols.index("capital_gain"), cols.index("income")
+    assert len(np.unique(codes[:, gain])) >= 2  # zero and positive
+    assert assoc[gain, income] > 0.15  # it was 0: the column fell into a cluster of its own
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "constant"])
+def test_lr_schedule_anneals_the_learning_rate_to_zero(small, monkeypatch, schedule):
+    rates = []
+    real_step = torch.optim.Adam.step
+
+    def step(self, *args, **kwargs):
+        rates.append(self.param_groups[0]["lr"])
+        return real_step(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", step)
+    LSTMSynthesizer(lr_schedule=schedule, random_state=0,
+                    **{**TINY, "epochs": 2}).fit(small.head(100))
+    assert rates[0] == pytest.approx(0.01)
+    if schedule == "cosine":
+        assert rates[len(rates) // 2] == pytest.approx(0.005, rel=0.1)
+        assert rates[-1] < 0.001 and all(np.diff(rates) <= 0)
+    else:
+        assert set(rates) == {0.01}
+
+
 @pytest.mark.parametrize("bad", [dict(epochs=0), dict(vocab_size=-1), dict(gen_temp=0),
                                  dict(validation_split=1.5), dict(dropout_rate=1.0),
-                                 dict(fallback="yes")])
+                                 dict(fallback="yes"), dict(lr_schedule="linear")])
 def test_bad_parameters_are_refused(small, bad):
     with pytest.raises(InvalidParameterError):
         LSTMSynthesizer(**bad).fit(small.head(20))
@@ -623,6 +693,7 @@ def test_gretel_config_leaving_keys_out_gets_the_seed_defaults_explicitly():
     syn = LSTMSynthesizer.from_gretel_config(cfg)
     assert (syn.rnn_units, syn.embedding_dim, syn.vocab_size, syn.learning_rate,
             syn.reset_states, syn.batch_size) == (256, 256, 20000, 0.001, False, 64)
+    assert syn.lr_schedule == "constant"
 
 
 # ------------------------------------------------------------------- honest DP
@@ -635,6 +706,21 @@ def test_dp_without_a_target_warns_when_epsilon_is_above_10(small):
         warnings.filterwarnings("error", message=".*dp_target_epsilon")
         LSTMSynthesizer(dp=True, dp_target_epsilon=3.0, random_state=0,
                         **{**TINY, "epochs": 1}).fit(small.head(200))
+
+
+def test_dp_at_epsilon_10_learns_the_line_format(small):
+    """DP-SGD with the documented recipe (small model, tens of steps per epoch) writes
+    valid rows; 2 epochs of the default network wrote none (issue 13)."""
+    syn = LSTMSynthesizer(dp=True, dp_target_epsilon=10.0, dp_l2_norm_clip=1.0, epochs=10,
+                          batch_size=32, rnn_units=32, embedding_dim=16, vocab_size=100,
+                          learning_rate=0.02, dropout_rate=0.0, data_checks="skip",
+                          max_invalid=2000, random_state=0).fit(small)
+    assert syn.epsilon_ <= 10.0
+    try:
+        rows = syn.sample(100, random_state=0)
+    except TooManyInvalidError as err:
+        rows = err.partial
+    assert len(rows) >= 3 and syn.validators_.is_valid(rows).all()
 
 
 # ------------------------------------------------------------------- batched generation

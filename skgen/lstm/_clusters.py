@@ -61,8 +61,11 @@ def discretize(X: pd.DataFrame, schema: TableSchema, rng: np.random.Generator,
     Returns
     -------
     ndarray of shape (n_rows, n_features), int64
-        Codes in ``[0, n_levels]``; ``n_levels`` is "missing". ID-like and
-        free-text columns get a constant code (no association).
+        Codes in ``[0, 2 * n_levels]``; ``2 * n_levels`` is "missing" (numbers:
+        ``n_levels`` quantile bins and the bin edges' own values, so at most
+        ``2 * n_levels - 1`` levels; categories: the ``n_levels - 1`` most
+        frequent and "other"). ID-like and free-text columns get a constant
+        code (no association).
     """
     n = len(X)
     rows = np.sort(rng.choice(n, size=max_rows, replace=False)) if n > max_rows else np.arange(n)
@@ -80,14 +83,19 @@ def discretize(X: pd.DataFrame, schema: TableSchema, rng: np.random.Generator,
             ok = np.isfinite(v) & ~missing
             codes = np.zeros(len(s), dtype=np.int64)
             if ok.any():
+                # a value equal to an edge gets a level of its own: a mass point
+                # (capital_gain = 0 in 92 % of Adult's rows) would otherwise
+                # share one level with everything above it, and the column
+                # would look constant (associated with nothing)
                 edges = np.unique(np.quantile(v[ok], np.linspace(0, 1, n_levels + 1)[1:-1]))
-                codes[ok] = np.searchsorted(edges, v[ok], side="right")
+                codes[ok] = (np.searchsorted(edges, v[ok], side="left")
+                             + np.searchsorted(edges, v[ok], side="right"))
             missing = missing | ~ok
         else:
             vc = s.value_counts()
             top = {k: i for i, k in enumerate(vc.index[: n_levels - 1])}
             codes = np.array(s.map(top).fillna(n_levels - 1).to_numpy(dtype=np.int64))
-        codes[missing] = n_levels
+        codes[missing] = 2 * n_levels
         out[:, j] = codes
     return out
 

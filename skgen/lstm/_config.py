@@ -37,14 +37,14 @@ GRETEL_PARAMS = (
 )
 #: skgen extensions also accepted under ``params:``.
 EXTRA_PARAMS = (
-    "max_line_len", "embedding_dim", "early_stopping_patience", "dp_target_epsilon",
-    "dp_delta", "device", "verbose", "n_jobs", "random_state",
+    "max_line_len", "embedding_dim", "early_stopping_patience", "lr_schedule",
+    "dp_target_epsilon", "dp_delta", "device", "verbose", "n_jobs", "random_state",
 )
 #: The seed's defaults (its example configuration "with the default options
-#: displayed", and gretel-synthetics' ``embedding_dim``, ``max_line_len`` and
-#: early-stopping patience): a configuration that leaves a key out, or sets it to
-#: ``null``, gets these -- not skgen's defaults, which are tuned for speed and
-#: differ (see :class:`~skgen.LSTMSynthesizer`).
+#: displayed", and gretel-synthetics' ``embedding_dim``, ``max_line_len``,
+#: early-stopping patience and constant learning rate): a configuration that
+#: leaves a key out, or sets it to ``null``, gets these -- not skgen's defaults,
+#: which are tuned for speed and differ (see :class:`~skgen.LSTMSynthesizer`).
 SEED_DEFAULTS = {
     "epochs": 100, "batch_size": 64, "vocab_size": 20000, "reset_states": False,
     "learning_rate": 0.001, "rnn_units": 256, "dropout_rate": 0.2, "field_cluster_size": 20,
@@ -52,6 +52,7 @@ SEED_DEFAULTS = {
     "validation_split": False, "dp": False, "dp_noise_multiplier": 0.001,
     "dp_l2_norm_clip": 5.0, "dp_microbatches": 1, "field_delimiter": None,
     "embedding_dim": 256, "max_line_len": 2048, "early_stopping_patience": 5,
+    "lr_schedule": "constant",
 }
 _SYNTHETICS_KEYS = ("data_source", "params", "generate", "validators", "data_checks",
                     "fallback", "task")
