@@ -552,22 +552,6 @@ def test_save_load_round_trip_gives_the_same_samples(seeded, tmp_path, monkeypat
                                   seeded.sample(30, random_state=4))
 
 
-def test_fast_generation_step_matches_the_lstm_layers():
-    from skgen.lstm._model import build_network
-
-    g = torch.Generator().manual_seed(0)
-    net = build_network(40, 8, 16, 0.2, dp=False, device=torch.device("cpu"), generator=g)
-    net.eval()
-    tokens = torch.randint(0, 40, (5, 6), generator=g)
-    with torch.no_grad():
-        full, _ = net(tokens)
-        net.prepare_inference()
-        _, state = net(tokens[:, :1])
-        for t in range(1, 6):
-            logits, state = net.step(tokens[:, t], state)
-            torch.testing.assert_close(logits, full[:, t], rtol=1e-5, atol=1e-5)
-
-
 @pytest.mark.parametrize("bf16", [False, True])
 def test_decoder_prompts_and_steps_match_the_lstm_layers(bf16):
     from skgen.lstm._generate import Decoder

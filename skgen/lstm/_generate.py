@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from skgen.lstm._model import native_bf16
 from skgen.lstm._train import pad_sequences
 
 
@@ -72,23 +73,6 @@ def _line_format(logits: torch.Tensor, fpos: torch.Tensor, n_fields: int, newlin
     if delimiter_id != newline_id:
         dl = logits[:, delimiter_id:delimiter_id + 1]
         dl.copy_(torch.where(last, blocked, dl))
-
-
-def native_bf16(device: torch.device) -> bool:
-    """Whether bfloat16 matrix products are native (fast) on ``device``.
-
-    True on a CPU whose instructions oneDNN uses for bfloat16 (AVX512-BF16 or
-    AMX) and on a CUDA device that supports bfloat16; elsewhere bfloat16 is
-    emulated and slower than float32.
-    """
-    if device.type == "cuda":
-        return bool(torch.cuda.is_bf16_supported())
-    if device.type != "cpu":
-        return False
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
 
 
 class Decoder:

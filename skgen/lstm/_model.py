@@ -120,45 +120,22 @@ class LSTMNetwork(nn.Module):
         x, _ = pad_packed_sequence(out, batch_first=True, total_length=steps)
         return self.head(self._dropout(x, generator)), (s1, s2)
 
-    def prepare_inference(self) -> None:
-        """Precompute the first layer's input gates per token, for :meth:`step`.
 
-        ``embedding @ W_ih1.T + b_ih1 + b_hh1`` is a (vocab, 4 * rnn_units)
-        table, so a generation step gathers it instead of two matrix products.
-        Call after the weights are final; training mode ignores it.
-        """
-        with torch.no_grad():
-            p = dict(self.lstm1.named_parameters())
-            table = self.embedding.weight @ p["weight_ih_l0"].t()
-            self._gate_table = table + p["bias_ih_l0"] + p["bias_hh_l0"]
-            q = dict(self.lstm2.named_parameters())
-            self._step_weights = (p["weight_hh_l0"].t(), q["weight_ih_l0"].t(),
-                                  q["weight_hh_l0"].t(), q["bias_ih_l0"] + q["bias_hh_l0"])
+def native_bf16(device: torch.device) -> bool:
+    """Whether bfloat16 matrix products are native (fast) on ``device``.
 
-    def step(self, tokens: torch.Tensor, state: Any) -> tuple[torch.Tensor, Any]:
-        """One generation step: logits of shape (batch, vocab) and the new state.
-
-        In eval mode after :meth:`prepare_inference` the two LSTM cells are
-        computed directly (same arithmetic as ``torch.nn.LSTM``, fewer calls).
-        """
-        table = getattr(self, "_gate_table", None)
-        if self.training or table is None or state is None:
-            logits, state = self.forward(tokens[:, None], state)
-            return logits[:, 0], state
-        (h1, c1), (h2, c2) = state
-        w_hh1, w_ih2, w_hh2, b2 = self._step_weights
-        g1 = torch.addmm(table[tokens], h1[0], w_hh1)
-        h1n, c1n = _cell(g1, c1[0])
-        g2 = torch.addmm(torch.addmm(b2, h1n, w_ih2), h2[0], w_hh2)
-        h2n, c2n = _cell(g2, c2[0])
-        return self.head(h2n), ((h1n[None], c1n[None]), (h2n[None], c2n[None]))
-
-
-def _cell(gates: torch.Tensor, c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """LSTM cell update from the summed gate pre-activations (torch's i, f, g, o order)."""
-    i, f, g, o = gates.chunk(4, dim=1)
-    c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-    return torch.sigmoid(o) * torch.tanh(c_new), c_new
+    True on a CPU whose instructions oneDNN uses for bfloat16 (AVX512-BF16 or
+    AMX) and on a CUDA device that supports bfloat16; elsewhere bfloat16 is
+    emulated and slower than float32.
+    """
+    if device.type == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    if device.type != "cpu":
+        return False
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
 
 
 def build_network(vocab_size: int, embedding_dim: int, rnn_units: int, dropout_rate: float,

@@ -32,7 +32,12 @@ import torch
 import torch.nn.functional as F
 
 from skgen._progress import tqdm
-from skgen.lstm._model import network_weights, sequence_loss_nats, torch_generator
+from skgen.lstm._model import (
+    native_bf16,
+    network_weights,
+    sequence_loss_nats,
+    torch_generator,
+)
 
 #: Global gradient-norm clip of non-private training (stability only).
 _CLIP_NORM = 5.0
@@ -157,12 +162,7 @@ def fast_bf16(device: torch.device, rnn_units: int) -> bool:
     so do GPUs (not measured here). Weights, optimiser state and the loss
     stay in float32 either way.
     """
-    if device.type != "cpu" or rnn_units < _BF16_MIN_UNITS:
-        return False
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
+    return device.type == "cpu" and rnn_units >= _BF16_MIN_UNITS and native_bf16(device)
 
 
 def _autocast(cfg: TrainConfig, device: torch.device) -> Any:
