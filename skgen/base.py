@@ -588,7 +588,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                         reasons[reason] = reasons.get(reason, 0) + count
                     n_proposed += len(ok)
                     n_valid += int(ok.sum())
-                    n_invalid += int((~ok).sum())
+                    n_invalid += _needed_rejections(positions, ok, filled)
                     # the first valid candidate of each seed row not filled yet
                     good, first = np.unique(positions[ok], return_index=True)
                     first, good = first[~filled[good]], good[~filled[good]]
@@ -841,6 +841,20 @@ _EMPTY_REASON = {kind: (
     "alike, e.g. one template, to recombine into new ones" + extra + ")")
     for kind, extra in (("text", f"; or each of its words occurs in fewer than {MIN_GROUP} "
                                  "training texts, and such words are not learned"), ("id", ""))}
+
+
+def _needed_rejections(positions: np.ndarray, ok: np.ndarray, filled: np.ndarray) -> int:
+    """Rejected candidates that count against ``max_invalid``.
+
+    A candidate counts if its seed row was still unfilled and it came before
+    the row's first valid candidate: what proposing one candidate at a time
+    would have rejected. An over-generating model's spare candidates for a row
+    that another candidate filled do not count.
+    """
+    idx = np.arange(ok.size)
+    first_ok = np.full(int(positions.max()) + 1 if positions.size else 0, ok.size)
+    np.minimum.at(first_ok, positions[ok], idx[ok])
+    return int((~ok & ~filled[positions] & (idx < first_ok[positions])).sum())
 
 
 def _advice(reasons: dict[str, int]) -> str:

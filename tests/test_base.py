@@ -341,3 +341,16 @@ def test_text_that_cannot_differ_from_training_says_why(adult):
                        "drawn for it equalled a training value") as err:
         syn.sample(20, random_state=0)
     assert "train longer" not in str(err.value).lower()
+
+
+def test_spare_candidates_of_a_filled_row_do_not_count_as_invalid():
+    """An over-generating model's rejected spares count only before the row's first valid one."""
+    from skgen.base import _needed_rejections
+
+    positions = np.array([0, 1, 2, 0, 1, 2, 0, 1, 2])
+    ok = np.array([False, True, False, True, False, False, False, False, False])
+    filled = np.zeros(3, dtype=bool)
+    # row 0: one rejection before its valid one; row 1: none; row 2: all three
+    assert _needed_rejections(positions, ok, filled) == 4
+    filled[2] = True  # filled by an earlier chunk of the same round
+    assert _needed_rejections(positions, ok, filled) == 1
