@@ -605,20 +605,22 @@ def _decode_continuous(block: np.ndarray, spec: dict) -> tuple[np.ndarray, np.nd
     return z * spec["scale"] + spec["loc"], missing
 
 
-def _group_map(out: np.ndarray, x: np.ndarray, groups: np.ndarray, spec: dict) -> None:
-    """Write the group-calibrated values of the rows that have a group table (in place)."""
-    has = groups[:, 0] >= 0
-    if not has.any():
-        return
-    rows = np.flatnonzero(has)
+def _group_rows(groups: np.ndarray):
+    """``(group, level, rows)`` for every (group, level) pair some rows of ``groups`` have."""
+    rows = np.flatnonzero(groups[:, 0] >= 0)
     keys = groups[rows, 0] * _GROUP_KEY + groups[rows, 1]
     uniq, inverse = np.unique(keys, return_inverse=True)
     for u, key in enumerate(uniq):
         g, level = divmod(int(key), _GROUP_KEY)
+        yield g, level, rows[inverse == u]
+
+
+def _group_map(out: np.ndarray, x: np.ndarray, groups: np.ndarray, spec: dict) -> None:
+    """Write the group-calibrated values of the rows that have a group table (in place)."""
+    for g, level, sel in _group_rows(groups):
         source = spec["group_calibration"][g][level]
         target = spec["group_quantiles"][g][level]
         if np.isfinite(source).all() and np.isfinite(target).all():
-            sel = rows[inverse == u]
             out[sel] = _quantile_map(x[sel], source, target)
 
 
@@ -638,18 +640,12 @@ def _level_offsets(block: np.ndarray, target: np.ndarray, rounds: int = 20) -> n
 def _group_offsets(block: np.ndarray, groups: np.ndarray, spec: dict) -> np.ndarray:
     """``block`` (with the marginal offsets added) where the rows of a group with its
     own offsets have those instead."""
-    has = groups[:, 0] >= 0
-    if not has.any():
+    if not (groups[:, 0] >= 0).any():
         return block
     block = block.copy()
-    rows = np.flatnonzero(has)
-    keys = groups[rows, 0] * _GROUP_KEY + groups[rows, 1]
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    for u, key in enumerate(uniq):
-        g, level = divmod(int(key), _GROUP_KEY)
+    for g, level, sel in _group_rows(groups):
         offset = spec["group_level_offsets"][g][level]
         if np.isfinite(offset).all():
-            sel = rows[inverse == u]
             block[sel] += offset - spec["level_offsets"]
     return block
 
