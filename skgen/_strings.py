@@ -40,7 +40,6 @@ MIN_GROUP = 5
 # Stands for one digit in a word kept by its shape (Unicode private use area).
 _DIGIT = "\ue000"
 _NUMBER = re.compile(r"\d+")
-_DIGITS_RE = re.compile(r"[0-9]+")
 _PLACEHOLDERS = re.compile(_DIGIT + "+")
 
 
@@ -287,8 +286,8 @@ def _common_words(tokens: pd.Series, *, shape_digits: bool) -> pd.Series:
     if not rare:
         return tokens
     if shape_digits:
-        shaped = {w: _DIGITS_RE.sub(lambda m: _DIGIT * len(m.group()), w)
-                  for w in rare if _DIGITS_RE.search(w)}
+        shaped = {w: _NUMBER.sub(lambda m: _DIGIT * len(m.group()), w)
+                  for w in rare if _NUMBER.search(w)}
         return tokens.map(lambda t: [shaped.get(w, w) for w in t])
     return tokens.map(lambda t: [w for w in t if w not in rare])
 

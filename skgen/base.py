@@ -185,11 +185,6 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     #: with ``dp=True`` nothing is learned (data statistics outside the DP
     #: accountant).
     _learns_dependencies: ClassVar[bool] = False
-    #: Fitted attributes holding hashes of the training IDs and texts, which the
-    #: string generators refuse to give back (see :mod:`skgen._strings`): a
-    #: model declares them in ``_reference_attributes`` too, so that a model file
-    #: leaves them out, and names the columns of each in ``_string_hash_columns``.
-    _string_hash_attributes: ClassVar[tuple[str, ...]] = ()
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -288,7 +283,12 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         return self
 
     def _string_hash_columns(self) -> dict[str, list]:
-        """Column names whose hashes each of ``_string_hash_attributes`` holds."""
+        """Fitted attributes holding hashes of training IDs and texts, and their columns.
+
+        The string generators refuse the training values by these hashes (see
+        :mod:`skgen._strings`). A model that has them declares the attributes in
+        ``_reference_attributes`` too, so that a model file leaves them out.
+        """
         return {}
 
     def _lacks_string_hashes(self) -> bool:

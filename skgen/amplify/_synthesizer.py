@@ -335,9 +335,9 @@ class AmplifySampler(BaseSynthesizer):
         "level_offsets_", "weights_", "category_log_probs_", "means_",
         "variances_", "missing_probs_", "n_iter_", "converged_", "lower_bound_", "calibration_",
         "tree_columns_", "trees_", "dependencies_")
-    _string_hash_attributes = ("id_hashes_", "text_hashes_")
-    #: Left out of a model file by default (see :mod:`skgen.persistence`).
-    _reference_attributes = _string_hash_attributes
+    #: Left out of a model file by default (see :mod:`skgen.persistence`): the
+    #: hashes of training IDs and texts (``_string_hash_columns``).
+    _reference_attributes = ("id_hashes_", "text_hashes_")
 
     def __init__(
         self,

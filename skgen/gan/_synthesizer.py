@@ -356,9 +356,9 @@ feature_names_in_, n_train_rows_ :
         "conditionable_", "cond_dim_",
         "output_dim_", "device_", "history_", "epsilon_", "delta_", "dp_noise_multiplier_",
         "_generator_weights_", "exact_dependencies_")
-    _string_hash_attributes = ("string_hashes_",)
-    #: Left out of a model file by default (see :mod:`skgen.persistence`).
-    _reference_attributes = _string_hash_attributes
+    #: Left out of a model file by default (see :mod:`skgen.persistence`): the
+    #: hashes of training IDs and texts (``_string_hash_columns``).
+    _reference_attributes = ("string_hashes_",)
     _learns_dependencies = True
 
     def __init__(
