@@ -36,7 +36,7 @@ Lending club has ``sub_grade`` but no ``grade``: the benchmark adds ``grade``
 determines (``grade``; ``sub_grade`` must then be of that grade) is measured.
 
 Results go to ``benchmarks/results/conditional_<model>.json`` (one entry per
-table, replaced when rerun); ``--report`` prints the tables of
+table, parameters and training rows, replaced when rerun with the same ones); ``--report`` prints the tables of
 ``docs/benchmarks.md``.
 """
 
@@ -178,7 +178,8 @@ def run_one(kind: str, table: str, ns: argparse.Namespace) -> dict:
 def save(result: dict) -> None:
     path = RESULTS / f"conditional_{result['model']}.json"
     runs = json.loads(path.read_text())["runs"] if path.exists() else []
-    runs = [r for r in runs if r["table"] != result["table"]] + [result]
+    key = ("table", "params", "train_rows")  # e.g. GAN runs at 30 and 300 epochs are both kept
+    runs = [r for r in runs if any(r.get(k) != result[k] for k in key)] + [result]
     path.write_text(json.dumps({"machine": platform.platform(), "runs": runs}, indent=1,
                                default=float) + "\n")
 
