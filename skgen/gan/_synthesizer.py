@@ -756,6 +756,16 @@ feature_names_in_, n_train_rows_ :
             features = transformer.condition_features(frame, self.conditionable_)
             groups = self._rarest_fixed_level(fixed, transformer, frame)
             vector = self._vector_mask(fixed, groups)
+            implied = np.zeros_like(fixed)
+            if self.conditional_vector_type == "anyway":
+                # a fixed cell another fixed cell determines (grade given sub_grade) stays out
+                # of the vector: the generator is conditioned on fewer columns, as in most of
+                # its training, and the group calibration fitted on one level then fits
+                implied = _implied_cells(getattr(self, "exact_dependencies_", []), frame, fixed)
+                vector &= ~implied
+                # calibrate by the rarest fixed level that has a group calibration
+                groups = self._rarest_fixed_level(fixed, transformer, frame,
+                                                  min_rows=_GROUP_MIN_ROWS)
             drawn = self._marginal_conditions(features, vector, rt, rng)
             groups[drawn[:, 0] >= 0] = drawn[drawn[:, 0] >= 0]
             gen = torch.Generator(device=rt["device"])
@@ -768,7 +778,7 @@ feature_names_in_, n_train_rows_ :
                 scores[rows, start:stop] = 0.0
                 scores[rows, start + drawn[rows, 1]] = _FIXED_SCORE
             made = transformer.inverse_transform(scores, rng, groups=groups)
-            keep = vector & fixed  # fixed cells the generator was conditioned on
+            keep = (vector | implied) & fixed  # fixed cells the generator was conditioned on
             for j, name in enumerate(names):
                 col = made[name].to_numpy()
                 if keep[:, j].any():
@@ -894,10 +904,15 @@ feature_names_in_, n_train_rows_ :
         transformer.calibrate_groups(self._scores(rt, features, vector, gen), groups)
 
     def _rarest_fixed_level(self, fixed: np.ndarray, transformer: DataTransformer,
-                            frame: pd.DataFrame) -> np.ndarray:
-        """Per row, the (discrete column, level) of its rarest fixed discrete value, or
-        ``(-1, -1)`` when it fixes none. Shape (n_rows, 2); the column is a position in
-        ``discrete_columns_``."""
+                            frame: pd.DataFrame, *, min_rows: int = 0) -> np.ndarray:
+        """Per row, the (discrete column, level) of its rarest fixed discrete value among
+        the levels with at least ``min_rows`` training rows, or ``(-1, -1)`` when it fixes
+        none. Shape (n_rows, 2); the column is a position in ``discrete_columns_``.
+
+        With ``min_rows=_GROUP_MIN_ROWS``, the level whose group calibration a row gets:
+        lending club's ``grade = "F"`` fixes a sub-grade too, drawn from ``F1``-``F5``, of
+        which only ``F1`` has 50 training rows; the others are calibrated within ``F``.
+        """
         out = np.full((len(frame), 2), -1, dtype=np.int64)
         disc = self.discrete_columns_
         if not disc or not fixed[:, disc].any():
@@ -910,6 +925,8 @@ feature_names_in_, n_train_rows_ :
             if f.any():
                 level[f, i] = codes[j][f]
                 freq[f, i] = transformer.specs[j]["level_probs"][codes[j][f]]
+        if min_rows:
+            freq[freq * self.n_train_rows_ < min_rows] = np.inf
         rows = np.flatnonzero(np.isfinite(freq).any(axis=1))
         best = np.argmin(freq[rows], axis=1)
         out[rows, 0] = best
@@ -1117,6 +1134,44 @@ def _one_to_one_pairs(X: pd.DataFrame, columns: list) -> list[dict]:
                 pairs.append({"name": b, "of": a, "from": both[a].tolist(),
                               "to": both[b].tolist()})
     return pairs
+
+
+def _implied_cells(deps: list[dict], frame: pd.DataFrame, fixed: np.ndarray) -> np.ndarray:
+    """Fixed cells whose value another fixed cell of the row determines.
+
+    Parameters
+    ----------
+    deps : list of dict
+        ``exact_dependencies_``: a determinant column's levels (or a numeric
+        one's intervals, by ``cuts``) and the dependent value each maps to.
+    frame : pandas.DataFrame of shape (n_rows, n_columns)
+        Seed rows, the GAN-modelled columns only; a non-missing cell is fixed.
+    fixed : ndarray of bool of shape (n_rows, n_columns)
+        ``frame.notna()``.
+
+    Returns
+    -------
+    ndarray of bool of shape (n_rows, n_columns)
+        True where the dependent cell of a dependency is fixed to the value its
+        fixed determinant maps to (``grade = "B"`` beside ``sub_grade = "B3"``).
+    """
+    out = np.zeros_like(fixed)
+    pos = {name: j for j, name in enumerate(frame.columns)}
+    for dep in deps:
+        a, b = dep["determinant"], dep["dependent"]
+        if a not in pos or b not in pos:
+            continue
+        values = np.asarray(list(dep["values"]) + [None], dtype=object)
+        if "cuts" in dep:
+            x = pd.to_numeric(frame[a], errors="coerce").to_numpy(dtype=float)
+            want = values[np.searchsorted(np.asarray(dep["cuts"], dtype=float), x,
+                                          side="right")]
+        else:
+            want = values[pd.Index(dep["levels"], dtype=object).get_indexer(
+                frame[a].astype(object))]
+        same = pd.notna(want) & (want == frame[b].to_numpy(dtype=object))
+        out[:, pos[b]] |= fixed[:, pos[a]] & fixed[:, pos[b]] & same
+    return out
 
 
 def _translate(values: pd.Series, source: list, target: list) -> np.ndarray:
