@@ -36,8 +36,8 @@ Lending club has ``sub_grade`` but no ``grade``: the benchmark adds ``grade``
 determines (``grade``; ``sub_grade`` must then be of that grade) is measured.
 
 Results go to ``benchmarks/results/conditional_<model>.json`` (one entry per
-table, parameters and training rows, replaced when rerun with the same ones); ``--report`` prints the tables of
-``docs/benchmarks.md``.
+table, parameters and training rows, replaced when rerun with the same ones);
+``--report`` prints the tables of ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
