@@ -1153,7 +1153,9 @@ def _implied_cells(deps: list[dict], frame: pd.DataFrame, fixed: np.ndarray) -> 
     -------
     ndarray of bool of shape (n_rows, n_columns)
         True where the dependent cell of a dependency is fixed to the value its
-        fixed determinant maps to (``grade = "B"`` beside ``sub_grade = "B3"``).
+        fixed determinant maps to (``grade = "B"`` beside ``sub_grade = "B3"``),
+        unless that determinant is itself implied (of two columns that determine
+        each other, one stays).
     """
     out = np.zeros_like(fixed)
     pos = {name: j for j, name in enumerate(frame.columns)}
@@ -1170,7 +1172,7 @@ def _implied_cells(deps: list[dict], frame: pd.DataFrame, fixed: np.ndarray) -> 
             want = values[pd.Index(dep["levels"], dtype=object).get_indexer(
                 frame[a].astype(object))]
         same = pd.notna(want) & (want == frame[b].to_numpy(dtype=object))
-        out[:, pos[b]] |= fixed[:, pos[a]] & fixed[:, pos[b]] & same
+        out[:, pos[b]] |= fixed[:, pos[a]] & fixed[:, pos[b]] & same & ~out[:, pos[a]]
     return out
 
 
