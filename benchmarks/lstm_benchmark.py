@@ -53,7 +53,6 @@ from skgen.lstm import LSTMSynthesizer
 from skgen.metrics import exact_match_rate, quality_report, tstr_score
 
 RESULTS = Path(__file__).parent / "results"
-TARGET = "income"
 
 
 class _Counter:
@@ -110,6 +109,18 @@ def split_wide(seed: int, n_train: int = 2_530, n_test: int = 1_000
     data = pd.concat([adult.reset_index(drop=True), loans.reset_index(drop=True)], axis=1)
     return data.iloc[:n_train].reset_index(drop=True), data.iloc[n_train:].reset_index(
         drop=True)
+
+
+def split_lending(seed: int, n_train: int = 2_500, n_test: int = 2_500
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``load_lending_club()``: 23 columns (two field clusters by default), target ``Class``."""
+    sample = load_lending_club().sample(n_train + n_test, random_state=seed)
+    return (sample.iloc[:n_train].reset_index(drop=True),
+            sample.iloc[n_train:].reset_index(drop=True))
+
+
+#: The column TSTR predicts, per table.
+TARGETS = {"adult": "income", "wide": "income", "lending": "Class"}
 
 
 def timed_sample(syn: LSTMSynthesizer, n: int, **kwargs) -> tuple[pd.DataFrame, float, dict]:
@@ -205,6 +216,8 @@ def run(ns: argparse.Namespace) -> dict:
     torch.set_num_threads(ns.threads)
     if ns.table == "wide":
         train, test = split_wide(ns.seed)
+    elif ns.table == "lending":
+        train, test = split_lending(ns.seed, ns.train_rows, ns.test_rows or ns.train_rows)
     else:
         train, test = split_adult(ns.seed, ns.train_rows, ns.test_rows or ns.train_rows // 4)
     if ns.columns:
@@ -228,6 +241,10 @@ def run(ns: argparse.Namespace) -> dict:
                       max_invalid=ns.max_invalid, random_state=ns.seed, verbose=ns.verbose)
     if ns.field_cluster_size:
         params["field_cluster_size"] = ns.field_cluster_size
+    for name in ("lr_schedule", "learning_rate_given", "rnn_units_given"):
+        value = getattr(ns, name)
+        if value is not None:
+            params[name.removesuffix("_given")] = value
     syn = LSTMSynthesizer(**params)
     params = {k: v for k, v in syn.get_params().items() if k in _KEPT}
     t0 = time.perf_counter()
@@ -269,7 +286,7 @@ def run(ns: argparse.Namespace) -> dict:
         syn.set_params(predict_batch_size=params["predict_batch_size"])
     if len(synthetic):
         report = quality_report(train, synthetic)
-        tstr = tstr_score(synthetic, train, test, TARGET, random_state=ns.seed)
+        tstr = tstr_score(synthetic, train, test, TARGETS[ns.table], random_state=ns.seed)
         result.update({
             "quality_overall": report.overall, "column_shapes": report.column_shapes,
             "column_pair_trends": report.column_pair_trends,
@@ -392,7 +409,7 @@ def main() -> None:
     parser.add_argument("--speed-epochs", type=int, default=30)
     sub = parser.add_subparsers(dest="what")
     r = sub.add_parser("run")
-    r.add_argument("--table", choices=["adult", "wide"], default="adult")
+    r.add_argument("--table", choices=["adult", "wide", "lending"], default="adult")
     r.add_argument("--defaults", action="store_true",
                    help="the library's default model parameters")
     r.add_argument("--name", required=True)
@@ -411,6 +428,13 @@ def main() -> None:
     r.add_argument("--validation-split", type=float, default=False)
     r.add_argument("--seed-columns", nargs="*", default=["income", "sex", "relationship"])
     r.add_argument("--field-cluster-size", type=int, default=None)
+    r.add_argument("--lr-schedule", choices=["constant", "cosine"], default=None,
+                   help="set even with --defaults")
+    r.add_argument("--set-learning-rate", dest="learning_rate_given", type=float, default=None,
+                   help="learning_rate, set even with --defaults")
+    r.add_argument("--set-rnn-units", dest="rnn_units_given", type=int, default=None,
+                   help="rnn_units, set even with --defaults")
+    r.add_argument("--results-dir", type=Path, default=RESULTS)
     r.add_argument("--dp", action="store_true")
     r.add_argument("--dp-noise-multiplier", type=float, default=1.0)
     r.add_argument("--dp-l2-norm-clip", type=float, default=1.0)
@@ -444,9 +468,9 @@ def main() -> None:
     if ns.what == "table":
         print(table())
         return
-    RESULTS.mkdir(exist_ok=True)
+    ns.results_dir.mkdir(parents=True, exist_ok=True)
     result = run(ns)
-    path = RESULTS / f"lstm_{ns.name}.json"
+    path = ns.results_dir / f"lstm_{ns.name}.json"
     path.write_text(json.dumps(result, indent=1, default=float))
     print(json.dumps(result, indent=1, default=float))
     print(f"wrote {path}")

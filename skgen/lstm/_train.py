@@ -3,7 +3,13 @@
 Every training item is one record: the token ids ``newline, t1..tk, newline``
 (the loss asks the model to predict ``t1..tk, newline`` from what precedes).
 Batches are drawn in random order, records of similar length grouped to save
-padding.
+padding. Two consequences are corrected (issue 13, ``docs/benchmarks.md``):
+a batch's summed token loss is divided by one constant for the whole run
+(``batch_size`` times the mean tokens per record), not by the batch's own
+tokens, so a short record's tokens weigh no more than a long one's; and the
+weights kept for an epoch are their mean over its steps (stochastic weight
+averaging, Izmailov et al. 2018), not those after its last step, which saw a
+single length slice of the table.
 
 * ``reset_states=True``, and always with ``dp=True``: records are independent,
   each starts from a zero LSTM state (DP: batches by opacus' Poisson sampling,
@@ -30,6 +36,7 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.optim.swa_utils import AveragedModel
 
 from skgen._progress import tqdm
 from skgen.lstm._model import (
@@ -124,12 +131,14 @@ def _batches(rows: np.ndarray, lengths: np.ndarray, batch_size: int,
 
 def _token_loss(net: Any, seqs: torch.Tensor, lens: torch.Tensor,
                 generator: torch.Generator | None, per_record: bool = False,
-                state: Any = None, carry: bool = False) -> tuple[torch.Tensor, int, Any]:
+                state: Any = None, carry: bool = False,
+                per_tokens: float | None = None) -> tuple[torch.Tensor, int, Any]:
     """Loss of a batch of records (right padding masked).
 
     With ``carry`` each record starts from the given state and the state after
     its last real token is returned (packed sequences); otherwise records
-    start from zeros.
+    start from zeros. The summed loss is divided by ``per_tokens`` where given
+    (a constant for the whole training run), else by the batch's own tokens.
     """
     width = int(lens.max())
     x = seqs[:, :width]
@@ -146,7 +155,7 @@ def _token_loss(net: Any, seqs: torch.Tensor, lens: torch.Tensor,
     if per_record:
         loss = (nll.sum(dim=1) / in_lens.clamp(min=1)).mean()
     else:
-        loss = nll.sum() / max(n_tokens, 1)
+        loss = nll.sum() / (per_tokens if per_tokens else max(n_tokens, 1))
     return loss, n_tokens, state
 
 
@@ -256,6 +265,10 @@ def train_network(net: torch.nn.Module, flat: np.ndarray, lengths: np.ndarray, p
             lambda step: 0.5 * (1.0 + math.cos(math.pi * min(step, n_steps) / n_steps)))
     history: dict = {"loss": [], "val_loss": [] if len(val_rows) else None, "seconds": [],
                      "cpu_seconds": [], "tokens": []}
+    # every token weighs the same in every batch: batches group records of similar
+    # length, and dividing by each batch's own token count made a short record's
+    # tokens weigh more than a long one's
+    per_tokens = cfg.batch_size * float(np.mean(lengths[train_rows] - 1))
     best, best_epoch, best_weights, wait = math.inf, 0, None, 0
     net.train()
     bar = tqdm(range(cfg.epochs), disable=not cfg.verbose, desc=cfg.desc, unit="epoch")
@@ -263,25 +276,31 @@ def train_network(net: torch.nn.Module, flat: np.ndarray, lengths: np.ndarray, p
     for epoch in bar:
         t0, cpu0 = time.perf_counter(), time.process_time()
         total, count, state = 0.0, 0, None
+        # the weights kept for an epoch are their mean over its steps (Izmailov et
+        # al. 2018): the last step saw one length slice of the table, and a model
+        # kept after it wrote that slice's level shares (issue 13)
+        average = AveragedModel(net, use_buffers=True)
         for b in _batches(train_rows, lengths, cfg.batch_size, rng):
             idx = torch.as_tensor(b, device=device)
             with _autocast(cfg, device):
                 loss, n_tok, state = _token_loss(net, seqs[idx], lens[idx], gen,
                                                  state=_carried(state, len(b)),
-                                                 carry=cfg.carry_state)
+                                                 carry=cfg.carry_state, per_tokens=per_tokens)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), _CLIP_NORM)
             optimizer.step()
             if schedule is not None:
                 schedule.step()
-            total += float(loss.detach()) * n_tok
+            average.update_parameters(net)
+            total += float(loss.detach()) * per_tokens
             count += n_tok
         train_loss = sequence_loss_nats(total / max(count, 1), _vocab(net))
         history["loss"].append(train_loss)
         monitor = train_loss
+        kept = average.module
         if len(val_rows):
-            val = sequence_loss_nats(_evaluate(net, seqs, lens, val_rows, cfg, device),
+            val = sequence_loss_nats(_evaluate(kept, seqs, lens, val_rows, cfg, device),
                                      _vocab(net))
             history["val_loss"].append(val)
             monitor = val
@@ -292,7 +311,7 @@ def train_network(net: torch.nn.Module, flat: np.ndarray, lengths: np.ndarray, p
             {"val_loss": f"{monitor:.4f}"} if len(val_rows) else {}))
         if monitor < best:
             best, best_epoch, wait = monitor, epoch + 1, 0
-            best_weights = network_weights(net)
+            best_weights = network_weights(kept)
         else:
             wait += 1
             if cfg.early_stopping and wait >= cfg.patience:
