@@ -280,6 +280,36 @@ def learn_frame_dependencies(X: pd.DataFrame, schema: Any) -> list[dict]:
     return out
 
 
+def determined_values(dep: dict, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The dependent value each row's determinant cell maps to under ``dep``.
+
+    Parameters
+    ----------
+    dep : dict
+        One entry of :func:`learn_frame_dependencies`: a determinant column's
+        levels, or a numeric one's intervals (by ``cuts``), and the values
+        they map to.
+    rows : pandas.DataFrame of shape (n_rows, n_columns)
+        Rows holding the determinant column.
+
+    Returns
+    -------
+    want : ndarray of object of shape (n_rows,)
+        The value the row's determinant maps to (meaningless where not ``hit``).
+    hit : ndarray of bool of shape (n_rows,)
+        Rows whose determinant is a level (or a number) the table covers.
+    """
+    values = np.asarray(dep["values"], dtype=object)
+    a = dep["determinant"]
+    if "cuts" in dep:
+        x = pd.to_numeric(rows[a], errors="coerce").to_numpy(dtype=float)
+        want = values[np.searchsorted(np.asarray(dep["cuts"], dtype=float), x, side="right")]
+        return want, ~np.isnan(x) & pd.notna(want)
+    at = pd.Index(dep["levels"], dtype=object).get_indexer(rows[a].astype(object))
+    want = values[at]
+    return want, (at >= 0) & pd.notna(want)
+
+
 def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame,
                              restricted: Any = ()) -> np.ndarray:
     """Make generated rows follow ``deps`` (in place); flag the rows that cannot.
@@ -310,20 +340,8 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
         fixed cell moves into the nearest interval of that value.
     """
     n = len(rows)
-    wants = []
-    for dep in deps:
-        a, b = dep["determinant"], dep["dependent"]
-        values = np.asarray(dep["values"], dtype=object)
-        if "cuts" in dep:
-            x = pd.to_numeric(rows[a], errors="coerce").to_numpy(dtype=float)
-            want = values[np.searchsorted(np.asarray(dep["cuts"], dtype=float), x,
-                                          side="right")]
-            hit = ~np.isnan(x) & pd.notna(want)
-        else:
-            at = pd.Index(dep["levels"], dtype=object).get_indexer(rows[a].astype(object))
-            want = values[at]
-            hit = (at >= 0) & pd.notna(want)
-        wants.append((dep, want, hit, seeds[a].notna().to_numpy()))
+    wants = [(dep, *determined_values(dep, rows), seeds[dep["determinant"]].notna().to_numpy())
+             for dep in deps]
     kept = {b: seeds[b].notna().to_numpy() | (b in restricted)
             for b in {dep["dependent"] for dep in deps}}
     anchored = {b: k.copy() for b, k in kept.items()}  # kept, or set from a fixed cell

@@ -10,6 +10,7 @@ import pandas as pd
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from skgen._dependencies import determined_values
 from skgen._progress import tqdm
 from skgen._strings import (
     fit_id_patterns,
@@ -1163,15 +1164,8 @@ def _implied_cells(deps: list[dict], frame: pd.DataFrame, fixed: np.ndarray) -> 
         a, b = dep["determinant"], dep["dependent"]
         if a not in pos or b not in pos:
             continue
-        values = np.asarray(list(dep["values"]) + [None], dtype=object)
-        if "cuts" in dep:
-            x = pd.to_numeric(frame[a], errors="coerce").to_numpy(dtype=float)
-            want = values[np.searchsorted(np.asarray(dep["cuts"], dtype=float), x,
-                                          side="right")]
-        else:
-            want = values[pd.Index(dep["levels"], dtype=object).get_indexer(
-                frame[a].astype(object))]
-        same = pd.notna(want) & (want == frame[b].to_numpy(dtype=object))
+        want, hit = determined_values(dep, frame)
+        same = hit & (want == frame[b].to_numpy(dtype=object))
         out[:, pos[b]] |= fixed[:, pos[a]] & fixed[:, pos[b]] & same & ~out[:, pos[a]]
     return out
 
