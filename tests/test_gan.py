@@ -440,11 +440,16 @@ def test_heavy_tailed_column_keeps_its_mass_where_the_data_has_it(diamonds_small
     assert fake.max() <= real.max() and fake.min() >= real.min()
     for q in (0.5, 0.9):
         assert abs(fake.quantile(q) - real.quantile(q)) < 0.25 * real.quantile(q), q
-    assert fake.mean() < 2.0 * real.mean()  # not pulled up by the tail
+    # The tail's mass: 0.40-0.67 of the real mean over sample seeds 1-5 with per-level
+    # tables every percent, 0.77-0.92 with their tails refined to 0.01 %.
+    assert 0.5 < fake.mean() / real.mean() < 2.0
     assert fake.quantile(0.99) < 3.0 * real.quantile(0.99)
-    for cut in ("Ideal", "Fair"):  # within a level too (the group calibration's tables)
-        ratio = fake[out["cut"] == cut].mean() / real[df["cut"] == cut].mean()
-        assert 0.5 < ratio < 2.0, (cut, ratio)  # before: 2.9 and 0.34
+    # Within a level too (the group calibration's tables), read by its bulk: a level's
+    # mean of a Pareto(0.7) column is its one or two largest values, so the mean of
+    # the 600 Ideal rows swings 1-10x between sample seeds whatever the model does.
+    ideal, real_ideal = fake[out["cut"] == "Ideal"], real[df["cut"] == "Ideal"]
+    for q in (0.5, 0.9):
+        assert 0.75 < ideal.quantile(q) / real_ideal.quantile(q) < 1.4, q
 
 
 def test_few_valued_integer_column_is_one_hot_over_its_values(adult):
@@ -533,3 +538,23 @@ def test_a_condition_on_grade_keeps_the_calibration_of_its_level():
     assert max(gaps.values()) < 0.1, gaps
     assert ks_2samp(out["F"]["int_rate"], df.loc[df["grade"] == "F", "int_rate"]
                     ).statistic < 0.4
+
+
+def test_a_lone_extreme_value_of_a_level_is_not_spread_over_its_rows():
+    """The group calibration maps a level's numbers onto its training quantiles. With
+    a table every percent, one extreme training value filled the last segment: 1 % of
+    the rows conditioned on the level fell between the 99th percentile and it
+    (diamonds' ``y`` of 58.9 mm among the Premium stones broke their ``x ~ y``
+    correlation, 0.46 against 0.92; issue 14: conditional quality). Seeds 0-2 here:
+    0.53-0.85 % of the rows before, 0.00-0.18 % after (the real share is 1 in 2,000)."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    g = np.where(np.arange(n) < 2000, "a", "b")
+    x = rng.normal(6.0, 1.0, n) + (g == "b")
+    df = pd.DataFrame({"g": g, "x": x.round(2), "y": (x + rng.normal(0, 0.05, n)).round(2)})
+    df.loc[0, "y"] = 60.0  # one stone measured wrong
+    syn = GANSynthesizer(epochs=3, random_state=0, **TINY).fit(df)
+    out = syn.sample(4000, conditions={"g": "a"}, random_state=1)
+    level = df[df["g"] == "a"]
+    beyond = (out["y"] > 1.1 * level["y"].quantile(0.99)).mean()
+    assert beyond < 0.004, beyond

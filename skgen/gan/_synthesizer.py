@@ -41,6 +41,7 @@ from skgen.gan._transformer import (
     DataTransformer,
     _from_model_scale,
     _to_model_scale,
+    quantile_grid,
 )
 from skgen.privacy import DP_PARAMETER_CONSTRAINTS
 from skgen.schema import as_float, from_float
@@ -852,7 +853,7 @@ feature_names_in_, n_train_rows_ :
                 if u_hi <= u_lo:
                     continue
                 u = u_lo + rng.random(m) * (u_hi - u_lo)
-                x = _from_model_scale(np.interp(u, np.linspace(0.0, 1.0, len(q)), q), spec)
+                x = _from_model_scale(np.interp(u, quantile_grid(len(q)), q), spec)
                 x = snap(col, np.clip(x, lo, hi))
             else:
                 continue
@@ -1218,4 +1219,4 @@ def _quantile_interval(spec: dict, lo: float, hi: float) -> tuple[float, float]:
     bounds in data units (the quantiles are on the model's scale)."""
     q = np.asarray(spec["quantiles"])
     lo_m, hi_m = _to_model_scale(np.array([lo, hi], dtype=float), spec)
-    return quantile_range(np.linspace(0.0, 1.0, len(q)), q, lo_m, hi_m)
+    return quantile_range(quantile_grid(len(q)), q, lo_m, hi_m)

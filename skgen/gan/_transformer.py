@@ -49,6 +49,15 @@ ALPHA_CLIP = 0.99
 MIN_MODE_STD = 1e-3
 #: Training quantiles kept per continuous column for the marginal calibration.
 N_QUANTILES = 1001
+#: Probabilities of the per-level quantile tables of the group calibration: every
+#: percent, and the tails refined down to 0.01 %. With percents alone the last
+#: segment held 1 % of the rows: a lone extreme training value (diamonds' ``y`` of
+#: 58.9 mm among 11,000 Premium stones) was spread over 1 % of the generated rows of
+#: the level, 15 times the real share beyond 1.1 times the 99th percentile, and
+#: broke their correlations (``x ~ y`` 0.46 against 0.92).
+GROUP_GRID = np.unique(np.concatenate([
+    np.linspace(0.0, 1.0, 101), [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3],
+    1.0 - np.array([1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3])]))
 #: Packs (group column, level) into one integer key.
 _GROUP_KEY = 1 << 32
 #: Most cells of the per-level frequency tables of one-hot columns within group
@@ -332,7 +341,7 @@ class DataTransformer:
             if x.size < 2:
                 spec.pop("calibration", None)
                 continue
-            grid = np.linspace(0.0, 1.0, len(spec["quantiles"]))
+            grid = quantile_grid(len(spec["quantiles"]))
             spec["calibration"] = np.quantile(x, grid)
 
     def calibrate_levels(self, M: np.ndarray, free: np.ndarray, *, rounds: int = 20) -> None:
@@ -364,7 +373,7 @@ class DataTransformer:
                 np.asarray(spec["level_probs"], dtype=np.float64), rounds)
 
     def fit_group_quantiles(self, X: pd.DataFrame, group_columns: list[int], *,
-                            n_quantiles: int = 101, min_rows: int = 50) -> None:
+                            min_rows: int = 50) -> None:
         """Learn the quantiles of continuous columns within discrete columns' levels.
 
         Training quantiles of every continuous column, and frequencies of the
@@ -378,12 +387,10 @@ class DataTransformer:
             The training rows.
         group_columns : list of int
             Positions (in :attr:`specs`) of discrete columns.
-        n_quantiles : int, default=101
-            Quantiles kept per level.
         min_rows : int, default=50
             Levels with fewer non-missing values get no table (NaN).
         """
-        grid = np.linspace(0.0, 1.0, n_quantiles)
+        grid = GROUP_GRID  # quantiles kept per level
         orders = []
         for g in group_columns:
             code = _level_codes(X[self.specs[g]["name"]], self.specs[g])
@@ -396,7 +403,7 @@ class DataTransformer:
             x = _numbers(X[spec["name"]], spec)
             tables = []
             for order, bounds in orders:
-                table = np.full((bounds.size - 1, n_quantiles), np.nan)
+                table = np.full((bounds.size - 1, grid.size), np.nan)
                 for level in range(bounds.size - 1):
                     v = x[order[bounds[level]:bounds[level + 1]]]
                     v = v[np.isfinite(v)]
@@ -456,7 +463,7 @@ class DataTransformer:
                 target = spec["group_quantiles"][g][level]
                 v = x[(inverse == u) & ~missing]
                 if np.isfinite(target).all() and v.size >= 2:
-                    sources[g][level] = np.quantile(v, np.linspace(0.0, 1.0, target.size))
+                    sources[g][level] = np.quantile(v, quantile_grid(target.size))
             spec["group_calibration"] = sources
         for spec, (start, stop) in zip(self.specs, self.slices, strict=True):
             if spec["kind"] != "discrete" or "group_level_probs" not in spec:
@@ -650,13 +657,20 @@ def _group_offsets(block: np.ndarray, groups: np.ndarray, spec: dict) -> np.ndar
     return block
 
 
+def quantile_grid(n: int) -> np.ndarray:
+    """Probabilities of a quantile table of ``n`` entries: :data:`GROUP_GRID` for a
+    table of its size, ``n`` evenly spaced ones otherwise (the table-wide quantiles, and
+    per-level tables of model files saved before the tails were refined)."""
+    return GROUP_GRID if n == GROUP_GRID.size else np.linspace(0.0, 1.0, n)
+
+
 def _quantile_map(x: np.ndarray, source: np.ndarray, target: np.ndarray) -> np.ndarray:
     """``Q_target(F_source(x))`` for quantile tables on the same probability grid.
 
     Tied source quantiles (a point mass in the generated values) take the
     mean of their probabilities.
     """
-    grid = np.linspace(0.0, 1.0, len(source))
+    grid = quantile_grid(len(source))
     values, inverse = np.unique(source, return_inverse=True)
     if values.size < 2:
         return np.full_like(x, float(np.median(target)))
@@ -708,8 +722,7 @@ def _fit_continuous(s: pd.Series, col: ColumnSchema, n_modes: int, weight_thresh
         "has_missing": bool(np.isnan(v).any()), "loc": loc, "scale": scale,
         "means": means, "stds": stds.astype(np.float64), "weights": weights.astype(np.float64),
         "min": float(raw.min()), "max": float(raw.max()),
-        "quantiles": np.quantile(finite, np.linspace(0.0, 1.0,
-                                                     min(N_QUANTILES, max(2, finite.size)))),
+        "quantiles": np.quantile(finite, quantile_grid(min(N_QUANTILES, max(2, finite.size)))),
         **extra,
     }
 
