@@ -438,8 +438,11 @@ class DataTransformer:
         (every unconditional row is), :meth:`inverse_transform` maps each
         continuous value through ``Q_train|level(F_generated|level(x))``, so
         that the column's distribution *within that level* is the training
-        one as well; the ranks within the level stay the generator's. Each
-        other one-hot column gets logit offsets for that level (as
+        one as well; the ranks within the level stay the generator's. The
+        generated quantiles of a level come from a few hundred to a thousand
+        rows, so that map holds at the level's ``1 / (n + 1)`` and ``n / (n + 1)``
+        training quantiles beyond the generated extremes instead of reaching the
+        level's minimum and maximum. Each other one-hot column gets logit offsets for that level (as
         :meth:`calibrate_levels` fits them for the whole table), so that its
         levels have their training frequencies within the level.
 
@@ -458,13 +461,16 @@ class DataTransformer:
                 continue
             x, missing = _decode_continuous(M[:, start:stop], spec)
             sources = [np.full_like(t, np.nan) for t in spec["group_quantiles"]]
+            counts = [np.zeros(len(t)) for t in spec["group_quantiles"]]
             for u, key in enumerate(uniq):
                 g, level = divmod(int(key), _GROUP_KEY)
                 target = spec["group_quantiles"][g][level]
                 v = x[(inverse == u) & ~missing]
                 if np.isfinite(target).all() and v.size >= 2:
                     sources[g][level] = np.quantile(v, quantile_grid(target.size))
+                    counts[g][level] = v.size
             spec["group_calibration"] = sources
+            spec["group_calibration_rows"] = counts
         for spec, (start, stop) in zip(self.specs, self.slices, strict=True):
             if spec["kind"] != "discrete" or "group_level_probs" not in spec:
                 continue
@@ -624,11 +630,13 @@ def _group_rows(groups: np.ndarray):
 
 def _group_map(out: np.ndarray, x: np.ndarray, groups: np.ndarray, spec: dict) -> None:
     """Write the group-calibrated values of the rows that have a group table (in place)."""
+    counts = spec.get("group_calibration_rows")  # absent from models saved before it
     for g, level, sel in _group_rows(groups):
         source = spec["group_calibration"][g][level]
         target = spec["group_quantiles"][g][level]
         if np.isfinite(source).all() and np.isfinite(target).all():
-            out[sel] = _quantile_map(x[sel], source, target)
+            n = None if counts is None else int(counts[g][level])
+            out[sel] = _quantile_map(x[sel], source, target, n_source=n)
 
 
 def _level_offsets(block: np.ndarray, target: np.ndarray, rounds: int = 20) -> np.ndarray:
@@ -664,11 +672,17 @@ def quantile_grid(n: int) -> np.ndarray:
     return GROUP_GRID if n == GROUP_GRID.size else np.linspace(0.0, 1.0, n)
 
 
-def _quantile_map(x: np.ndarray, source: np.ndarray, target: np.ndarray) -> np.ndarray:
+def _quantile_map(x: np.ndarray, source: np.ndarray, target: np.ndarray, *,
+                  n_source: int | None = None) -> np.ndarray:
     """``Q_target(F_source(x))`` for quantile tables on the same probability grid.
 
     Tied source quantiles (a point mass in the generated values) take the
-    mean of their probabilities.
+    mean of their probabilities. ``n_source``, the number of generated values
+    the source table was read from, bounds ``F_source`` to ``[1 / (n + 1),
+    n / (n + 1)]``: a sample of ``n`` values says nothing of the probabilities
+    beyond its extremes (Weibull's plotting position), so a generated value at or
+    past the largest of 1,000 maps to the target's 99.9th percentile, not to its
+    maximum -- which may be one training outlier.
     """
     grid = quantile_grid(len(source))
     values, inverse = np.unique(source, return_inverse=True)
@@ -676,7 +690,10 @@ def _quantile_map(x: np.ndarray, source: np.ndarray, target: np.ndarray) -> np.n
         return np.full_like(x, float(np.median(target)))
     probs = np.bincount(inverse, weights=grid) / np.bincount(inverse)
     probs[0], probs[-1] = 0.0, 1.0
-    return np.interp(np.interp(x, values, probs), grid, target)
+    u = np.interp(x, values, probs)
+    if n_source:
+        u = np.clip(u, 1.0 / (n_source + 1), n_source / (n_source + 1))
+    return np.interp(u, grid, target)
 
 
 def _fit_continuous(s: pd.Series, col: ColumnSchema, n_modes: int, weight_threshold: float,
