@@ -25,6 +25,12 @@ tweets (``sentiment``, 3 classes) and the fortunes (``category``; the
    fidelity / copy / distinct-2 measures for this model, whose training set is
    large enough for them to mean what the targets ask.
 
+Classifier-free guidance (``--guidance-scales``, ``--guidance-negatives``):
+each fitted GPT model (LoRA, few-shot) is also sampled, without fitting it
+again, at every listed ``guidance_scale`` and ``guidance_negative`` (a scale
+of 1 once), each with ``random_state=--seed``; the rows are named
+``gpt_lora cfg=2 no_label`` and so on and measured as the others.
+
 Peak memory is the process's peak resident set size (``ru_maxrss``) after
 each step; the steps run in one process, so it never goes down.
 
@@ -255,10 +261,11 @@ def conditions_frame(small: pd.DataFrame, label: str, n: int) -> pd.DataFrame:
     return pd.DataFrame({label: np.repeat(classes, n)})
 
 
-def sample_rows(syn: Any, seeds: pd.DataFrame) -> pd.DataFrame:
+def sample_rows(syn: Any, seeds: pd.DataFrame, random_state: int | None = None
+                ) -> pd.DataFrame:
     """One text per seed row; what was made so far when the model gives up."""
     try:
-        return syn.sample(conditions=seeds)
+        return syn.sample(conditions=seeds, random_state=random_state)
     except TooManyInvalidError as err:
         log(f"    TooManyInvalidError: keeping {len(err.partial)} of {len(seeds)} texts")
         return err.partial
@@ -312,11 +319,35 @@ def _with_lambada(syn: Any, small: pd.DataFrame, label: str) -> Any:
     return out
 
 
+def guided_variants(name: str, args: argparse.Namespace) -> list[str]:
+    """Row names of a fitted GPT model sampled with guidance: ``"<name> cfg=<s> <negative>"``."""
+    if name not in ("gpt_lora", "gpt_fewshot"):
+        return []
+    out = []
+    for scale in args.guidance_scales:
+        for negative in (args.guidance_negatives if scale != 1 else args.guidance_negatives[:1]):
+            out.append(f"{name} cfg={scale:g} {negative}")
+    return out
+
+
 def run_method(name: str, split_: dict, label: str, args: argparse.Namespace,
                wordnet: Any) -> tuple[pd.DataFrame, dict]:
     small = split_["small"]
     seeds = conditions_frame(small, label, args.synthetic_per_class)
     t0 = time.perf_counter()
+    if " cfg=" in name:  # a fitted GPT model, sampled with guidance
+        import copy
+
+        base, scale, negative = name.replace("cfg=", "").split()
+        method = copy.copy(_FITTED[base]).set_params(guidance_scale=float(scale),
+                                                      guidance_negative=negative)
+        log(f"    guidance_scale={scale} guidance_negative={negative}: {len(seeds)} texts")
+        out = sample_rows(method, seeds, random_state=args.seed)
+        gen_s = time.perf_counter() - t0
+        return out[[label, "text"]].dropna().reset_index(drop=True), {
+            "fit_s": 0.0, "generate_s": gen_s, "n_generated": len(out),
+            "texts_per_s": len(out) / gen_s, "guidance_scale": float(scale),
+            "guidance_negative": negative}
     if name == "gpt_lora_lambada":  # the gpt_lora model, its validators plus the LAMBADA filter
         method = _with_lambada(_FITTED.get("gpt_lora") or make_method("gpt_lora", label, args,
                                                                       wordnet).fit(small),
@@ -415,7 +446,7 @@ def run_corpus(name: str, args: argparse.Namespace, wordnet: Any) -> dict:
     real_quality = measure(split_["small"], split_, label, args, split_["small"])
     real_quality.update(copy_rate=None, ngram8_overlap=None)  # the texts themselves
     methods["real_only"]["quality"] = real_quality
-    for method in args.methods:
+    for method in [m for name in args.methods for m in [name, *guided_variants(name, args)]]:
         log(f"  {method}")
         try:
             synthetic, info = run_method(method, split_, label, args, wordnet)
@@ -461,6 +492,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                    help="GPT-LoRA epochs (default: GPTTextSynthesizer's)")
     p.add_argument("--lstm-epochs", type=int, default=30)
     p.add_argument("--prompt-examples", type=int, default=25)
+    p.add_argument("--guidance-scales", nargs="*", type=float, default=[],
+                   help="also sample the fitted GPT models at these guidance_scale values")
+    p.add_argument("--guidance-negatives", nargs="+", default=["no_label"],
+                   choices=["no_label", "no_prompt", "other_label"],
+                   help="guidance_negative values sampled at each scale above 1")
     p.add_argument("--max-invalid", type=int, default=2000)
     p.add_argument("--speed-corpus", nargs="*", default=["tweets"], choices=list(CORPORA))
     p.add_argument("--speed-size", type=int, default=2000)
