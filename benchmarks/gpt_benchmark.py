@@ -430,7 +430,9 @@ def speed(split_: dict, label: str, args: argparse.Namespace) -> dict:
 
 
 # ------------------------------------------------------------------------------- main
-def run_corpus(name: str, args: argparse.Namespace, wordnet: Any) -> dict:
+def run_corpus(name: str, args: argparse.Namespace, wordnet: Any,
+               save: Any = lambda result: None) -> dict:
+    """One corpus's results; ``save(result)`` after each method, so a run cut short keeps them."""
     df, label = load_corpus(name, args)
     split_ = split(df, label, args, args.seed)
     classes = sorted(split_["small"][label].unique())
@@ -459,6 +461,8 @@ def run_corpus(name: str, args: argparse.Namespace, wordnet: Any) -> dict:
         info["peak_rss_gib"] = peak_rss_gib()
         info["examples"] = synthetic.groupby(label).head(2).values.tolist()
         methods[method] = info
+        result["methods"] = methods
+        save(result)
         q, a = info["quality"], info["augmentation"]
         log(f"    fidelity {q.get('fidelity', {}).get('synthetic_accuracy', float('nan')):.3f}"
             f" copies {q['copy_rate']:.3f} distinct-2 {q['distinct_2'] or 0:.3f}"
@@ -532,12 +536,16 @@ def main(argv: list[str] | None = None) -> None:
                            "torch_threads": torch.get_num_threads(),
                            "torch": torch.__version__},
                "eda_wordnet": wordnet is not None, "corpora": {}}
-    for name in args.corpora:
-        results["corpora"][name] = run_corpus(name, args, wordnet)
-    results["total_s"] = time.perf_counter() - _T0
-    results["peak_rss_gib"] = peak_rss_gib()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1, default=str))
+
+    def save(name: str, result: dict) -> None:
+        results["corpora"][name] = result
+        results["total_s"] = time.perf_counter() - _T0
+        results["peak_rss_gib"] = peak_rss_gib()
+        args.out.write_text(json.dumps(results, indent=1, default=str))
+
+    for name in args.corpora:
+        save(name, run_corpus(name, args, wordnet, save=lambda r, name=name: save(name, r)))
     log(f"wrote {args.out}")
     print(table(results))
 
