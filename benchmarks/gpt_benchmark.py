@@ -283,8 +283,10 @@ def gpt(args: argparse.Namespace, **params: Any) -> Any:
 
 def make_method(name: str, label: str, args: argparse.Namespace, wordnet: Any) -> Any:
     if name == "gpt_lora":
-        epochs = {} if args.lora_epochs is None else {"epochs": args.lora_epochs}
-        return gpt(args, finetune="lora", **epochs)
+        lora = {} if args.lora_epochs is None else {"epochs": args.lora_epochs}
+        if args.lora_target_modules:
+            lora["lora_target_modules"] = args.lora_target_modules
+        return gpt(args, finetune="lora", **lora)
     if name == "gpt_fewshot":
         return gpt(args, finetune=None, prompt_examples=min(args.prompt_examples,
                                                             args.per_class))
@@ -494,6 +496,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-chars", type=int, default=280)
     p.add_argument("--lora-epochs", type=int, default=None,
                    help="GPT-LoRA epochs (default: GPTTextSynthesizer's)")
+    p.add_argument("--lora-target-modules", nargs="+", default=None,
+                   help="GPT-LoRA lora_target_modules (default: the attention projections)")
     p.add_argument("--lstm-epochs", type=int, default=30)
     p.add_argument("--prompt-examples", type=int, default=25)
     p.add_argument("--guidance-scales", nargs="*", type=float, default=[],
