@@ -132,10 +132,15 @@ def _negatives(syn, seeds, monkeypatch):
     return [tok.decode(p, skip_special_tokens=True) for p in seen["prompts"]], decode
 
 
+def test_guidance_is_on_by_default(fitted):
+    assert fitted.guidance_scale == 3.0 and fitted.guidance_negative == "no_label"
+
+
 def test_negative_prompts_drop_what_conditions_the_line(fitted, monkeypatch):
     seeds = pd.DataFrame({"sentiment": ["positive", "negative", None],
                           "text": [None, "I hate", None]})
     try:
+        fitted.set_params(guidance_scale=1.0)
         assert _negatives(fitted, seeds, monkeypatch)[1] == []  # scale 1: no negative rows
         fitted.set_params(guidance_scale=2.0)
         prompts, negatives = _negatives(fitted, seeds, monkeypatch)
@@ -146,7 +151,7 @@ def test_negative_prompts_drop_what_conditions_the_line(fitted, monkeypatch):
         fitted.set_params(guidance_negative="other_label")
         assert _negatives(fitted, seeds, monkeypatch)[1] == ["negative|", "positive|I hate", ""]
     finally:
-        fitted.set_params(guidance_scale=1.0, guidance_negative="no_label")
+        fitted.set_params(guidance_scale=3.0, guidance_negative="no_label")
 
 
 def test_few_shot_negative_prompts_keep_or_drop_the_examples(tiny_model, tweets,  # noqa: F811
@@ -168,8 +173,9 @@ def test_few_shot_negative_prompts_keep_or_drop_the_examples(tiny_model, tweets,
 def test_guided_sampling_keeps_labels_reproduces_and_leaves_torch_rng(fitted):
     torch.manual_seed(5)
     before = torch.get_rng_state().clone()
-    plain = fitted.sample(8, conditions={"sentiment": "negative"}, random_state=3)
     try:
+        plain = fitted.set_params(guidance_scale=1.0).sample(
+            8, conditions={"sentiment": "negative"}, random_state=3)
         for negative in ("no_label", "no_prompt", "other_label"):
             fitted.set_params(guidance_scale=3.0, guidance_negative=negative)
             out = fitted.sample(8, conditions={"sentiment": "negative"}, random_state=3)
@@ -179,4 +185,4 @@ def test_guided_sampling_keeps_labels_reproduces_and_leaves_torch_rng(fitted):
             assert not out.equals(plain)
         assert torch.equal(torch.get_rng_state(), before)
     finally:
-        fitted.set_params(guidance_scale=1.0, guidance_negative="no_label")
+        fitted.set_params(guidance_scale=3.0, guidance_negative="no_label")
