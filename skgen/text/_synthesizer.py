@@ -152,8 +152,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
         labels (and examples) say. 1 is off. Guided sampling runs both rows
         in one batch, so each step computes twice the rows. On 60 tweets
         after 3 LoRA epochs, 3 raised label fidelity from 0.33 to 0.56 (0.80 ×
-        the judge's accuracy on real texts, 90 texts each; 0.36 to 0.52 on a
-        second split) at about half the texts per second; few-shot prompts
+        the judge's accuracy on real texts, 90 texts each; 0.36 to 0.52-0.56
+        on a second split) at about half the texts per second; few-shot prompts
         were not moved (docs/benchmarks.md, GPT section).
     guidance_negative : {"no_label", "no_prompt", "other_label"}, default="no_label"
         The unconditional context of guidance: ``"no_label"`` the prompt with
