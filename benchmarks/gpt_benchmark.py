@@ -25,6 +25,12 @@ tweets (``sentiment``, 3 classes) and the fortunes (``category``; the
    fidelity / copy / distinct-2 measures for this model, whose training set is
    large enough for them to mean what the targets ask.
 
+Classifier-free guidance (``--guidance-scales``, ``--guidance-negatives``):
+each fitted GPT model (LoRA, few-shot) is also sampled, without fitting it
+again, at every listed ``guidance_scale`` and ``guidance_negative`` (a scale
+of 1 once), each with ``random_state=--seed``; the rows are named
+``gpt_lora cfg=2 no_label`` and so on and measured as the others.
+
 Peak memory is the process's peak resident set size (``ru_maxrss``) after
 each step; the steps run in one process, so it never goes down.
 
@@ -255,10 +261,11 @@ def conditions_frame(small: pd.DataFrame, label: str, n: int) -> pd.DataFrame:
     return pd.DataFrame({label: np.repeat(classes, n)})
 
 
-def sample_rows(syn: Any, seeds: pd.DataFrame) -> pd.DataFrame:
+def sample_rows(syn: Any, seeds: pd.DataFrame, random_state: int | None = None
+                ) -> pd.DataFrame:
     """One text per seed row; what was made so far when the model gives up."""
     try:
-        return syn.sample(conditions=seeds)
+        return syn.sample(conditions=seeds, random_state=random_state)
     except TooManyInvalidError as err:
         log(f"    TooManyInvalidError: keeping {len(err.partial)} of {len(seeds)} texts")
         return err.partial
@@ -276,8 +283,10 @@ def gpt(args: argparse.Namespace, **params: Any) -> Any:
 
 def make_method(name: str, label: str, args: argparse.Namespace, wordnet: Any) -> Any:
     if name == "gpt_lora":
-        epochs = {} if args.lora_epochs is None else {"epochs": args.lora_epochs}
-        return gpt(args, finetune="lora", **epochs)
+        lora = {} if args.lora_epochs is None else {"epochs": args.lora_epochs}
+        if args.lora_target_modules:
+            lora["lora_target_modules"] = args.lora_target_modules
+        return gpt(args, finetune="lora", **lora)
     if name == "gpt_fewshot":
         return gpt(args, finetune=None, prompt_examples=min(args.prompt_examples,
                                                             args.per_class))
@@ -312,11 +321,35 @@ def _with_lambada(syn: Any, small: pd.DataFrame, label: str) -> Any:
     return out
 
 
+def guided_variants(name: str, args: argparse.Namespace) -> list[str]:
+    """Row names of a fitted GPT model sampled with guidance: ``"<name> cfg=<s> <negative>"``."""
+    if name not in ("gpt_lora", "gpt_fewshot"):
+        return []
+    out = []
+    for scale in args.guidance_scales:
+        for negative in (args.guidance_negatives if scale != 1 else args.guidance_negatives[:1]):
+            out.append(f"{name} cfg={scale:g} {negative}")
+    return out
+
+
 def run_method(name: str, split_: dict, label: str, args: argparse.Namespace,
                wordnet: Any) -> tuple[pd.DataFrame, dict]:
     small = split_["small"]
     seeds = conditions_frame(small, label, args.synthetic_per_class)
     t0 = time.perf_counter()
+    if " cfg=" in name:  # a fitted GPT model, sampled with guidance
+        import copy
+
+        base, scale, negative = name.replace("cfg=", "").split()
+        method = copy.copy(_FITTED[base]).set_params(guidance_scale=float(scale),
+                                                      guidance_negative=negative)
+        log(f"    guidance_scale={scale} guidance_negative={negative}: {len(seeds)} texts")
+        out = sample_rows(method, seeds, random_state=args.seed)
+        gen_s = time.perf_counter() - t0
+        return out[[label, "text"]].dropna().reset_index(drop=True), {
+            "fit_s": 0.0, "generate_s": gen_s, "n_generated": len(out),
+            "texts_per_s": len(out) / gen_s, "guidance_scale": float(scale),
+            "guidance_negative": negative}
     if name == "gpt_lora_lambada":  # the gpt_lora model, its validators plus the LAMBADA filter
         method = _with_lambada(_FITTED.get("gpt_lora") or make_method("gpt_lora", label, args,
                                                                       wordnet).fit(small),
@@ -399,7 +432,9 @@ def speed(split_: dict, label: str, args: argparse.Namespace) -> dict:
 
 
 # ------------------------------------------------------------------------------- main
-def run_corpus(name: str, args: argparse.Namespace, wordnet: Any) -> dict:
+def run_corpus(name: str, args: argparse.Namespace, wordnet: Any,
+               save: Any = lambda result: None) -> dict:
+    """One corpus's results; ``save(result)`` after each method, so a run cut short keeps them."""
     df, label = load_corpus(name, args)
     split_ = split(df, label, args, args.seed)
     classes = sorted(split_["small"][label].unique())
@@ -415,7 +450,7 @@ def run_corpus(name: str, args: argparse.Namespace, wordnet: Any) -> dict:
     real_quality = measure(split_["small"], split_, label, args, split_["small"])
     real_quality.update(copy_rate=None, ngram8_overlap=None)  # the texts themselves
     methods["real_only"]["quality"] = real_quality
-    for method in args.methods:
+    for method in [m for name in args.methods for m in [name, *guided_variants(name, args)]]:
         log(f"  {method}")
         try:
             synthetic, info = run_method(method, split_, label, args, wordnet)
@@ -428,6 +463,8 @@ def run_corpus(name: str, args: argparse.Namespace, wordnet: Any) -> dict:
         info["peak_rss_gib"] = peak_rss_gib()
         info["examples"] = synthetic.groupby(label).head(2).values.tolist()
         methods[method] = info
+        result["methods"] = methods
+        save(result)
         q, a = info["quality"], info["augmentation"]
         log(f"    fidelity {q.get('fidelity', {}).get('synthetic_accuracy', float('nan')):.3f}"
             f" copies {q['copy_rate']:.3f} distinct-2 {q['distinct_2'] or 0:.3f}"
@@ -459,8 +496,15 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-chars", type=int, default=280)
     p.add_argument("--lora-epochs", type=int, default=None,
                    help="GPT-LoRA epochs (default: GPTTextSynthesizer's)")
+    p.add_argument("--lora-target-modules", nargs="+", default=None,
+                   help="GPT-LoRA lora_target_modules (default: the attention projections)")
     p.add_argument("--lstm-epochs", type=int, default=30)
     p.add_argument("--prompt-examples", type=int, default=25)
+    p.add_argument("--guidance-scales", nargs="*", type=float, default=[],
+                   help="also sample the fitted GPT models at these guidance_scale values")
+    p.add_argument("--guidance-negatives", nargs="+", default=["no_label"],
+                   choices=["no_label", "no_prompt", "other_label"],
+                   help="guidance_negative values sampled at each scale above 1")
     p.add_argument("--max-invalid", type=int, default=2000)
     p.add_argument("--speed-corpus", nargs="*", default=["tweets"], choices=list(CORPORA))
     p.add_argument("--speed-size", type=int, default=2000)
@@ -496,12 +540,16 @@ def main(argv: list[str] | None = None) -> None:
                            "torch_threads": torch.get_num_threads(),
                            "torch": torch.__version__},
                "eda_wordnet": wordnet is not None, "corpora": {}}
-    for name in args.corpora:
-        results["corpora"][name] = run_corpus(name, args, wordnet)
-    results["total_s"] = time.perf_counter() - _T0
-    results["peak_rss_gib"] = peak_rss_gib()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1, default=str))
+
+    def save(name: str, result: dict) -> None:
+        results["corpora"][name] = result
+        results["total_s"] = time.perf_counter() - _T0
+        results["peak_rss_gib"] = peak_rss_gib()
+        args.out.write_text(json.dumps(results, indent=1, default=str))
+
+    for name in args.corpora:
+        save(name, run_corpus(name, args, wordnet, save=lambda r, name=name: save(name, r)))
     log(f"wrote {args.out}")
     print(table(results))
 

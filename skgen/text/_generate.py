@@ -15,10 +15,20 @@ Tokens are drawn from the temperature-scaled distribution restricted to the
 ``top_p`` (nucleus sampling, Holtzman et al. 2020), with a ``torch.Generator``
 of its own, so that the global torch random state is never used.
 
+With classifier-free guidance (``guidance_scale`` > 1, Sanchez et al. 2023)
+each prompt comes with a negative prompt (the same line without what
+conditions it); both rows run in the same batch and KV cache, are fed the same
+sampled token, and the token is drawn from ``uncond + guidance_scale * (cond -
+uncond)`` of their logits (transformers' ``ClassifierFreeGuidanceLogitsProcessor``)
+before temperature, top-k and top-p, as in ``transformers``' ``generate``.
+
 References
 ----------
 .. [1] Holtzman, A., Buys, J., Du, L., Forbes, M., & Choi, Y. (2020). The
    Curious Case of Neural Text Degeneration. *ICLR 2020*.
+.. [2] Sanchez, G., Fan, H., Spangher, A., Levi, E., Ammanamanchi, P. S., &
+   Biderman, S. (2023). Stay on Topic with Classifier-Free Guidance.
+   arXiv:2306.17806.
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ class SamplingConfig:
     top_p: float
     top_k: int | None
     batch_size: int
+    guidance_scale: float = 1.0
 
 
 def filter_logits(logits: torch.Tensor, temperature: float, top_p: float,
@@ -58,7 +69,8 @@ def filter_logits(logits: torch.Tensor, temperature: float, top_p: float,
 @torch.no_grad()
 def complete(model: torch.nn.Module, prompts: Sequence[Sequence[int]], *, pad_id: int,
              stop: torch.Tensor, cfg: SamplingConfig, generator: torch.Generator,
-             device: torch.device) -> list[tuple[list[int], bool]]:
+             device: torch.device, negative_prompts: Sequence[Sequence[int]] | None = None
+             ) -> list[tuple[list[int], bool]]:
     """Sample one completion per prompt.
 
     Parameters
@@ -75,6 +87,9 @@ def complete(model: torch.nn.Module, prompts: Sequence[Sequence[int]], *, pad_id
     generator : torch.Generator
         Random source on ``device``.
     device : torch.device
+    negative_prompts : sequence of sequence of int or None, default=None
+        With ``cfg.guidance_scale`` > 1, one per prompt: the unconditional
+        context of classifier-free guidance (not empty). Ignored at 1.
 
     Returns
     -------
@@ -82,10 +97,15 @@ def complete(model: torch.nn.Module, prompts: Sequence[Sequence[int]], *, pad_id
         Per prompt, the generated ids (the stop token included) and whether
         the line ended (``False``: cut off at ``max_new_tokens``).
     """
+    guided = cfg.guidance_scale != 1.0 and negative_prompts is not None
+    if guided and len(negative_prompts) != len(prompts):
+        raise ValueError(f"{len(negative_prompts)} negative prompts for {len(prompts)} prompts")
     out: list[tuple[list[int], bool]] = []
     for start in range(0, len(prompts), cfg.batch_size):
-        out.extend(_complete_batch(model, prompts[start:start + cfg.batch_size], pad_id, stop,
-                                   cfg, generator, device))
+        stop_at = start + cfg.batch_size
+        out.extend(_complete_batch(model, prompts[start:stop_at],
+                                   negative_prompts[start:stop_at] if guided else None, pad_id,
+                                   stop, cfg, generator, device))
     return out
 
 
@@ -101,12 +121,19 @@ def _forward_arguments(model: torch.nn.Module) -> tuple[str, dict]:
     return ("cache" if "cache" in params else "past_key_values"), last_only
 
 
-def _complete_batch(model, prompts, pad_id, stop, cfg, generator, device):
+def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, device):
     cache_name, last_only = _forward_arguments(model)
-    n, width = len(prompts), max(len(p) for p in prompts)
-    ids = torch.full((n, width), pad_id, dtype=torch.long)
-    mask = torch.zeros((n, width), dtype=torch.long)
-    for i, p in enumerate(prompts):
+    n = len(prompts)
+    rows = list(prompts) + list(negatives or [])  # guided: row i + n is prompt i's negative
+    guide = None
+    if negatives is not None:
+        from transformers.generation.logits_process import ClassifierFreeGuidanceLogitsProcessor
+
+        guide = ClassifierFreeGuidanceLogitsProcessor(cfg.guidance_scale)
+    width = max(len(p) for p in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, p in enumerate(rows):
         ids[i, width - len(p):] = torch.as_tensor(list(p), dtype=torch.long)
         mask[i, width - len(p):] = 1
     ids, mask = ids.to(device), mask.to(device)
@@ -120,6 +147,8 @@ def _complete_batch(model, prompts, pad_id, stop, cfg, generator, device):
     active = list(range(n))  # batch row -> prompt; finished rows leave the batch
     last_pos = positions[:, -1:]
     for _ in range(cfg.max_new_tokens):
+        if guide is not None:  # the processor checks that input_ids has the prompts' rows
+            logits = guide(torch.empty((len(active), 0), dtype=torch.long), logits)
         probs = torch.softmax(filter_logits(logits, cfg.temperature, cfg.top_p, cfg.top_k), -1)
         token = torch.multinomial(probs, 1, generator=generator).squeeze(1)
         done = stop[token]
@@ -130,10 +159,15 @@ def _complete_batch(model, prompts, pad_id, stop, cfg, generator, device):
             break
         if bool(done.any()):  # drop finished rows from the batch and from the KV cache
             keep = torch.nonzero(~done).squeeze(1)
+            token = token[keep]
+            if guide is not None:  # and their negative rows
+                keep = torch.cat([keep, keep + len(active)])
             past.batch_select_indices(keep)
-            mask, last_pos, token = mask[keep], last_pos[keep], token[keep]
-            active = [active[i] for i in keep.tolist()]
-        mask = torch.cat([mask, torch.ones((len(active), 1), dtype=mask.dtype, device=device)],
+            mask, last_pos = mask[keep], last_pos[keep]
+            active = [active[i] for i in keep[:len(token)].tolist()]
+        if guide is not None:  # a negative row reads the token its prompt's row drew
+            token = torch.cat([token, token])
+        mask = torch.cat([mask, torch.ones((len(token), 1), dtype=mask.dtype, device=device)],
                          dim=1)
         last_pos = last_pos + 1
         result = model(input_ids=token[:, None], attention_mask=mask, position_ids=last_pos,

@@ -1,0 +1,188 @@
+"""Classifier-free guidance in GPTTextSynthesizer's sampler (issue 10).
+
+The sampler is checked on a stand-in model whose next-token law is known, the
+estimator on the tiny random Llama of ``test_text.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("transformers")
+pytest.importorskip("peft")
+import torch  # noqa: E402
+from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
+from test_text import _fast, tiny_model, tweets  # noqa: E402, F401
+
+from skgen import GPTTextSynthesizer  # noqa: E402
+
+PAD, STOP, A, LABEL, B = range(5)
+
+
+class _LabelCache:
+    """The stand-in's KV cache: whether each row's prompt held the label token."""
+
+    def __init__(self, has_label: torch.Tensor) -> None:
+        self.has_label = has_label
+        self.kept: list[list[int]] = []
+
+    def batch_select_indices(self, indices: torch.Tensor) -> None:
+        self.has_label = self.has_label[indices]
+        self.kept.append(indices.tolist())
+
+
+class _LabelModel(torch.nn.Module):
+    """A row whose prompt holds ``LABEL`` writes A or B as 0.6 : 0.4, a row without as
+    0.5 : 0.5; after a B it stops. So a row is A…AB and leaves the batch at a random step."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batch_sizes: list[int] = []
+
+    def forward(self, input_ids, attention_mask, position_ids, use_cache,
+                past_key_values=None, logits_to_keep=None):
+        self.batch_sizes.append(input_ids.shape[0])
+        cache = past_key_values or _LabelCache((input_ids == LABEL).any(-1))
+        logits = torch.full((input_ids.shape[0], 1, 5), -30.0)
+        p_a = torch.where(cache.has_label, 0.6, 0.5)
+        logits[:, -1, A], logits[:, -1, B] = p_a.log(), (1 - p_a).log()
+        after_b = input_ids[:, -1] == B
+        logits[after_b, -1] = -30.0
+        logits[after_b, -1, STOP] = 0.0
+        return SimpleNamespace(logits=logits, past_key_values=cache)
+
+
+def _sample(scale: float, negatives: bool = True, n: int = 3000):
+    from skgen.text._generate import SamplingConfig, complete
+
+    model = _LabelModel()
+    cfg = SamplingConfig(max_new_tokens=60, temperature=1.0, top_p=1.0, top_k=None,
+                         batch_size=n, guidance_scale=scale)
+    prompts = [[A, LABEL]] * n
+    out = complete(model, prompts, pad_id=PAD, stop=torch.tensor([False, True] + [False] * 3),
+                   cfg=cfg, generator=torch.Generator().manual_seed(0),
+                   device=torch.device("cpu"),
+                   negative_prompts=[[A]] * n if negatives else None)
+    return out, model
+
+
+def _share_of_a(out) -> float:
+    tokens = [t for ids, _ in out for t in ids[:-1]]  # every draw but the stop token
+    return float(np.mean([t == A for t in tokens]))
+
+
+def test_guidance_draws_from_uncond_plus_scale_times_cond_minus_uncond():
+    out, model = _sample(1.0)
+    assert abs(_share_of_a(out) - 0.6) < 0.02  # guidance_scale=1: the prompt's own law
+    assert model.batch_sizes[0] == 3000  # no negative rows were run
+    for scale in (2.0, 3.0):
+        out, model = _sample(scale)
+        # logit(A) - logit(B) = scale * log(0.6 / 0.4) when the negative row is 0.5 : 0.5
+        want = 1 / (1 + math.exp(-scale * math.log(1.5)))
+        assert abs(_share_of_a(out) - want) < 0.02, (scale, want)
+        assert model.batch_sizes[0] == 6000  # each prompt beside its negative, one batch
+        assert all(ended and ids[-1] == STOP for ids, ended in out)
+
+
+def test_guided_rows_leave_the_batch_with_their_negative_rows():
+    out, model = _sample(3.0, n=200)
+    sizes = model.batch_sizes
+    assert sizes[0] == 400 and all(s % 2 == 0 for s in sizes)
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] < 400
+    # rows that went on were those still writing A: with the pairs kept, every step has
+    # the guided law (a mix-up would pair prompts with prompts or negatives with negatives)
+    lengths = [len(ids) for ids, _ in out]
+    want = 1 / (1 + math.exp(-3.0 * math.log(1.5)))
+    assert abs(np.mean(lengths) - (1 / (1 - want) + 1)) < 0.6
+
+
+# ----------------------------------------------------------------- estimator
+@pytest.fixture(scope="module")
+def fitted(tiny_model, tweets) -> GPTTextSynthesizer:  # noqa: F811
+    return GPTTextSynthesizer(**_fast(tiny_model)).fit(tweets)
+
+
+@pytest.mark.parametrize("params, name", [({"guidance_scale": 0.5}, "guidance_scale"),
+                                          ({"guidance_negative": "empty"}, "guidance_negative")])
+def test_guidance_parameters_are_validated_by_name(tiny_model, tweets, params,  # noqa: F811
+                                                   name):
+    with pytest.raises(InvalidParameterError, match=name):
+        GPTTextSynthesizer(**_fast(tiny_model, epochs=1, **params)).fit(tweets)
+
+
+def _negatives(syn, seeds, monkeypatch):
+    import skgen.text._generate as gen
+
+    seen = {}
+    real = gen.complete
+
+    def spy(model, prompts, **kw):
+        seen["prompts"], seen["negatives"] = prompts, kw.get("negative_prompts")
+        return real(model, prompts, **kw)
+
+    monkeypatch.setattr(gen, "complete", spy)
+    syn._generate(seeds, np.random.default_rng(0))
+    tok = syn._runtime.tokenizer
+    decode = [tok.decode(p, skip_special_tokens=True) for p in seen["negatives"] or []]
+    return [tok.decode(p, skip_special_tokens=True) for p in seen["prompts"]], decode
+
+
+def test_guidance_is_on_by_default(fitted):
+    assert fitted.guidance_scale == 3.0 and fitted.guidance_negative == "no_label"
+
+
+def test_negative_prompts_drop_what_conditions_the_line(fitted, monkeypatch):
+    seeds = pd.DataFrame({"sentiment": ["positive", "negative", None],
+                          "text": [None, "I hate", None]})
+    try:
+        fitted.set_params(guidance_scale=1.0)
+        assert _negatives(fitted, seeds, monkeypatch)[1] == []  # scale 1: no negative rows
+        fitted.set_params(guidance_scale=2.0)
+        prompts, negatives = _negatives(fitted, seeds, monkeypatch)
+        assert prompts == ["positive|", "negative|I hate", ""]
+        assert negatives == ["|", "|I hate", ""]  # no_label: the labels left empty
+        fitted.set_params(guidance_negative="no_prompt")
+        assert _negatives(fitted, seeds, monkeypatch)[1] == ["", "I hate", ""]
+        fitted.set_params(guidance_negative="other_label")
+        assert _negatives(fitted, seeds, monkeypatch)[1] == ["negative|", "positive|I hate", ""]
+    finally:
+        fitted.set_params(guidance_scale=3.0, guidance_negative="no_label")
+
+
+def test_few_shot_negative_prompts_keep_or_drop_the_examples(tiny_model, tweets,  # noqa: F811
+                                                              monkeypatch):
+    syn = GPTTextSynthesizer(**_fast(tiny_model, finetune=None, prompt_examples=3,
+                                     guidance_scale=2.0)).fit(tweets)
+    seeds = pd.DataFrame({"sentiment": ["positive"], "text": [None]})
+    prompts, negatives = _negatives(syn, seeds, monkeypatch)
+    *shots, head = prompts[0].split("\n")
+    assert head == "positive|" and len(shots) == 3
+    assert negatives == ["\n".join([*shots, "|"])]  # the same examples, the label left empty
+    syn.set_params(guidance_negative="other_label")
+    _, negatives = _negatives(syn, seeds, monkeypatch)
+    *shots, head = negatives[0].split("\n")
+    assert head == "negative|" and len(shots) == 3
+    assert all(s.startswith("negative|") for s in shots)  # examples of the other label
+
+
+def test_guided_sampling_keeps_labels_reproduces_and_leaves_torch_rng(fitted):
+    torch.manual_seed(5)
+    before = torch.get_rng_state().clone()
+    try:
+        plain = fitted.set_params(guidance_scale=1.0).sample(
+            8, conditions={"sentiment": "negative"}, random_state=3)
+        for negative in ("no_label", "no_prompt", "other_label"):
+            fitted.set_params(guidance_scale=3.0, guidance_negative=negative)
+            out = fitted.sample(8, conditions={"sentiment": "negative"}, random_state=3)
+            assert (out["sentiment"] == "negative").all() and len(out) == 8
+            pd.testing.assert_frame_equal(
+                out, fitted.sample(8, conditions={"sentiment": "negative"}, random_state=3))
+            assert not out.equals(plain)
+        assert torch.equal(torch.get_rng_state(), before)
+    finally:
+        fitted.set_params(guidance_scale=3.0, guidance_negative="no_label")
