@@ -435,6 +435,9 @@ def test_from_gretel_config_maps_the_gpt_x_block(tmp_path):
     seed = GPTTextSynthesizer.from_gretel_config({"gpt_x": {"epochs": None}})
     assert (seed.epochs, seed.learning_rate, seed.warmup_steps) == (1, 1e-6, 100)
     assert GPTTextSynthesizer().learning_rate != seed.learning_rate
+    assert seed.guidance_scale == 1.0 != GPTTextSynthesizer().guidance_scale  # seed: unguided
+    assert GPTTextSynthesizer.from_gretel_config({"gpt_x": {}}, guidance_scale=3.0
+                                                 ).guidance_scale == 3.0
     bad = {"gpt_x": {"epochs": 1, "rnn_units": 3, "privacy_params": {"entity": "x"}}}
     with pytest.raises(ValueError, match=r"\['rnn_units', 'privacy_params.entity'\]"):
         GPTTextSynthesizer.from_gretel_config(bad)

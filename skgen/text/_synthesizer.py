@@ -40,7 +40,8 @@ _GRETEL_GENERATE = {"maximum_text_length": "maximum_text_length", "temperature":
 #: ``EleutherAI/gpt-neo-125M``, is not among them: skgen never downloads hub models,
 #: so a configuration without ``pretrained_model`` gets skgen's default.
 SEED_DEFAULTS = {"batch_size": 4, "epochs": 1, "weight_decay": 0.1, "warmup_steps": 100,
-                 "lr_scheduler": "cosine", "learning_rate": 1e-6}
+                 "lr_scheduler": "cosine", "learning_rate": 1e-6,
+                 "guidance_scale": 1.0}  # the seed samples without guidance
 #: Keys of a Gretel configuration that say where data lives, not how to model it.
 _GRETEL_IGNORED = {"data_source", "ref_data"}
 #: Attention projections LoRA adapts by default, when the model has them.
@@ -391,7 +392,10 @@ class GPTTextSynthesizer(BaseSynthesizer):
             and ``learning_rate`` take the seed's values
             (``skgen.text._synthesizer.SEED_DEFAULTS``: one epoch at
             ``learning_rate=1e-6``, 100 warm-up steps, ...), not skgen's
-            defaults, so the configuration trains the model the seed describes.
+            defaults, so the configuration trains the model the seed describes;
+            it samples as the seed does too, without guidance
+            (``guidance_scale=1``; pass ``guidance_scale=3.0`` among the
+            overrides for skgen's default).
         **overrides
             Further constructor arguments, applied last.
 
