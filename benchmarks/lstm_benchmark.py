@@ -36,6 +36,7 @@ is much faster than two). Results go to ``benchmarks/results/lstm_<name>.json``.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import platform
@@ -209,7 +210,8 @@ def _sample_or_partial(syn: LSTMSynthesizer, *args, **kwargs) -> pd.DataFrame:
 _KEPT = ("epochs", "batch_size", "rnn_units", "embedding_dim", "vocab_size", "learning_rate",
          "reset_states", "validation_split", "seed_columns", "dp", "dp_noise_multiplier",
          "dp_l2_norm_clip", "dp_target_epsilon", "max_invalid", "random_state",
-         "predict_batch_size", "field_cluster_size")
+         "predict_batch_size", "field_cluster_size", "lr_schedule", "dropout_rate",
+         "early_stopping", "gen_temp")
 
 
 def run(ns: argparse.Namespace) -> dict:
@@ -245,6 +247,9 @@ def run(ns: argparse.Namespace) -> dict:
         value = getattr(ns, name)
         if value is not None:
             params[name.removesuffix("_given")] = value
+    for item in ns.set or []:  # --set NAME=VALUE, a Python literal, even with --defaults
+        key, _, text = item.partition("=")
+        params[key] = ast.literal_eval(text)
     syn = LSTMSynthesizer(**params)
     params = {k: v for k, v in syn.get_params().items() if k in _KEPT}
     t0 = time.perf_counter()
@@ -284,6 +289,10 @@ def run(ns: argparse.Namespace) -> dict:
         big, big_s, _ = timed_sample(syn, 2000, random_state=ns.seed + 1)
         result[f"rows_per_s_batch_{ns.big_batch}"] = len(big) / big_s
         syn.set_params(predict_batch_size=params["predict_batch_size"])
+    if ns.save_synthetic:
+        synthetic.to_csv(ns.save_synthetic, index=False)
+    if ns.save_model:
+        syn.save(ns.save_model)
     if len(synthetic):
         report = quality_report(train, synthetic)
         tstr = tstr_score(synthetic, train, test, TARGETS[ns.table], random_state=ns.seed)
@@ -369,14 +378,17 @@ def speed_only(epochs: int = 30, threads: int = 1, seed: int = 0) -> dict:
     return out
 
 
-def generation_speed(table_name: str, rows: int, model_dir: Path, seed: int = 0) -> dict:
+def generation_speed(table_name: str, rows: int, model_dir: Path, seed: int = 0,
+                     params: dict | None = None) -> dict:
     """Rows/s at the defaults: ``LSTMSynthesizer(epochs=30, random_state=seed)``.
 
     The fitted model is saved in ``model_dir`` and reused by later calls (the
     fit takes long on a shared machine); the timed call is
     ``sample(rows, random_state=seed)`` after a warm-up sample of 50 rows,
     with wall and CPU time (``time.process_time``, less sensitive to other
-    processes) and the 1-minute load average before and after.
+    processes) and the 1-minute load average before and after. ``params``
+    (``--set``) changes constructor parameters; give such a run its own
+    ``model_dir``.
     """
     torch.set_num_threads(1)
     warnings.simplefilter("ignore")
@@ -387,7 +399,7 @@ def generation_speed(table_name: str, rows: int, model_dir: Path, seed: int = 0)
         syn = load(path)
     else:
         train = (split_wide if table_name == "wide" else split_adult)(seed)[0]
-        syn = LSTMSynthesizer(epochs=30, random_state=seed).fit(train)
+        syn = LSTMSynthesizer(epochs=30, random_state=seed, **(params or {})).fit(train)
         model_dir.mkdir(parents=True, exist_ok=True)
         syn.save(path)
     syn.set_params(predict_batch_size=LSTMSynthesizer().predict_batch_size)  # today's default
@@ -434,6 +446,11 @@ def main() -> None:
                    help="learning_rate, set even with --defaults")
     r.add_argument("--set-rnn-units", dest="rnn_units_given", type=int, default=None,
                    help="rnn_units, set even with --defaults")
+    r.add_argument("--set", nargs="*", metavar="NAME=VALUE",
+                   help="any constructor parameter (a Python literal), even with --defaults")
+    r.add_argument("--save-synthetic", type=Path, default=None,
+                   help="CSV of the generated rows that quality and TSTR score")
+    r.add_argument("--save-model", type=Path, default=None, help="save the fitted model")
     r.add_argument("--results-dir", type=Path, default=RESULTS)
     r.add_argument("--dp", action="store_true")
     r.add_argument("--dp-noise-multiplier", type=float, default=1.0)
@@ -451,9 +468,13 @@ def main() -> None:
     g.add_argument("--rows", type=int, default=5000)
     g.add_argument("--model-dir", type=Path, default=Path("/tmp/skgen_lstm_models"))
     g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--set", nargs="*", metavar="NAME=VALUE",
+                   help="constructor parameters (Python literals) of the model fitted")
     ns = parser.parse_args()
     if ns.what == "generation":
-        print(json.dumps(generation_speed(ns.table, ns.rows, ns.model_dir, ns.seed),
+        params = {k: ast.literal_eval(v) for k, _, v in
+                  (item.partition("=") for item in ns.set or [])}
+        print(json.dumps(generation_speed(ns.table, ns.rows, ns.model_dir, ns.seed, params),
                          default=float))
         return
     if ns.speed_only:
