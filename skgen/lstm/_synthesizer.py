@@ -96,7 +96,9 @@ class LSTMSynthesizer(BaseSynthesizer):
         Records per gradient step (with ``dp=True``: the expected Poisson
         batch size). *Changed from the seed's 64* (issue 13,
         ``docs/benchmarks.md``, LSTM section, "Fourth pass"): twice the
-        steps per epoch for about 10 % more CPU, and with
+        steps per epoch for 4-10 % more CPU on that table's long records
+        (30-40 % on diamonds' short ones, which need 7-21 % more CPU to
+        reach the same training loss as at 64), and with
         ``dropout_rate=0.1`` quality 0.957 and 0.949 against 0.948 and 0.921
         on the 26-column benchmark table (30 epochs, seeds 0 and 1; TSTR
         0.89× and 0.92× against 0.92× and 0.93×, fewer rejected candidates),
