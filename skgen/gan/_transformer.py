@@ -440,9 +440,10 @@ class DataTransformer:
         that the column's distribution *within that level* is the training
         one as well; the ranks within the level stay the generator's. The
         generated quantiles of a level come from a few hundred to a thousand
-        rows, so that map holds at the level's ``1 / (n + 1)`` and ``n / (n + 1)``
-        training quantiles beyond the generated extremes instead of reaching the
-        level's minimum and maximum. Each other one-hot column gets logit offsets for that level (as
+        rows, so that map holds at the level's ``1 / (n + 1)`` and
+        ``n / (n + 1)`` training quantiles beyond the generated extremes
+        instead of reaching the level's minimum and maximum. Each other one-hot
+        column gets logit offsets for that level (as
         :meth:`calibrate_levels` fits them for the whole table), so that its
         levels have their training frequencies within the level.
 
