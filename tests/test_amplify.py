@@ -399,3 +399,26 @@ def test_rare_dependent_level_gets_its_own_determinants():
     imputed = syn.sample(conditions=seeds, random_state=2)
     real = {b: s for s, bs in breeds.items() for b in bs}
     assert (imputed["breed"].map(real) == seeds["species"]).all()
+
+
+def test_conditioning_on_a_category_gives_the_models_own_rows_of_that_level():
+    """``sample(conditions={"cut": "Fair"})`` is the model's rows with ``cut == "Fair"``.
+
+    Before, the completion came from the mixture's posterior given the level,
+    importance-resampled four ways: the rows of a 3 % level were pulled toward
+    the whole table (``depth`` KS 0.13-0.15 against the model's own Fair rows,
+    drawn unconditionally and filtered; conditional quality 0.92-0.93 of the
+    real hold-out's, against 0.96-0.98 for the filtered rows).
+    """
+    from skgen.datasets import load_diamonds
+
+    data = load_diamonds().sample(10_000, random_state=0).reset_index(drop=True)
+    syn = AmplifySampler(random_state=0).fit(data)
+    free = syn.sample(60_000, random_state=1)
+    own = free[free["cut"] == "Fair"]
+    rows = syn.sample(len(own), conditions={"cut": "Fair"}, random_state=2)
+    assert (rows["cut"] == "Fair").all()
+    # about the 0.1 % critical value of the two-sample KS statistic at these sizes
+    bound = 1.95 * np.sqrt(2 / len(own))
+    for col in ["carat", "depth", "table", "price"]:
+        assert ks_2samp(rows[col], own[col]).statistic < bound, col

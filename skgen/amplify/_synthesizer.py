@@ -85,6 +85,13 @@ _MAX_TREE_ROWS = 50_000
 _N_PROPOSALS = 4
 # Floor of a tree's leaf probability in the importance weights.
 _TREE_FLOOR = 0.01
+# Rows whose only fixed cells are categorical are completed exactly, by drawing
+# whole rows from the unconditional model and keeping those that carry the fixed
+# levels, where the levels' share is at least 1 / this (see
+# AmplifySampler._complete_by_rejection); rarer ones by importance resampling.
+_MAX_REJECTION_DRAWS = 200
+# Rounds of unconditional draws for those rows.
+_REJECTION_ROUNDS = 3
 # Rounds of proposals for rows whose completions contradict an exact dependency.
 _MAX_PROPOSAL_ROUNDS = 20
 # After this many rounds, a free determinant is drawn only among the levels that
@@ -137,11 +144,14 @@ class AmplifySampler(BaseSynthesizer):
     preserves every column's marginal. Fixed cells are never redrawn.
 
     A fixed category often pins other cells down (``education = "Masters"``
-    means ``education_num = 14``), which the few dozen classes blur. So each
-    row with a fixed categorical cell gets several completions, weighted by
-    how much more likely the cell's tree finds the fixed level given the
-    completion than the mixture does, and one is kept
-    (sampling-importance-resampling). And where a categorical column fixes
+    means ``education_num = 14``), which the few dozen classes blur. So a row
+    whose fixed cells are all categorical, with levels not rarer than 0.5 %
+    together, is one of the model's own unconditional rows that carry those
+    levels (whole rows are drawn and matched to the seed rows: the exact
+    conditional of the refined model). Other rows with a fixed categorical
+    cell get several completions, weighted by how much more likely the cell's
+    tree finds the fixed level given the completion than the mixture does,
+    and one is kept (sampling-importance-resampling). And where a categorical column fixes
     another column's value in every training row (each level with at least
     5 rows), the free cell takes that value and a free level must agree
     with a fixed value (completions are drawn again until one does) -- the
@@ -608,22 +618,15 @@ class AmplifySampler(BaseSynthesizer):
         cat_codes, fixed_numbers = self._encode_fixed(seeds, fixed)
         cat_fixed = [fixed[names[i]] for i in self.categorical_index_]
         num_fixed = [fixed[names[i]] for i in self.numeric_index_]
-        # fixed categorical cells a refinement tree can check: their column's tree
-        # tells how likely each completion makes them (see _importance_log_weights);
-        # fixed cells an exact dependency ties to a free determinant likewise
-        checked = [(j, tree) for j, tree in zip(self.tree_columns_, self.trees_, strict=True)
-                   if cat_fixed[j].any()]
-        need = np.zeros(len(seeds), dtype=bool)
-        for j, _tree in checked:
-            need |= cat_fixed[j]
-        for dep in self.dependencies_:
-            tied = (cat_fixed if dep["kind"] == "categorical" else num_fixed)[dep["dependent"]]
-            need |= tied & ~cat_fixed[dep["determinant"]]
-        if not need.any():
-            cat_codes, numbers = self._complete(cat_codes, fixed_numbers, fixed, rng)
-        else:
-            cat_codes, numbers = self._complete_checked(cat_codes, fixed_numbers, fixed, checked,
-                                                        need, rng)
+        done, cat_codes, numbers = self._complete_by_rejection(cat_codes, fixed_numbers,
+                                                               len(seeds), rng)
+        rest = np.flatnonzero(~done)
+        if rest.size:
+            part = self._complete_proposed([c[rest] for c in cat_codes],
+                                           [x[rest] for x in fixed_numbers],
+                                           {name: f[rest] for name, f in fixed.items()}, rng)
+            for out, got in zip(cat_codes + numbers, part[0] + part[1], strict=True):
+                out[rest] = got
         # free cells an exact dependency ties to a categorical cell: the value its level maps to
         apply_dependencies(self.dependencies_, cat_codes, numbers, cat_fixed, num_fixed)
 
@@ -657,6 +660,103 @@ class AmplifySampler(BaseSynthesizer):
                 lambda size, j=j: generate_markov_text(self.text_chains_[j],
                                                        text_hashes[j], size, rng))
         return pd.DataFrame({name: out[name] for name in names}, index=seeds.index)
+
+    def _complete_by_rejection(self, cat_codes: list, fixed_numbers: list, m: int,
+                               rng: np.random.Generator) -> tuple[np.ndarray, list, list]:
+        """Rows whose only fixed cells are categorical, drawn exactly by rejection.
+
+        Such a row's target is the unconditional model's rows that carry its
+        fixed levels. Whole rows are drawn from the unconditional model (the
+        mixture, then the trees' sweep) and each seed row takes an unused
+        drawn row with its fixed levels, in up to ``_REJECTION_ROUNDS`` rounds
+        sized by the levels' share (the mixture's for the first round, the
+        share observed among the drawn rows after that). Rows whose levels are
+        rarer than ``1 / _MAX_REJECTION_DRAWS``, rows with a fixed number, and
+        rows left unmatched are completed by :meth:`_complete_proposed`.
+        Without refinement trees the mixture's posterior is already exact, and
+        nothing is drawn here.
+
+        Returns the mask of rows completed here, and the level codes and
+        numbers of every row (the fixed cells as given elsewhere).
+        """
+        codes = [c.copy() for c in cat_codes]
+        numbers = [x.copy() for x in fixed_numbers]
+        done = np.zeros(m, dtype=bool)
+        if not self.trees_:
+            return done, codes, numbers
+        given = np.column_stack(cat_codes)
+        on = given >= 0
+        wanted = on.any(axis=1)
+        for x in fixed_numbers:
+            wanted &= ~np.isfinite(x)
+        if not wanted.any():
+            return done, codes, numbers
+        # the mixture's share of each fixed level, and of a row's levels together
+        log_share = np.zeros(m)
+        for j, c in enumerate(cat_codes):
+            at = c >= 0
+            if at.any():
+                lo = self.level_offsets_[j]
+                log_share[at] += logsumexp(np.log(self.weights_)[:, None]
+                                           + self.category_log_probs_[:, lo + c[at]], axis=0)
+        share = np.exp(log_share)
+        todo = np.flatnonzero(wanted & (share * _MAX_REJECTION_DRAWS >= 1))
+        # a row's pattern: which columns are fixed and to which levels
+        patterns, key = np.unique(np.where(on, given, -1), axis=0, return_inverse=True)
+        key = key.ravel()
+        for _ in range(_REJECTION_ROUNDS):
+            if not todo.size:
+                break
+            n = int(min(np.ceil(1.5 * np.sum(1 / share[todo])),
+                        _MAX_REJECTION_DRAWS * todo.size))
+            none_fixed = {name: np.zeros(n, dtype=bool) for name in self.schema_.names}
+            drawn_codes, drawn_numbers = self._complete(
+                [np.full(n, -1, dtype=np.int64) for _ in cat_codes],
+                [np.full(n, np.nan) for _ in fixed_numbers], none_fixed, rng)
+            # the unconditional model's rows: free dependents follow their determinants
+            nothing = [np.zeros(n, dtype=bool)] * len(self.schema_.names)
+            apply_dependencies(self.dependencies_, drawn_codes, drawn_numbers, nothing, nothing)
+            drawn = np.column_stack(drawn_codes)
+            left = []
+            for k in np.unique(key[todo]):
+                rows = todo[key[todo] == k]
+                cols = np.flatnonzero(patterns[k] >= 0)
+                hits = np.flatnonzero((drawn[:, cols] == patterns[k][cols]).all(axis=1))
+                share[rows] = max(hits.size, 1) / n
+                take = min(hits.size, rows.size)
+                for out, got in zip(codes + numbers, drawn_codes + drawn_numbers, strict=True):
+                    out[rows[:take]] = got[hits[:take]]
+                done[rows[:take]] = True
+                left.append(rows[take:])
+            todo = np.concatenate(left)
+            todo = todo[share[todo] * _MAX_REJECTION_DRAWS >= 1]
+        return done, codes, numbers
+
+    def _complete_proposed(self, cat_codes: list, fixed_numbers: list, fixed: dict,
+                           rng: np.random.Generator) -> tuple[list, list]:
+        """Free cells given the fixed ones, from the mixture's posterior and the trees.
+
+        Rows with a fixed categorical cell that has a tree, or a fixed cell an
+        exact dependency ties to a free one, keep one of several completions
+        (:meth:`_complete_checked`); other rows one (:meth:`_complete`).
+        """
+        names = self.schema_.names
+        cat_fixed = [fixed[names[i]] for i in self.categorical_index_]
+        num_fixed = [fixed[names[i]] for i in self.numeric_index_]
+        # fixed categorical cells a refinement tree can check: their column's tree
+        # tells how likely each completion makes them (see _importance_log_weights);
+        # fixed cells an exact dependency ties to a free determinant likewise
+        checked = [(j, tree) for j, tree in zip(self.tree_columns_, self.trees_, strict=True)
+                   if cat_fixed[j].any()]
+        need = np.zeros(next(iter(fixed.values())).size, dtype=bool)
+        for j, _tree in checked:
+            need |= cat_fixed[j]
+        for dep in self.dependencies_:
+            tied = (cat_fixed if dep["kind"] == "categorical" else num_fixed)[dep["dependent"]]
+            need |= tied & ~cat_fixed[dep["determinant"]]
+        if not need.any():
+            return self._complete(cat_codes, fixed_numbers, fixed, rng)
+        return self._complete_checked(cat_codes, fixed_numbers, fixed, checked, need, rng)
 
     def _complete(self, cat_codes: list, fixed_numbers: list, fixed: dict,
                   rng: np.random.Generator, restrict: bool = False) -> tuple[list, list]:
