@@ -223,6 +223,64 @@ def dependency_conflicts(deps: list, cat_codes: list, numbers: list, cat_fixed: 
     return out
 
 
+def anchored_levels(deps: list, cat_codes: list, numbers: list) -> list:
+    """Each row's categorical levels, fixed or pinned by a fixed determinant.
+
+    ``cat_codes`` hold the fixed level codes (``-1`` where free) and
+    ``numbers`` the fixed numbers (NaN where free); a free cell that an exact
+    dependency of ``deps`` maps a fixed level onto (``sub_grade = "B2"`` pins
+    ``grade = "B"``) takes that level. Returns new arrays; ``-1`` where a level
+    is neither fixed nor pinned.
+    """
+    codes = [c.copy() for c in cat_codes]
+    apply_dependencies(deps, codes, [x.copy() for x in numbers], [c >= 0 for c in cat_codes],
+                       [np.isfinite(x) for x in numbers])
+    return codes
+
+
+def interval_conflicts(deps: list, anchored: list, numbers: list, num_fixed: list
+                       ) -> np.ndarray:
+    """Per row, how many free numbers fall in an interval of another level than the
+    one their row's categorical cell is fixed or pinned to.
+
+    ``deps`` are :func:`fit_interval_dependencies` entries and ``anchored`` the
+    rows' levels from :func:`anchored_levels` (``int_rate`` in a grade-C
+    interval of a row whose ``sub_grade`` is fixed to ``"B2"``: one conflict).
+    """
+    n = numbers[0].size if numbers else 0
+    out = np.zeros(n, dtype=np.int64)
+    for dep in deps:
+        x, level = numbers[dep["determinant"]], anchored[dep["dependent"]]
+        on = ~num_fixed[dep["determinant"]] & (level >= 0) & np.isfinite(x)
+        if on.any():
+            got = dep["values"][np.searchsorted(dep["cuts"], x[on], side="right")]
+            out[on] += got != level[on]
+    return out
+
+
+def move_into_intervals(deps: list, anchored: list, numbers: list, num_fixed: list) -> None:
+    """Move each free number that :func:`interval_conflicts` counts to the nearest value
+    of an interval of its row's level (in place); a level with no interval keeps it."""
+    for dep in deps:
+        x, level = numbers[dep["determinant"]], anchored[dep["dependent"]]
+        on = ~num_fixed[dep["determinant"]] & (level >= 0) & np.isfinite(x)
+        at = np.flatnonzero(on)
+        if not at.size:
+            continue
+        wrong = dep["values"][np.searchsorted(dep["cuts"], x[at], side="right")] != level[at]
+        for a in np.unique(level[at[wrong]]):
+            own = dep["intervals"][dep["values"] == a]
+            if len(own):
+                sel = at[wrong][level[at[wrong]] == a]
+                x[sel] = _nearest_in(x[sel], own)
+
+
+def _nearest_in(x: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    """Each value of ``x`` moved to the nearest point of the ``(n, 2)`` intervals ``spans``."""
+    near = np.clip(x[:, None], spans[:, 0], spans[:, 1])
+    return near[np.arange(x.size), np.argmin(np.abs(near - x[:, None]), axis=1)]
+
+
 def learn_frame_dependencies(X: pd.DataFrame, schema: Any) -> list[dict]:
     """Exact dependencies of a training frame, by column name and value.
 
@@ -412,10 +470,8 @@ def _into_interval(dep: dict, rows: pd.DataFrame, levels: np.ndarray, move: np.n
     for level in pd.unique(levels[move]):
         sel = np.flatnonzero(move & (levels == level))
         own = spans[values == level]
-        if not len(own):
-            continue
-        near = np.clip(x[sel, None], own[:, 0], own[:, 1])
-        x[sel] = near[np.arange(sel.size), np.argmin(np.abs(near - x[sel, None]), axis=1)]
+        if len(own):
+            x[sel] = _nearest_in(x[sel], own)
     rows[a] = pd.Series(x, index=rows.index).astype(rows[a].dtype)
 
 

@@ -25,9 +25,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from skgen._dask_fit import DASK_MAX_FIT_ROWS, FullData
 from skgen._dependencies import (
+    anchored_levels,
     apply_dependencies,
     dependency_conflicts,
     fit_dependencies,
+    fit_interval_dependencies,
+    interval_conflicts,
+    move_into_intervals,
 )
 from skgen._progress import tqdm
 from skgen._strings import (
@@ -277,6 +281,14 @@ class AmplifySampler(BaseSynthesizer):
         (``determinant``, its position among the categorical columns) whose
         every level with at least 5 rows (``levels``) maps to one value of a
         categorical or numeric column (``kind``, ``dependent``, ``values``).
+    interval_dependencies_ : list of dict
+        Numeric columns (``determinant``, position among the numeric columns)
+        whose value, by interval, pins a categorical column (``dependent``) in
+        at least 99 % of the training rows (``int_rate -> grade``):
+        ``cuts``, ``intervals`` (bounds only) and the level of each interval
+        (``values``). A free number of a row whose level is fixed, or pinned
+        by a fixed cell, is drawn again until it falls in one of that level's
+        intervals, and moved into the nearest one if it never does.
 
     See Also
     --------
@@ -344,7 +356,7 @@ class AmplifySampler(BaseSynthesizer):
         "quantile_knots_", "id_patterns_", "id_pattern_weights_", "text_chains_",
         "level_offsets_", "weights_", "category_log_probs_", "means_",
         "variances_", "missing_probs_", "n_iter_", "converged_", "lower_bound_", "calibration_",
-        "tree_columns_", "trees_", "dependencies_")
+        "tree_columns_", "trees_", "dependencies_", "interval_dependencies_")
     #: Left out of a model file by default (see :mod:`skgen.persistence`): the
     #: hashes of training IDs and texts (``_string_hash_columns``).
     _reference_attributes = ("id_hashes_", "text_hashes_")
@@ -399,9 +411,15 @@ class AmplifySampler(BaseSynthesizer):
         """Learn marginals, ID patterns, text chains, the mixture (EM) and the trees."""
         codes, scores, observed = self._fit_columns(X, rng)
         self._attach_string_hashes(X)
-        self.dependencies_ = fit_dependencies(
-            codes, [_as_numbers(X[self.schema_.names[i]], self.schema_.columns[i])
-                    for i in self.numeric_index_])
+        numbers = [_as_numbers(X[self.schema_.names[i]], self.schema_.columns[i])
+                   for i in self.numeric_index_]
+        self.dependencies_ = fit_dependencies(codes, numbers)
+        # a number that pins a category by interval (int_rate -> grade), unless the
+        # category pins the number (education <-> education_num: the level decides)
+        pinned = {(d["determinant"], d["dependent"]) for d in self.dependencies_
+                  if d["kind"] == "numeric"}
+        self.interval_dependencies_ = [d for d in fit_interval_dependencies(numbers, codes)
+                                       if (d["dependent"], d["determinant"]) not in pinned]
         n = len(X)
         rows = np.arange(n)
         if self.subsample is not None and n > self.subsample:
@@ -754,9 +772,15 @@ class AmplifySampler(BaseSynthesizer):
         for dep in self.dependencies_:
             tied = (cat_fixed if dep["kind"] == "categorical" else num_fixed)[dep["dependent"]]
             need |= tied & ~cat_fixed[dep["determinant"]]
+        # a free number whose interval must agree with a fixed (or pinned) level
+        intervals = getattr(self, "interval_dependencies_", [])
+        anchored = anchored_levels(self.dependencies_, cat_codes, fixed_numbers)
+        for dep in intervals:
+            need |= (anchored[dep["dependent"]] >= 0) & ~num_fixed[dep["determinant"]]
         if not need.any():
             return self._complete(cat_codes, fixed_numbers, fixed, rng)
-        return self._complete_checked(cat_codes, fixed_numbers, fixed, checked, need, rng)
+        return self._complete_checked(cat_codes, fixed_numbers, fixed, checked, need, anchored,
+                                      rng)
 
     def _complete(self, cat_codes: list, fixed_numbers: list, fixed: dict,
                   rng: np.random.Generator, restrict: bool = False) -> tuple[list, list]:
@@ -824,8 +848,8 @@ class AmplifySampler(BaseSynthesizer):
         return at, allowed[at]
 
     def _complete_checked(self, cat_codes: list, fixed_numbers: list, fixed: dict,
-                          checked: list, need: np.ndarray, rng: np.random.Generator
-                          ) -> tuple[list, list]:
+                          checked: list, need: np.ndarray, anchored: list,
+                          rng: np.random.Generator) -> tuple[list, list]:
         """Completions by sampling-importance-resampling (see ``_importance_log_weights``).
 
         Each row marked in ``need`` (a fixed cell in ``checked``, or one an exact
@@ -837,14 +861,18 @@ class AmplifySampler(BaseSynthesizer):
         to ``_MAX_PROPOSAL_ROUNDS`` times, and keeps a new completion only if it
         contradicts fewer; from round ``_RESTRICT_AFTER`` on, its free
         determinants are drawn among the levels that agree with their fixed
-        dependents (``species = "Goat"``: a goat breed).
+        dependents (``species = "Goat"``: a goat breed). A free number outside
+        the intervals of the level its row fixes or pins (``anchored``, see
+        ``interval_dependencies_``) counts as a contradiction too, and is moved
+        into the nearest of them if every round leaves it there.
         """
-        m = cat_codes[0].size
+        m = need.size
         out_codes = [c.copy() for c in cat_codes]
         out_numbers = [x.copy() for x in fixed_numbers]
         out_conflicts = np.full(m, np.iinfo(np.int64).max)
         todo = np.arange(m)
         names = self.schema_.names
+        intervals = getattr(self, "interval_dependencies_", [])
         for round_ in range(_MAX_PROPOSAL_ROUNDS):
             rows = todo[np.r_[np.arange(todo.size),
                               np.repeat(np.flatnonzero(need[todo]), _N_PROPOSALS - 1)]]
@@ -854,10 +882,13 @@ class AmplifySampler(BaseSynthesizer):
                 restrict=round_ >= _RESTRICT_AFTER)
             log_w = self._importance_log_weights(checked, cat_codes, rows, cand_codes,
                                                  cand_numbers)
+            cand_num_fixed = [cand_fixed[names[i]] for i in self.numeric_index_]
             conflicts = dependency_conflicts(
                 self.dependencies_, cand_codes, cand_numbers,
-                [cand_fixed[names[i]] for i in self.categorical_index_],
-                [cand_fixed[names[i]] for i in self.numeric_index_])
+                [cand_fixed[names[i]] for i in self.categorical_index_], cand_num_fixed)
+            if intervals:
+                conflicts += interval_conflicts(intervals, [a[rows] for a in anchored],
+                                                cand_numbers, cand_num_fixed)
             # Gumbel-max: a draw proportional to the weight among the fewest conflicts
             key = log_w + rng.gumbel(size=rows.size)
             order = np.lexsort((key, -conflicts, rows))
@@ -871,6 +902,9 @@ class AmplifySampler(BaseSynthesizer):
             todo = todo[out_conflicts[todo] > 0]
             if not todo.size:
                 break
+        if intervals:
+            move_into_intervals(intervals, anchored, out_numbers,
+                                [fixed[names[i]] for i in self.numeric_index_])
         return out_codes, out_numbers
 
     def _importance_log_weights(self, checked: list, fixed_codes: list, rows: np.ndarray,
