@@ -540,6 +540,33 @@ def test_a_condition_on_grade_keeps_the_calibration_of_its_level():
                     ).statistic < 0.4
 
 
+def test_a_grade_whose_sub_grades_are_too_rare_to_calibrate_conditions_the_generator():
+    """``grade = "F"``: the loop makes the sub-grade a set condition F1-F5. Drawn before
+    the generator, F2-F5 (under 50 training rows each) put the generator on a level
+    with no group calibration while the row was calibrated within grade F, fitted on
+    rows the generator made *given the grade*: rates from the wrong quantiles (lending
+    club at 30 epochs: 77 % of F rows at one rate, 23.13; conditional quality of F 0.952,
+    0.974 after). Now such rows are conditioned on the grade and the generator makes
+    the sub-grade. Here, seeds 0-2: ``int_rate`` KS distance within F 0.17-0.28 before,
+    0.10 after."""
+    from scipy.stats import ks_2samp
+
+    from skgen.datasets import load_lending_club
+
+    loans = load_lending_club().sample(8000, random_state=0).reset_index(drop=True)
+    loans["grade"] = loans["sub_grade"].str[0]
+    df = loans[["funded_amnt", "int_rate", "sub_grade", "grade", "annual_inc", "revol_util",
+                "term"]]
+    real = df[df["grade"] == "F"]
+    assert (real["sub_grade"].value_counts() < 50).any() and len(real) >= 50
+    syn = GANSynthesizer(epochs=3, random_state=0, **TINY).fit(df)
+    rows = syn.sample(1000, conditions={"grade": "F"}, random_state=1)
+    assert (rows["grade"] == "F").all() and rows["sub_grade"].str.startswith("F").all()
+    assert ks_2samp(rows["int_rate"], real["int_rate"]).statistic < 0.15
+    shares = rows["sub_grade"].value_counts(normalize=True)
+    real_shares = real["sub_grade"].value_counts(normalize=True)
+    assert shares.sub(real_shares, fill_value=0).abs().sum() / 2 < 0.1
+
 def test_a_lone_extreme_value_of_a_level_is_not_spread_over_its_rows():
     """The group calibration maps a level's numbers onto its training quantiles. With
     a table every percent, one extreme training value filled the last segment: 1 % of

@@ -835,6 +835,8 @@ feature_names_in_, n_train_rows_ :
                 continue
             chosen = np.asarray(values, dtype=object)[
                 restricted_choice(weights, np.arange(len(values)), m, rng)]
+            if spec["kind"] != "continuous":
+                chosen[self._left_to_generator(name, codes, seeds)] = None
             seeds[name] = pd.Series(chosen, dtype=seeds[name].dtype)
         for name, bounds in restrictions.ranges.items():
             spec = specs.get(name)
@@ -860,6 +862,42 @@ feature_names_in_, n_train_rows_ :
             seeds[name] = pd.Series(from_float(x, col.kind, col.origin),
                                     dtype=seeds[name].dtype)
         return seeds
+
+    def _left_to_generator(self, name: str, codes: np.ndarray, seeds: pd.DataFrame
+                           ) -> np.ndarray:
+        """Rows whose set condition on the discrete column ``name`` is left to the generator.
+
+        The sampling loop turns a fixed dependent (``grade = "F"``) into a set
+        condition on its free determinant (``sub_grade`` among ``F1``-``F5``).
+        When a level of the set has fewer than ``_GROUP_MIN_ROWS`` training
+        rows and the fixed dependent's level has that many, a drawn level may
+        put the generator on a sub-grade the group calibration was never
+        fitted for, while the row is calibrated within the grade: the grade's
+        number (``int_rate``) then comes from the wrong quantiles (0.53 of
+        the shape score on grade ``F``, most rates piled on one value). Such
+        rows keep the cell free: the generator is conditioned on the grade,
+        makes the sub-grade and the rate together, and the loop rejects a
+        sub-grade outside the set.
+        """
+        spec = next(sp for sp in self.column_specs_ if sp["name"] == name)
+        probs = np.asarray(spec["level_probs"])
+        free = np.zeros(len(seeds), dtype=bool)
+        if (probs[codes] * self.n_train_rows_ >= _GROUP_MIN_ROWS).all():
+            return free
+        specs = {sp["name"]: sp for sp in self.column_specs_}
+        for dep in getattr(self, "exact_dependencies_", []):
+            b = dep["dependent"]
+            if dep["determinant"] != name or b not in specs or "cuts" in dep:
+                continue
+            sb = specs[b]
+            if sb["kind"] == "continuous" or sb.get("numeric_levels"):
+                continue
+            given = seeds[b]
+            at = pd.Categorical(given, categories=sb["categories"]).codes
+            rows = (at >= 0) & given.notna().to_numpy()
+            level_rows = np.asarray(sb["level_probs"])[at.clip(0)] * self.n_train_rows_
+            free |= rows & (level_rows >= _GROUP_MIN_ROWS)
+        return free
 
     def _scores(self, rt: dict, features: np.ndarray, vector: np.ndarray,
                 gen: torch.Generator) -> np.ndarray:
