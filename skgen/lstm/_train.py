@@ -190,9 +190,9 @@ def _reuse_freed_memory() -> None:
     and the heap then keeps up to twice the threshold of free memory. A
     training step allocates and frees tensors of 0.1 to a few MB; until a
     larger block has been freed, many of them were fresh pages every step:
-    on 5,000 diamonds rows 160,000 to 270,000 page faults and 0.3 to 0.7 CPU
+    on 5,000 diamonds rows 160,000 to 270,000 page faults and 0.3 to 0.9 CPU
     seconds in the kernel per epoch (of 3.3), none after this call
-    (``docs/benchmarks.md``, LSTM, fourth pass). This is the state glibc
+    (``docs/benchmarks.md``, LSTM, fifth pass). This is the state glibc
     reaches by itself once a tensor of that size is freed; other allocators
     just allocate and free the block.
     """
