@@ -833,3 +833,38 @@ def test_kept_weights_are_the_epochs_mean_not_its_last_step(monkeypatch):
         mean = np.mean([s[name] for s in steps], axis=0)
         np.testing.assert_allclose(kept, mean, rtol=1e-5, atol=1e-6)
         assert not np.allclose(kept, steps[-1][name])
+
+
+@pytest.mark.skipif(tuple(int(v) for v in torch.__version__.split(".")[:2]) < (2, 4),
+                    reason="fused Adam on the CPU needs torch 2.4")
+def test_training_steps_with_fused_adam_on_the_cpu(small, monkeypatch):
+    """Issue 13: the fused Adam step (one kernel) took a third of the loop over tensors."""
+    made = []
+    real_init = torch.optim.Adam.__init__
+
+    def init(self, params, *args, **kwargs):
+        made.append(kwargs.get("fused"))
+        real_init(self, params, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "__init__", init)
+    LSTMSynthesizer(random_state=0, **{**TINY, "epochs": 1}).fit(small)
+    assert made == [True]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_dropout_values_layout_and_gradient_are_those_of_a_boolean_mask(dtype):
+    """The dropout without a boolean mask (issue 13, speed) computes exactly what it did."""
+    from skgen.lstm._model import LSTMNetwork
+
+    net = LSTMNetwork(10, 8, 16, 0.3).train()
+    x = torch.randn(7, 5, 16).transpose(0, 1).to(dtype)  # an LSTM output's layout
+    g_new, g_old = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+    x_new, x_old = x.clone().requires_grad_(), x.clone().requires_grad_()
+    y_new = net._dropout(x_new, g_new)
+    y_old = x_old * (torch.rand(x.shape, generator=g_old) < 0.7) / 0.7
+    assert torch.equal(y_new, y_old) and y_new.stride() == y_old.stride()
+    assert 0 < int((y_new == 0).sum()) < y_new.numel()
+    grad = torch.randn(5, 7, 16).to(dtype)
+    y_new.backward(grad)
+    y_old.backward(grad)
+    assert torch.equal(x_new.grad, x_old.grad)

@@ -106,8 +106,10 @@ class LSTMSynthesizer(BaseSynthesizer):
         Adult (2,500 rows, 15 epochs, seeds 0-3; TSTR 0.94, 0.94, 0.93,
         0.89× against 0.84, 0.79, 0.91, 0.85×), 0.930 against 0.926 on
         lending club. Larger batches learned slower (256: 4.6 against 3.8
-        nats per token after one epoch). Measured without DP; the DP figures
-        of the ``dp`` parameter used 64.
+        nats per token after one epoch). Measured without DP; under DP the
+        batch of 32 gave more valid rows at each epsilon (``dp``). With the
+        cheaper training step of the fifth pass an epoch of the 5,000 diamonds
+        rows costs 2.35-2.43 CPU s at 32 (10× gretel-synthetics' 24.6 s).
     vocab_size : int, default=500
         Vocabulary of the SentencePiece tokenizer (a soft limit: small data
         yields fewer tokens). ``0`` uses a character tokenizer. *Changed from
@@ -115,7 +117,10 @@ class LSTMSynthesizer(BaseSynthesizer):
         value a piece of its own (9,443 pieces for 2,530 rows of a 26-column
         table), so every token pays a 9,443-way softmax -- 381 s for one
         epoch there against 28 s with 500 pieces on the same loaded machine
-        (``docs/benchmarks.md``, LSTM section, "Defaults").
+        (``docs/benchmarks.md``, LSTM section, "Defaults"). Kept for free
+        text: on 2,000 tweets or fortunes, 2,000 or 4,000 pieces cost 18-61 %
+        more CPU per epoch for at most 2.5 % less loss per text ("Fifth
+        pass").
     reset_states : bool, default=True
         ``True``: every batch of ``predict_batch_size`` generated lines
         starts from a zero state and training records are independent.
@@ -206,9 +211,13 @@ class LSTMSynthesizer(BaseSynthesizer):
         guarantee covers. DP-SGD needs many noisy steps: on 2,500 Adult
         rows (five columns) a smaller network (``rnn_units=64``,
         ``embedding_dim=32``), 15 epochs, ``dp_l2_norm_clip=1`` and
-        ``dp_target_epsilon`` 3 or 10 gave 37 % or 58 % valid rows and
-        quality 0.853 or 0.874, where 2 epochs of the default network gave
-        no valid row (``docs/benchmarks.md``, "Quality against epsilon").
+        ``dp_target_epsilon`` 1, 3 or 10 gave 20 %, 51 % or 72 % valid rows
+        and quality 0.816, 0.862 or 0.887 at the default ``batch_size=32``
+        (at 64 with dropout 0.2: 7 %, 37 %, 58 % and 0.824, 0.853, 0.874;
+        the smaller expected batch needs less noise for the same epsilon),
+        where 2 epochs of the default network gave no valid row
+        (``docs/benchmarks.md``, LSTM, "Quality against epsilon" and "Fifth
+        pass").
     dp_noise_multiplier : float, default=0.001
         Noise standard deviation relative to ``dp_l2_norm_clip``. The seed's
         default is tiny and gives a very large epsilon; raise it (about 1) or
