@@ -414,6 +414,60 @@ def test_device_and_dtype(fitted, tiny_model, tweets):
             GPTTextSynthesizer(**_fast(tiny_model, device="cuda")).fit(tweets)
 
 
+# ------------------------------------------------------- sampling precision
+def test_cpu_samples_from_an_int8_copy_built_in_fit_and_load(tiny_model, tweets, tmp_path,
+                                                             monkeypatch):
+    """By default the CPU samples from an int8 copy of the model, built once after fit
+    and after load -- never inside sample -- and writing well-formed texts; the trained
+    model and the saved weights stay float32."""
+    from skgen.text._quantize import Int8Linear
+    from skgen.text._synthesizer import _Runtime
+
+    builds = []
+    original = _Runtime._build_sampler
+    monkeypatch.setattr(_Runtime, "_build_sampler",
+                        lambda self, kind: builds.append(kind) or original(self, kind))
+    syn = GPTTextSynthesizer(**_fast(tiny_model)).fit(tweets)
+    assert builds == ["int8"]
+    rt = _runtime(syn)
+    sampler = rt.sampling_model(syn.sampling_precision)
+    assert not any(isinstance(m, torch.nn.Linear) for m in sampler.modules())
+    assert any(isinstance(m, Int8Linear) for m in sampler.modules())
+    assert any(isinstance(m, torch.nn.Linear) for m in rt.model.modules())  # trained model kept
+    assert all(v.dtype == np.float32 for v in syn.weights_.values())
+    out = syn.sample(8, conditions={"sentiment": "positive"}, random_state=0)
+    assert len(out) == 8 and (out["sentiment"] == "positive").all()
+    assert out["text"].str.len().gt(0).all()
+    assert builds == ["int8"]  # sample built nothing
+    loaded = skgen.load(syn.save(tmp_path / "full.skgen"))
+    assert builds == ["int8", "int8"]  # built by load
+    pd.testing.assert_frame_equal(
+        loaded.sample(8, conditions={"sentiment": "positive"}, random_state=0), out)
+    assert builds == ["int8", "int8"]
+
+
+def test_int8_sampling_model_keeps_the_tied_embedding_and_the_next_token(tiny_model, tweets):
+    """The tied output layer gets its own int8 copy: the input embedding stays the float
+    one, and int8 logits pick the float32 model's next token on most positions."""
+    syn = GPTTextSynthesizer(**_fast(tiny_model, finetune="lora", epochs=3,
+                                     learning_rate=1e-2)).fit(tweets)
+    rt = _runtime(syn)
+    f32, i8 = rt.sampling_model("float32"), rt.sampling_model("int8")
+    assert f32 is rt.model  # float32 on the CPU: the trained model itself, adapter unmerged
+    embedding = f32.get_input_embeddings().weight
+    assert embedding.data_ptr() == f32.get_output_embeddings().weight.data_ptr()  # tied
+    assert torch.equal(i8.get_input_embeddings().weight, embedding)
+    lines = (tweets["sentiment"] + syn.separator_ + tweets["text"]).head(8).tolist()
+    agree = []
+    with torch.no_grad():
+        for ids in rt.tokenize(lines):
+            x = torch.tensor([rt.bos + ids])
+            agree.append(f32(input_ids=x).logits.argmax(-1) == i8(input_ids=x).logits.argmax(-1))
+    assert torch.cat(agree, dim=1).float().mean() >= 0.9
+    with pytest.raises(ValueError, match="sampling_precision"):
+        GPTTextSynthesizer(**_fast(tiny_model, sampling_precision="int4")).fit(tweets)
+
+
 # -------------------------------------------------------------- config
 def test_from_gretel_config_maps_the_gpt_x_block(tmp_path):
     config = {"schema_version": 1, "models": [{"gpt_x": {
