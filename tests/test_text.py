@@ -197,6 +197,33 @@ def test_retry_rounds_fill_the_batch_and_respect_max_invalid(fitted, monkeypatch
     assert len(sizes) >= 2 and sizes[1] <= 12
 
 
+def test_spare_valid_candidates_fill_other_rows_asking_the_same(fitted, tweets, monkeypatch):
+    """A retry round proposes several candidates per unfilled row; a row's spare valid
+    candidates fill the other unfilled rows with the same seed values, so that a round
+    with enough valid texts is the last one (it used to leave rows for another round,
+    each costing a full generation)."""
+    text = tweets["text"].iloc[0]  # a real text passes the fitted validators
+    valid_at = [range(5), [0, 5, 1, 6, 2, 7]]  # round 2: rows 5, 6, 7 twice; 8, 9 none
+    calls = []
+
+    def scripted(self, seeds, rng):
+        calls.append(len(seeds))
+        frame = pd.DataFrame({"sentiment": seeds["sentiment"], "text": [text] * len(seeds)})
+        ok = np.zeros(len(seeds), dtype=bool)
+        ok[list(valid_at[len(calls) - 1]) if len(calls) <= 2 else slice(None)] = True
+        return frame, ok
+
+    monkeypatch.setattr(GPTTextSynthesizer, "_generate", scripted)
+    out = fitted.sample(10, conditions={"sentiment": "positive"}, random_state=0)
+    assert calls == [10, 10]  # 5 rows x 2 candidates, 6 valid: the 5 rows filled
+    assert len(out) == 10 and (out["sentiment"] == "positive").all()
+    calls.clear()  # seed rows: only rows asking the same take each other's spares
+    seeds = pd.DataFrame({"sentiment": ["positive"] * 8 + ["negative"] * 2})
+    out = fitted.sample(conditions=seeds, random_state=0)
+    assert calls == [10, 10, 4]  # rows 8, 9 (negative) cannot take positive spares
+    assert list(out["sentiment"]) == list(seeds["sentiment"])
+
+
 # -------------------------------------------------------------- conditions
 def test_label_conditions_are_kept(fitted):
     out = fitted.sample(12, conditions={"sentiment": "negative"}, random_state=1)
