@@ -175,7 +175,8 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     #: Whether retry rounds propose several candidates per unfilled seed row (as
     #: many as the valid rate seen so far says one valid row takes) and keep the
     #: first valid one, so that a model with a low valid rate does not end in many
-    #: rounds of a few rows each (the GPT's batched sampler). Never more
+    #: rounds of a few rows each (the GPT's batched sampler); a row's spare valid
+    #: candidates fill the unfilled rows with the same seed values. Never more
     #: candidates than ``max_invalid`` still allows to be rejected.
     _overgenerates: ClassVar[bool] = False
     #: Whether ``fit`` learns ``exact_dependencies_`` (a category that pins

@@ -20,6 +20,8 @@ from skgen import ConditionError, GPTTextSynthesizer, ModelFileError, SchemaErro
 from skgen.text import _pretrained  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "tweets_sample.csv"
+#: What sampling_precision="auto" samples with on the CPU (docs/benchmarks.md, GPT section).
+AUTO_CPU_KIND = "native"  # the trained float32 model
 
 
 @pytest.fixture(scope="module")
@@ -442,11 +444,11 @@ def test_device_and_dtype(fitted, tiny_model, tweets):
 
 
 # ------------------------------------------------------- sampling precision
-def test_cpu_samples_from_an_int8_copy_built_in_fit_and_load(tiny_model, tweets, tmp_path,
-                                                             monkeypatch):
-    """By default the CPU samples from an int8 copy of the model, built once after fit
-    and after load -- never inside sample -- and writing well-formed texts; the trained
-    model and the saved weights stay float32."""
+def test_int8_sampling_model_is_built_in_fit_and_load(tiny_model, tweets, tmp_path,
+                                                      monkeypatch):
+    """sampling_precision="int8" samples from an int8 copy of the model, built once after
+    fit and after load -- never inside sample -- and writing well-formed texts; the
+    trained model and the saved weights stay float32."""
     from skgen.text._quantize import Int8Linear
     from skgen.text._synthesizer import _Runtime
 
@@ -454,7 +456,7 @@ def test_cpu_samples_from_an_int8_copy_built_in_fit_and_load(tiny_model, tweets,
     original = _Runtime._build_sampler
     monkeypatch.setattr(_Runtime, "_build_sampler",
                         lambda self, kind: builds.append(kind) or original(self, kind))
-    syn = GPTTextSynthesizer(**_fast(tiny_model)).fit(tweets)
+    syn = GPTTextSynthesizer(**_fast(tiny_model, sampling_precision="int8")).fit(tweets)
     assert builds == ["int8"]
     rt = _runtime(syn)
     sampler = rt.sampling_model(syn.sampling_precision)
@@ -473,9 +475,42 @@ def test_cpu_samples_from_an_int8_copy_built_in_fit_and_load(tiny_model, tweets,
     assert builds == ["int8", "int8"]
 
 
-def test_int8_sampling_model_keeps_the_tied_embedding_and_the_next_token(tiny_model, tweets):
+def test_sampling_precision_on_each_device():
+    from skgen.text._synthesizer import _sampler_kind
+
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    assert _sampler_kind("auto", cpu) == AUTO_CPU_KIND
+    assert _sampler_kind("float32", cpu) == "native"  # the trained float32 model itself
+    assert _sampler_kind("int8", cpu) == "int8"
+    assert _sampler_kind("auto", cuda) == "native"  # bfloat16 on CUDA already
+    assert _sampler_kind("float32", cuda) == "float32"
+    with pytest.raises(ValueError, match="CPU only"):
+        _sampler_kind("int8", cuda)
+
+
+def test_int8_linear_multiplies_outlier_features_in_float():
+    """A feature far above the others (a "massive activation") sets the int8 scale of its
+    row; LLM.int8()'s decomposition multiplies it in float so the others keep their
+    precision."""
+    from skgen.text._quantize import Int8Linear
+
+    gen = torch.Generator().manual_seed(0)
+    linear = torch.nn.Linear(64, 32)
+    with torch.no_grad():
+        linear.weight.copy_(torch.randn(32, 64, generator=gen) * 0.1)
+    x = torch.randn(8, 64, generator=gen)
+    x[:, 3] = 300.0
+    with torch.no_grad():
+        want = linear(x)
+        error = {t: ((Int8Linear(linear, t)(x) - want).abs().mean() / want.abs().mean()).item()
+                 for t in (None, 6.0)}
+    assert error[6.0] < 0.01 and error[None] > 5 * error[6.0]
+
+
+def test_sampling_copies_keep_the_tied_embedding_and_the_next_token(tiny_model, tweets):
     """The tied output layer gets its own int8 copy: the input embedding stays the float
-    one, and int8 logits pick the float32 model's next token on most positions."""
+    one, and int8 logits pick the float32 model's next token on most positions (LoRA
+    merged into the int8 copy, not into the float32 model)."""
     syn = GPTTextSynthesizer(**_fast(tiny_model, finetune="lora", epochs=3,
                                      learning_rate=1e-2)).fit(tweets)
     rt = _runtime(syn)

@@ -64,7 +64,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
     ``maximum_text_length`` or writes a label other than the prompted one is
     reported as malformed and asked for again: each retry round completes as
     many prompts per missing text as the valid rate seen so far says one takes
-    (within ``max_invalid``), in batches, and keeps each row's first valid text.
+    (within ``max_invalid``), in batches, and keeps each row's first valid text;
+    its spare valid texts fill the rows still empty that ask for the same
+    labels and prefix.
 
     Needs the ``text`` extra (``pip install "skgen[text]"``: transformers,
     peft, gguf, accelerate, platformdirs); ``import skgen`` does not import it.
@@ -171,21 +173,23 @@ class GPTTextSynthesizer(BaseSynthesizer):
         completes 1.1 prompts/s at 16 with every row kept to the longest,
         1.6 at 16 and 3.5 at 64 with finished rows dropped.
     sampling_precision : {"auto", "float32", "int8"}, default="auto"
-        Weights of the model that samples (training always uses the full
+        Weights of the model that samples; training always uses the float
         weights, and model files hold the same adapter or weights whatever
-        this says). ``"int8"``: after ``fit`` and after :func:`skgen.load`, a
-        copy of the model with the LoRA adapter merged into its weights and
-        every linear layer (the tied output layer included; the input
-        embedding stays float) dynamically quantized to 8-bit integers: int8
-        weights with a scale per output channel, activations rounded per
-        token at each step (:mod:`skgen.text._quantize`); CPU only.
-        ``"float32"``: the trained float32 model itself (a float32 copy on
-        CUDA). ``"auto"``: ``"int8"`` on the CPU, the model's own bfloat16
-        weights on CUDA. On one CPU thread a decode step of SmolLM2-135M at
-        batch 64 took 2.7 × less time in int8 than in float32 (117 against
-        316 ms) and label fidelity stayed within noise (docs/benchmarks.md,
-        GPT section, "int8 sampling"). Changed with ``set_params`` after
-        ``fit``, the other model is built once, on the next ``sample``.
+        this says. ``"int8"`` (CPU only): a copy of the trained model, the
+        LoRA adapter merged into its weights, whose every linear layer (the
+        tied output layer included; the input embedding stays float) holds
+        int8 weights with a scale per output channel and rounds its input per
+        token, features above 6 multiplied in float (LLM.int8(), Dettmers et
+        al. 2022; :mod:`skgen.text._quantize`), built once after ``fit`` and
+        after :func:`skgen.load` (after ``set_params``, on the next
+        ``sample``), never inside ``sample``. ``"float32"``: the trained model
+        itself (on CUDA a float32 copy). ``"auto"``: float32 on the CPU, the
+        model's bfloat16 on CUDA. On one thread, SmolLM2-135M after 3 LoRA
+        epochs on 60 tweets, guided at 3: label fidelity 0.489 in int8
+        against 0.544 and 0.567 in float32 (90 texts each; 0.356 and 0.422
+        with every feature in int8), at 1.06 against 0.78-0.97 texts/s inside
+        the sampling loop -- a small gain for a likely loss, hence float32 by
+        default (docs/benchmarks.md, GPT section, "Sampling precision").
     dp : bool, default=False
         Train the trainable parameters with DP-SGD (opacus), one text per
         privacy unit. Needs ``finetune`` not ``None``.
@@ -200,7 +204,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
         Target delta; ``None``: one over the number of training lines.
     device : str, default="auto"
         ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"`` or
-        ``"cuda:N"``. Weights are float32 on the CPU and bfloat16 on CUDA.
+        ``"cuda:N"``. Weights are float32 on the CPU and bfloat16 on CUDA
+        (sampling: see ``sampling_precision``).
     %(common)s
 
     Attributes
@@ -251,6 +256,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
        *ACM CCS 2016*.
     .. [5] Sanchez, G. et al. (2023). Stay on Topic with Classifier-Free
        Guidance. arXiv:2306.17806.
+    .. [6] Dettmers, T. et al. (2022). LLM.int8(): 8-bit Matrix Multiplication
+       for Transformers at Scale. *NeurIPS 2022*.
 
     Examples
     --------
@@ -796,8 +803,8 @@ class _Runtime:
     def sampling_model(self, precision: str) -> Any:
         """The model that samples at ``precision`` (``sampling_precision``), built once.
 
-        ``"native"`` (float32 on the CPU, bfloat16 on CUDA) is the trained model
-        itself; any other is built from a copy of it, the LoRA adapter merged,
+        The model's own dtype (float32 on the CPU, bfloat16 on CUDA) is the trained
+        model itself; any other is built from a copy of it, the LoRA adapter merged,
         and kept for later calls (under a lock: threads may sample together).
         """
         kind = _sampler_kind(precision, self.device)
@@ -913,15 +920,16 @@ class _Runtime:
 
 def _sampler_kind(precision: str, device: Any) -> str:
     """What ``sampling_precision`` means on ``device``: ``"native"`` (the trained model
-    itself), ``"float32"`` (a float32 copy, on CUDA) or ``"int8"`` (CPU only)."""
-    if precision == "auto":
-        return "int8" if device.type == "cpu" else "native"
+    itself: float32 on the CPU, bfloat16 on CUDA) or that of a copy to build,
+    ``"float32"`` (on CUDA) or ``"int8"`` (CPU only)."""
+    native = "float32" if device.type == "cpu" else "bfloat16"
+    if precision == "auto":  # int8 cost label fidelity (see sampling_precision)
+        return "native"
     if precision == "int8" and device.type != "cpu":
         raise ValueError(f"sampling_precision='int8' quantizes for the CPU only, but the model "
                          f"runs on {device}; use 'auto' or 'float32', or device='cpu'")
-    if precision == "float32" and device.type == "cpu":
-        return "native"
-    return precision
+    return "native" if precision == native else precision
+
 
 
 def _device(name: str) -> Any:
