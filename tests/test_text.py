@@ -20,6 +20,8 @@ from skgen import ConditionError, GPTTextSynthesizer, ModelFileError, SchemaErro
 from skgen.text import _pretrained  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "tweets_sample.csv"
+#: What sampling_precision="auto" samples with on the CPU (docs/benchmarks.md, GPT section).
+AUTO_CPU_KIND = "native"  # the trained float32 model
 
 
 @pytest.fixture(scope="module")
@@ -195,6 +197,33 @@ def test_retry_rounds_fill_the_batch_and_respect_max_invalid(fitted, monkeypatch
     finally:
         fitted.set_params(max_invalid=400)
     assert len(sizes) >= 2 and sizes[1] <= 12
+
+
+def test_spare_valid_candidates_fill_other_rows_asking_the_same(fitted, tweets, monkeypatch):
+    """A retry round proposes several candidates per unfilled row; a row's spare valid
+    candidates fill the other unfilled rows with the same seed values, so that a round
+    with enough valid texts is the last one (it used to leave rows for another round,
+    each costing a full generation)."""
+    text = tweets["text"].iloc[0]  # a real text passes the fitted validators
+    valid_at = [range(5), [0, 5, 1, 6, 2, 7]]  # round 2: rows 5, 6, 7 twice; 8, 9 none
+    calls = []
+
+    def scripted(self, seeds, rng):
+        calls.append(len(seeds))
+        frame = pd.DataFrame({"sentiment": seeds["sentiment"], "text": [text] * len(seeds)})
+        ok = np.zeros(len(seeds), dtype=bool)
+        ok[list(valid_at[len(calls) - 1]) if len(calls) <= 2 else slice(None)] = True
+        return frame, ok
+
+    monkeypatch.setattr(GPTTextSynthesizer, "_generate", scripted)
+    out = fitted.sample(10, conditions={"sentiment": "positive"}, random_state=0)
+    assert calls == [10, 10]  # 5 rows x 2 candidates, 6 valid: the 5 rows filled
+    assert len(out) == 10 and (out["sentiment"] == "positive").all()
+    calls.clear()  # seed rows: only rows asking the same take each other's spares
+    seeds = pd.DataFrame({"sentiment": ["positive"] * 8 + ["negative"] * 2})
+    out = fitted.sample(conditions=seeds, random_state=0)
+    assert calls == [10, 10, 4]  # rows 8, 9 (negative) cannot take positive spares
+    assert list(out["sentiment"]) == list(seeds["sentiment"])
 
 
 # -------------------------------------------------------------- conditions
@@ -412,6 +441,93 @@ def test_device_and_dtype(fitted, tiny_model, tweets):
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="CUDA is not available"):
             GPTTextSynthesizer(**_fast(tiny_model, device="cuda")).fit(tweets)
+
+
+# ------------------------------------------------------- sampling precision
+def test_int8_sampling_model_is_built_in_fit_and_load(tiny_model, tweets, tmp_path,
+                                                      monkeypatch):
+    """sampling_precision="int8" samples from an int8 copy of the model, built once after
+    fit and after load -- never inside sample -- and writing well-formed texts; the
+    trained model and the saved weights stay float32."""
+    from skgen.text._quantize import Int8Linear
+    from skgen.text._synthesizer import _Runtime
+
+    builds = []
+    original = _Runtime._build_sampler
+    monkeypatch.setattr(_Runtime, "_build_sampler",
+                        lambda self, kind: builds.append(kind) or original(self, kind))
+    syn = GPTTextSynthesizer(**_fast(tiny_model, sampling_precision="int8")).fit(tweets)
+    assert builds == ["int8"]
+    rt = _runtime(syn)
+    sampler = rt.sampling_model(syn.sampling_precision)
+    assert not any(isinstance(m, torch.nn.Linear) for m in sampler.modules())
+    assert any(isinstance(m, Int8Linear) for m in sampler.modules())
+    assert any(isinstance(m, torch.nn.Linear) for m in rt.model.modules())  # trained model kept
+    assert all(v.dtype == np.float32 for v in syn.weights_.values())
+    out = syn.sample(8, conditions={"sentiment": "positive"}, random_state=0)
+    assert len(out) == 8 and (out["sentiment"] == "positive").all()
+    assert out["text"].str.len().gt(0).all()
+    assert builds == ["int8"]  # sample built nothing
+    loaded = skgen.load(syn.save(tmp_path / "full.skgen"))
+    assert builds == ["int8", "int8"]  # built by load
+    pd.testing.assert_frame_equal(
+        loaded.sample(8, conditions={"sentiment": "positive"}, random_state=0), out)
+    assert builds == ["int8", "int8"]
+
+
+def test_sampling_precision_on_each_device():
+    from skgen.text._synthesizer import _sampler_kind
+
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    assert _sampler_kind("auto", cpu) == AUTO_CPU_KIND
+    assert _sampler_kind("float32", cpu) == "native"  # the trained float32 model itself
+    assert _sampler_kind("int8", cpu) == "int8"
+    assert _sampler_kind("auto", cuda) == "native"  # bfloat16 on CUDA already
+    assert _sampler_kind("float32", cuda) == "float32"
+    with pytest.raises(ValueError, match="CPU only"):
+        _sampler_kind("int8", cuda)
+
+
+def test_int8_linear_multiplies_outlier_features_in_float():
+    """A feature far above the others (a "massive activation") sets the int8 scale of its
+    row; LLM.int8()'s decomposition multiplies it in float so the others keep their
+    precision."""
+    from skgen.text._quantize import Int8Linear
+
+    gen = torch.Generator().manual_seed(0)
+    linear = torch.nn.Linear(64, 32)
+    with torch.no_grad():
+        linear.weight.copy_(torch.randn(32, 64, generator=gen) * 0.1)
+    x = torch.randn(8, 64, generator=gen)
+    x[:, 3] = 300.0
+    with torch.no_grad():
+        want = linear(x)
+        error = {t: ((Int8Linear(linear, t)(x) - want).abs().mean() / want.abs().mean()).item()
+                 for t in (None, 6.0)}
+    assert error[6.0] < 0.01 and error[None] > 5 * error[6.0]
+
+
+def test_sampling_copies_keep_the_tied_embedding_and_the_next_token(tiny_model, tweets):
+    """The tied output layer gets its own int8 copy: the input embedding stays the float
+    one, and int8 logits pick the float32 model's next token on most positions (LoRA
+    merged into the int8 copy, not into the float32 model)."""
+    syn = GPTTextSynthesizer(**_fast(tiny_model, finetune="lora", epochs=3,
+                                     learning_rate=1e-2)).fit(tweets)
+    rt = _runtime(syn)
+    f32, i8 = rt.sampling_model("float32"), rt.sampling_model("int8")
+    assert f32 is rt.model  # float32 on the CPU: the trained model itself, adapter unmerged
+    embedding = f32.get_input_embeddings().weight
+    assert embedding.data_ptr() == f32.get_output_embeddings().weight.data_ptr()  # tied
+    assert torch.equal(i8.get_input_embeddings().weight, embedding)
+    lines = (tweets["sentiment"] + syn.separator_ + tweets["text"]).head(8).tolist()
+    agree = []
+    with torch.no_grad():
+        for ids in rt.tokenize(lines):
+            x = torch.tensor([rt.bos + ids])
+            agree.append(f32(input_ids=x).logits.argmax(-1) == i8(input_ids=x).logits.argmax(-1))
+    assert torch.cat(agree, dim=1).float().mean() >= 0.9
+    with pytest.raises(ValueError, match="sampling_precision"):
+        GPTTextSynthesizer(**_fast(tiny_model, sampling_precision="int4")).fit(tweets)
 
 
 # -------------------------------------------------------------- config

@@ -140,7 +140,7 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
     result = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True,
                    **last_only)
-    past, logits = getattr(result, cache_name), result.logits[:, -1, :]
+    past, logits = getattr(result, cache_name), result.logits[:, -1, :].float()
     stop = stop.to(device)
     written: list[list[int]] = [[] for _ in range(n)]
     ended = [False] * n
@@ -172,7 +172,7 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
         last_pos = last_pos + 1
         result = model(input_ids=token[:, None], attention_mask=mask, position_ids=last_pos,
                        use_cache=True, **{cache_name: past})
-        past, logits = getattr(result, cache_name), result.logits[:, -1, :]
+        past, logits = getattr(result, cache_name), result.logits[:, -1, :].float()
     return list(zip(written, ended, strict=True))
 
 
