@@ -777,7 +777,8 @@ class AmplifySampler(BaseSynthesizer):
             need |= tied & ~cat_fixed[dep["determinant"]]
         # a free number whose interval must agree with a fixed (or pinned) level
         intervals = getattr(self, "interval_dependencies_", [])
-        anchored = anchored_levels(self.dependencies_, cat_codes, fixed_numbers)
+        anchored = (anchored_levels(self.dependencies_, cat_codes, fixed_numbers)
+                    if intervals else [])
         for dep in intervals:
             need |= (anchored[dep["dependent"]] >= 0) & ~num_fixed[dep["determinant"]]
         if not need.any():

@@ -11,6 +11,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skgen._dependencies import determined_values
+from skgen._optim import fused_adam
 from skgen._progress import tqdm
 from skgen._strings import (
     fit_id_patterns,
@@ -71,6 +72,8 @@ _FORWARD_ROWS = 16_384
 #: Score written into a one-hot span to fix its decoded level (beyond any calibration
 #: offset, which is at most 10 in absolute value).
 _FIXED_SCORE = 1e6
+#: Adam's betas for both networks (CTGAN's).
+_BETAS = (0.5, 0.9)
 
 
 class GANSynthesizer(BaseSynthesizer):
@@ -530,8 +533,10 @@ feature_names_in_, n_train_rows_ :
                   self.output_dim_, device=device, generator=torch_gen)
         D = build(Discriminator, self.output_dim_ + cond_dim, tuple(self.discriminator_dim),
                   self.pac, device=device, generator=torch_gen)
-        return (G, D, _adam(G, self.generator_lr, self.generator_decay, device),
-                _adam(D, self.discriminator_lr, self.discriminator_decay, device))
+        return (G, D, fused_adam(G.parameters(), lr=self.generator_lr, betas=_BETAS,
+                                 weight_decay=self.generator_decay),
+                fused_adam(D.parameters(), lr=self.discriminator_lr, betas=_BETAS,
+                           weight_decay=self.discriminator_decay))
 
     def _train(self, encoded: torch.Tensor, features: torch.Tensor, draw: _BatchDrawer,
                rt: dict, torch_gen: torch.Generator) -> Generator:
@@ -836,7 +841,7 @@ feature_names_in_, n_train_rows_ :
             chosen = np.asarray(values, dtype=object)[
                 restricted_choice(weights, np.arange(len(values)), m, rng)]
             if spec["kind"] != "continuous":
-                chosen[self._left_to_generator(name, codes, seeds)] = None
+                chosen[self._left_to_generator(spec, codes, seeds)] = None
             seeds[name] = pd.Series(chosen, dtype=seeds[name].dtype)
         for name, bounds in restrictions.ranges.items():
             spec = specs.get(name)
@@ -863,9 +868,10 @@ feature_names_in_, n_train_rows_ :
                                     dtype=seeds[name].dtype)
         return seeds
 
-    def _left_to_generator(self, name: str, codes: np.ndarray, seeds: pd.DataFrame
+    def _left_to_generator(self, spec: dict, codes: np.ndarray, seeds: pd.DataFrame
                            ) -> np.ndarray:
-        """Rows whose set condition on the discrete column ``name`` is left to the generator.
+        """Rows whose set condition (on the levels ``codes`` of the discrete column whose
+        spec is ``spec``) is left to the generator.
 
         The sampling loop turns a fixed dependent (``grade = "F"``) into a set
         condition on its free determinant (``sub_grade`` among ``F1``-``F5``).
@@ -879,7 +885,6 @@ feature_names_in_, n_train_rows_ :
         makes the sub-grade and the rate together, and the loop rejects a
         sub-grade outside the set.
         """
-        spec = next(sp for sp in self.column_specs_ if sp["name"] == name)
         probs = np.asarray(spec["level_probs"])
         free = np.zeros(len(seeds), dtype=bool)
         if (probs[codes] * self.n_train_rows_ >= _GROUP_MIN_ROWS).all():
@@ -887,7 +892,7 @@ feature_names_in_, n_train_rows_ :
         specs = {sp["name"]: sp for sp in self.column_specs_}
         for dep in getattr(self, "exact_dependencies_", []):
             b = dep["dependent"]
-            if dep["determinant"] != name or b not in specs or "cuts" in dep:
+            if dep["determinant"] != spec["name"] or b not in specs or "cuts" in dep:
                 continue
             sb = specs[b]
             if sb["kind"] == "continuous" or sb.get("numeric_levels"):
@@ -1215,17 +1220,6 @@ def _translate(values: pd.Series, source: list, target: list) -> np.ndarray:
     pos = pd.Index(source).get_indexer(values)
     out = np.asarray(target + [np.nan], dtype=object)
     return out[np.where(pos < 0, len(target), pos)]
-
-
-def _adam(module: torch.nn.Module, lr: float, decay: float,
-          device: torch.device) -> torch.optim.Adam:
-    """Adam with CTGAN's betas, fused into one kernel where torch supports it."""
-    try:
-        return torch.optim.Adam(module.parameters(), lr=lr, betas=(0.5, 0.9),
-                                weight_decay=decay, fused=True)
-    except (RuntimeError, ValueError):  # pragma: no cover - backends without fused Adam
-        return torch.optim.Adam(module.parameters(), lr=lr, betas=(0.5, 0.9),
-                                weight_decay=decay)
 
 
 def _resolve_device(device: str, *, fallback: bool = False) -> torch.device:

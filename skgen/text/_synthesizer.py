@@ -931,7 +931,6 @@ def _sampler_kind(precision: str, device: Any) -> str:
     return "native" if precision == native else precision
 
 
-
 def _device(name: str) -> Any:
     import torch
 
