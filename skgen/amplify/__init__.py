@@ -9,7 +9,10 @@ Two layers, both fitted in time linear in the number of rows:
    *normal scores* -- the value pushed through its empirical distribution function
    and the standard normal quantile function -- and are missing with a per-class
    probability. Fitted by EM (vectorised, log-space, memory linear in the number of
-   category levels).
+   category levels). The numeric columns' residual correlation inside the classes
+   is then kept by up to 32 shared factors: a class draws its numbers from a
+   correlated Gaussian (a mixture of Gaussian copulas), and a free number follows
+   the fixed numbers of its row.
 
    Because each class factorises over the columns, conditioning on *any* subset of
    cells is closed form: the posterior over the classes is the prior times the

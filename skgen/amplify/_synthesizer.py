@@ -18,7 +18,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.special import logsumexp, ndtr
+from scipy.special import logsumexp, ndtr, ndtri
 from scipy.stats import truncnorm
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -41,6 +41,7 @@ from skgen._strings import (
     generate_markov_text,
 )
 from skgen.amplify._marginals import (
+    _P_EPS,
     fit_quantile_knots,
     quantile_interval,
     quantile_inverse,
@@ -53,6 +54,7 @@ from skgen.amplify._mixture import (
     interval_loglik,
     numeric_fixed_loglik,
     range_score_interval,
+    residual_factors,
     sample_components,
     sample_rows_categorical,
 )
@@ -89,16 +91,19 @@ _MAX_TREE_ROWS = 50_000
 _N_PROPOSALS = 4
 # Floor of a tree's leaf probability in the importance weights.
 _TREE_FLOOR = 0.01
-# Rows whose only fixed cells are categorical are completed exactly, by drawing
-# whole rows from the unconditional model and keeping those that carry the fixed
-# levels, where the levels' share is at least 1 / this (see
-# AmplifySampler._complete_by_rejection); rarer ones by importance resampling.
-# Each such row costs up to this many unconditional rows: 50 keeps diamonds'
-# "Fair" (2.9 %) exact at about 1/20 of the unconditional speed; 200 reached
-# Adult's "1st-4th" (0.5 %) at 1/100 (20,000 rows: 160 s against 1.6 s).
+# Rows whose only fixed cells are categorical are completed by drawing whole
+# rows as the unconditional model does and keeping those that carry the fixed
+# levels (see AmplifySampler._complete_by_rejection): exactly where the levels'
+# share is at least 1 / this, and from classes tilted toward rarer levels, with
+# importance weights. Each such row costs up to this many drawn rows: 50 keeps
+# diamonds' "Fair" (2.9 %) exact at about 1/20 of the unconditional speed; plain
+# rejection at 200 reached Adult's "1st-4th" (0.5 %) at 1/100 (20,000 rows: 160 s
+# against 1.6 s), the tilted proposal at 1/3 (4.1 s).
 _MAX_REJECTION_DRAWS = 50
 # Rounds of unconditional draws for those rows.
 _REJECTION_ROUNDS = 3
+# Hits drawn per such row, among which it takes one by importance weight.
+_REJECTION_POOL = 2
 # Rounds of proposals for rows whose completions contradict an exact dependency.
 _MAX_PROPOSAL_ROUNDS = 20
 # After this many rounds, a free determinant is drawn only among the levels that
@@ -135,10 +140,16 @@ class AmplifySampler(BaseSynthesizer):
     A latent-class mixture ("mixture of products"): each row belongs to one of
     ``n_components`` classes; within a class, categorical columns (missing as
     one more level) are independent categorical variables and numeric,
-    integer and datetime columns independent Gaussians on their normal scores
-    (``Phi^-1`` of the empirical CDF), each missing with a per-class
-    probability. It is fitted by EM in time linear in the number of rows and
-    memory linear in the number of category levels, and needs no GPU.
+    integer and datetime columns Gaussians on their normal scores (``Phi^-1``
+    of the empirical CDF), each missing with a per-class probability. It is
+    fitted by EM in time linear in the number of rows and memory linear in the
+    number of category levels, and needs no GPU. The numeric columns'
+    correlation that the classes leave unexplained (their residuals inside
+    the classes) is then kept by up to 32 shared factors, so that a class
+    draws its numbers from a correlated Gaussian -- a mixture of Gaussian
+    copulas -- and a free number follows the fixed ones in its row (lending
+    club's ``revol_util`` and ``all_util``: Spearman 0.68 in the data, 0.28
+    in generated rows from independent Gaussians, 0.68 with the factors).
 
     Conditioning is exact and costs no rejection: for every seed row the class
     is drawn from its posterior given the row's fixed cells (categories,
@@ -152,10 +163,12 @@ class AmplifySampler(BaseSynthesizer):
 
     A fixed category often pins other cells down (``education = "Masters"``
     means ``education_num = 14``), which the few dozen classes blur. So a row
-    whose fixed cells are all categorical, with levels not rarer than 2 %
-    together, is one of the model's own unconditional rows that carry those
-    levels (whole rows are drawn and matched to the seed rows: the exact
-    conditional of the refined model). Other rows with a fixed categorical
+    whose fixed cells are all categorical is one of the model's own rows that
+    carry those levels: whole rows are drawn as the unconditional model draws
+    them and matched to the seed rows -- the exact conditional of the refined
+    model for levels not rarer than 2 % together; for rarer ones the rows'
+    classes are drawn from a proposal tilted toward the levels, and the
+    matches chosen by importance weight. Other rows with a fixed categorical
     cell get several completions, weighted by how much more likely the cell's
     tree finds the fixed level given the completion than the mixture does,
     and one is kept (sampling-importance-resampling). And where a categorical column fixes
@@ -321,6 +334,8 @@ class AmplifySampler(BaseSynthesizer):
     data visualization. JMLR 1, 49-75.
     Saerens, M., Latinne, P. and Decaestecker, C. (2002). Adjusting the outputs
     of a classifier to new a priori probabilities. Neural Computation 14(1).
+    Tipping, M. E. and Bishop, C. M. (1999). Mixtures of probabilistic
+    principal component analysers. Neural Computation 11(2), 443-482.
     Rubin, D. B. (1988). Using the SIR algorithm to simulate posterior
     distributions. In Bayesian Statistics 3, Oxford University Press, 395-402.
     Huhtala, Y., Kärkkäinen, J., Porkka, P. and Toivonen, H. (1999). TANE: an
@@ -359,7 +374,8 @@ class AmplifySampler(BaseSynthesizer):
         "quantile_knots_", "id_patterns_", "id_pattern_weights_", "text_chains_",
         "level_offsets_", "weights_", "category_log_probs_", "means_",
         "variances_", "missing_probs_", "n_iter_", "converged_", "lower_bound_", "calibration_",
-        "tree_columns_", "trees_", "dependencies_", "interval_dependencies_")
+        "residual_factors_", "tree_columns_", "trees_", "dependencies_",
+        "interval_dependencies_")
     #: Left out of a model file by default (see :mod:`skgen.persistence`): the
     #: hashes of training IDs and texts (``_string_hash_columns``).
     _reference_attributes = ("id_hashes_", "text_hashes_")
@@ -509,10 +525,10 @@ class AmplifySampler(BaseSynthesizer):
         onehot = sparse.csr_matrix((np.ones(flat.size), flat, indptr),
                                    shape=(n_fit, int(self.level_offsets_[-1])))
         level_column = np.repeat(np.arange(n_cat), np.diff(self.level_offsets_))
+        Z = np.column_stack(scores) if scores else np.zeros((n_fit, 0))
+        obs = np.column_stack(observed).astype(float) if observed else np.zeros((n_fit, 0))
         fitted = fit_mixture(
-            onehot, level_column,
-            np.column_stack(scores) if scores else np.zeros((n_fit, 0)),
-            np.column_stack(observed).astype(float) if observed else np.zeros((n_fit, 0)),
+            onehot, level_column, Z, obs,
             n_components=self.n_components, max_iter=self.max_iter, tol=self.tol,
             alpha=self.alpha, reg_covar=self.reg_covar, rng=rng, verbose=self.verbose)
         if not fitted["converged"] and fit_out_of_time():
@@ -534,6 +550,8 @@ class AmplifySampler(BaseSynthesizer):
         self.converged_ = bool(fitted["converged"])
         self.lower_bound_ = float(fitted["loglik"])
         self.calibration_ = calibration_map(self.weights_, self.means_, self.variances_)
+        self.residual_factors_ = residual_factors(Z, obs, fitted["resp"], self.means_,
+                                                  self.variances_, self.calibration_, rng)
         full = getattr(self, "_full_data", None)
         if full is not None:
             self._match_category_frequencies(full)
@@ -684,18 +702,26 @@ class AmplifySampler(BaseSynthesizer):
 
     def _complete_by_rejection(self, cat_codes: list, fixed_numbers: list, m: int,
                                rng: np.random.Generator) -> tuple[np.ndarray, list, list]:
-        """Rows whose only fixed cells are categorical, drawn exactly by rejection.
+        """Rows whose only fixed cells are categorical, drawn from the model's own rows.
 
         Such a row's target is the unconditional model's rows that carry its
-        fixed levels. Whole rows are drawn from the unconditional model (the
-        mixture, then the trees' sweep) and each seed row takes an unused
-        drawn row with its fixed levels, in up to ``_REJECTION_ROUNDS`` rounds
-        sized by the levels' share (the mixture's for the first round, the
-        share observed among the drawn rows after that). Rows whose levels are
-        rarer than ``1 / _MAX_REJECTION_DRAWS``, rows with a fixed number, and
-        rows left unmatched are completed by :meth:`_complete_proposed`.
-        Without refinement trees the mixture's posterior is already exact, and
-        nothing is drawn here.
+        fixed levels. Whole rows are drawn as the unconditional model draws
+        them (a class, its cells, then the trees' sweep), except that the
+        class comes from a proposal that favours the fixed levels: half the
+        mixture's weights, half the classes' posterior given the fixed levels.
+        A drawn row that ends up carrying the row's fixed levels is a hit, of
+        importance weight ``p(class) / q(class)`` (at most 2), which makes the
+        hits the model's own rows of those levels, however rare the levels
+        (Adult's ``"1st-4th"``, 0.5 %: importance resampling of completions
+        given the fixed cells reached a quality of 0.82 against these rows'
+        0.86, measured on 2,000 rows against the level's training rows). Each
+        seed row takes an unused hit, chosen among about ``_REJECTION_POOL``
+        per row with probability by weight (Gumbel top-k), in up to
+        ``_REJECTION_ROUNDS`` rounds sized by the expected (then the observed)
+        share of hits. Rows whose share is below ``1 / _MAX_REJECTION_DRAWS``,
+        rows with a fixed number and rows left unmatched are completed by
+        :meth:`_complete_proposed`. Without refinement trees the mixture's
+        posterior is already exact, and nothing is drawn here.
 
         Returns the mask of rows completed here, and the level codes and
         numbers of every row (the fixed cells as given elsewhere).
@@ -712,45 +738,63 @@ class AmplifySampler(BaseSynthesizer):
             wanted &= ~np.isfinite(x)
         if not wanted.any():
             return done, codes, numbers
-        # the mixture's share of each fixed level, and of a row's levels together
-        log_share = np.zeros(m)
-        for j, c in enumerate(cat_codes):
-            at = c >= 0
-            if at.any():
-                lo = self.level_offsets_[j]
-                log_share[at] += logsumexp(np.log(self.weights_)[:, None]
-                                           + self.category_log_probs_[:, lo + c[at]], axis=0)
-        share = np.exp(log_share)
-        todo = np.flatnonzero(wanted & (share * _MAX_REJECTION_DRAWS >= 1))
         # a row's pattern: which columns are fixed and to which levels
-        patterns, key = np.unique(np.where(on, given, -1), axis=0, return_inverse=True)
+        patterns, first, key = np.unique(np.where(on, given, -1), axis=0, return_index=True,
+                                         return_inverse=True)
         key = key.ravel()
+        # per pattern: the class proposal q, each class's weight p / q, and the share
+        # of hits expected (the mixture's probability of the levels under q)
+        no_numbers = [np.full(first.size, np.nan) for _ in fixed_numbers]
+        log_prior = np.log(self.weights_)
+        log_joint = self._class_log_posterior([c[first] for c in cat_codes], no_numbers,
+                                              first.size)
+        log_share = logsumexp(log_joint, axis=1, keepdims=True)
+        # levels common enough are drawn from the model's own proposal (exact);
+        # rarer ones from a proposal tilted toward them, chosen among more hits
+        tilt = np.exp(log_share[:, 0]) * _MAX_REJECTION_DRAWS < 1
+        log_q = np.where(tilt[:, None],
+                         np.logaddexp(log_prior, log_joint - log_share) - np.log(2), log_prior)
+        log_weight = log_prior - log_q
+        share = np.exp(logsumexp(log_q + log_joint - log_prior, axis=1))
+        pool = np.where(tilt, _REJECTION_POOL, 1)
+        q_cum = np.cumsum(np.exp(log_q), axis=1)
+        q_cum /= q_cum[:, -1:]
+        todo = np.flatnonzero(wanted & (share[key] * _MAX_REJECTION_DRAWS >= 1))
         for _ in range(_REJECTION_ROUNDS):
             if not todo.size:
                 break
-            n = int(min(np.ceil(1.2 * np.sum(1 / share[todo])),
-                        _MAX_REJECTION_DRAWS * todo.size))
-            none_fixed = {name: np.zeros(n, dtype=bool) for name in self.schema_.names}
+            ks, per = np.unique(key[todo], return_counts=True)
+            sizes = np.minimum(np.ceil(1.2 * pool[ks] * per / share[ks]),
+                               _MAX_REJECTION_DRAWS * per).astype(np.int64)
+            owner = np.repeat(ks, sizes)
+            n = owner.size
+            z = sample_rows_categorical(q_cum, owner, rng)
             drawn_codes, drawn_numbers = self._complete(
                 [np.full(n, -1, dtype=np.int64) for _ in cat_codes],
-                [np.full(n, np.nan) for _ in fixed_numbers], none_fixed, rng)
+                [np.full(n, np.nan) for _ in fixed_numbers],
+                {name: np.zeros(n, dtype=bool) for name in self.schema_.names}, rng,
+                classes=z)
             # the unconditional model's rows: free dependents follow their determinants
             nothing = [np.zeros(n, dtype=bool)] * len(self.schema_.names)
             apply_dependencies(self.dependencies_, drawn_codes, drawn_numbers, nothing, nothing)
             drawn = np.column_stack(drawn_codes)
             left = []
-            for k in np.unique(key[todo]):
+            for k, size in zip(ks, sizes, strict=True):
                 rows = todo[key[todo] == k]
                 cols = np.flatnonzero(patterns[k] >= 0)
-                hits = np.flatnonzero((drawn[:, cols] == patterns[k][cols]).all(axis=1))
-                share[rows] = max(hits.size, 1) / n
+                mine = owner == k
+                hits = np.flatnonzero(mine & (drawn[:, cols] == patterns[k][cols]).all(axis=1))
+                share[k] = max(hits.size, 1) / size
                 take = min(hits.size, rows.size)
+                # the hits with the largest weight-perturbed keys: a draw by weight
+                keys = log_weight[k, z[hits]] + rng.gumbel(size=hits.size)
+                chosen = hits[np.argsort(-keys, kind="stable")[:take]]
                 for out, got in zip(codes + numbers, drawn_codes + drawn_numbers, strict=True):
-                    out[rows[:take]] = got[hits[:take]]
+                    out[rows[:take]] = got[chosen]
                 done[rows[:take]] = True
                 left.append(rows[take:])
             todo = np.concatenate(left)
-            todo = todo[share[todo] * _MAX_REJECTION_DRAWS >= 1]
+            todo = todo[share[key[todo]] * _MAX_REJECTION_DRAWS >= 1]
         return done, codes, numbers
 
     def _complete_proposed(self, cat_codes: list, fixed_numbers: list, fixed: dict,
@@ -787,17 +831,19 @@ class AmplifySampler(BaseSynthesizer):
                                       rng)
 
     def _complete(self, cat_codes: list, fixed_numbers: list, fixed: dict,
-                  rng: np.random.Generator, restrict: bool = False) -> tuple[list, list]:
+                  rng: np.random.Generator, restrict: bool = False,
+                  classes: np.ndarray | None = None) -> tuple[list, list]:
         """Free cells from a class drawn from the posterior, then one sweep of the trees.
 
         ``restrict=True`` draws a free determinant of an exact dependency only
         among the levels that agree with its fixed dependent (see
         :meth:`_levels_agreeing`), for rows that many proposals did not bring
-        into agreement.
+        into agreement. ``classes`` gives each row's class instead of a draw
+        from its posterior.
         """
         names = self.schema_.names
         m = next(iter(fixed.values())).size
-        z = self._draw_classes(cat_codes, fixed_numbers, m, rng)
+        z = self._draw_classes(cat_codes, fixed_numbers, m, rng) if classes is None else classes
         given = cat_codes
         cat_codes = self._draw_categorical(given, z, rng, restrict)
         numbers = self._draw_numeric(fixed_numbers, z, rng)
@@ -1103,19 +1149,62 @@ class AmplifySampler(BaseSynthesizer):
 
     def _draw_numeric(self, fixed_numbers: list, z: np.ndarray,
                       rng: np.random.Generator) -> list:
+        """Free numeric cells from their class, correlated as ``residual_factors_`` says."""
+        eps = self._residuals(fixed_numbers, z, rng)
         out = []
         for d, x in enumerate(fixed_numbers):
             v = x.copy()
             free = ~np.isfinite(x)
             zf = z[free]
-            score = self.means_[zf, d] + np.sqrt(self.variances_[zf, d]) * \
-                rng.standard_normal(zf.size)
+            score = self.means_[zf, d] + np.sqrt(self.variances_[zf, d]) * eps[free, d]
             u = ndtr(np.interp(score, SCORE_GRID, self.calibration_[d]))
             gen = quantile_inverse(u, self.quantile_probs_[d], self.quantile_knots_[d])
             gen[rng.random(zf.size) < self.missing_probs_[zf, d]] = np.nan
             v[free] = gen
             out.append(v)
         return out
+
+    def _residuals(self, fixed_numbers: list, z: np.ndarray, rng: np.random.Generator
+                   ) -> np.ndarray:
+        """Standardised class residuals of every numeric cell, shape (m, n_numeric).
+
+        Drawn from the factor model ``W f + sqrt(psi) e`` (``W`` =
+        ``residual_factors_``, ``f`` and ``e`` standard normal); in a row with
+        fixed numbers, ``f`` comes from its posterior given the fixed cells'
+        residuals (a fixed point mass at a uniform position inside its
+        normal-score interval), so the free numbers follow the fixed ones
+        (Tipping and Bishop, 1999). A model saved before the factors existed
+        draws independent residuals.
+        """
+        m, n_num = z.size, len(fixed_numbers)
+        eps = rng.standard_normal((m, n_num))
+        W = getattr(self, "residual_factors_", None)
+        if W is None or not W.shape[1] or not m:
+            return eps
+        psi = 1.0 - (W**2).sum(axis=1)
+        f = rng.standard_normal((m, W.shape[1]))
+        fixed = np.column_stack([np.isfinite(x) for x in fixed_numbers])
+        some = np.flatnonzero(fixed.any(axis=1))
+        if some.size:
+            patterns, key = np.unique(fixed[some], axis=0, return_inverse=True)
+            own = np.zeros((some.size, n_num))
+            for d in np.flatnonzero(patterns.any(axis=0)):
+                at = fixed[some, d]
+                rows = some[at]
+                lo, hi = quantile_interval(fixed_numbers[d][rows], self.quantile_probs_[d],
+                                           self.quantile_knots_[d])
+                u = np.clip(lo + rng.random(rows.size) * (hi - lo), _P_EPS, 1.0 - _P_EPS)
+                s = np.interp(ndtri(u), self.calibration_[d], SCORE_GRID)
+                own[at, d] = (s - self.means_[z[rows], d]) / np.sqrt(self.variances_[z[rows], d])
+            for k, pattern in enumerate(patterns):
+                at = key.ravel() == k
+                Wf = W[pattern] / psi[pattern, None]
+                precision = np.eye(W.shape[1]) + W[pattern].T @ Wf
+                chol = np.linalg.cholesky(precision)
+                mean = np.linalg.solve(precision, Wf.T @ own[at][:, pattern].T).T
+                # f = mean + L^-T n has covariance precision^-1
+                f[some[at]] = mean + np.linalg.solve(chol.T, f[some[at]].T).T
+        return f @ W.T + np.sqrt(psi) * eps
 
     @staticmethod
     def _fill_strings(seed: pd.Series, fixed: np.ndarray, missing_rate: float,
