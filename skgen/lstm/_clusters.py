@@ -196,6 +196,53 @@ def _cut(assoc: np.ndarray, cols: list[int], size: int) -> list[list[int]]:
     return [sorted(g) for g in merged]
 
 
+def order_fields(assoc: np.ndarray, cols: list[int], first: list[int] = (),
+                 context: list[int] = ()) -> list[int]:
+    """Columns in line order: each next to the one it is most associated with.
+
+    The LSTM writes a record's fields one after the other, so a field it
+    must generate in agreement with another is learned far more easily when
+    that other field was written just before it than several fields earlier:
+    on lending club, with the columns in table order, 15 epochs gave
+    ``total_il_high_credit_limit`` a correlation of 0.44 with
+    ``total_bal_il`` (0.96 in the data; five fields lay between them).
+    After the ``first`` columns (the seed columns, in their order), the
+    line is a greedy chain: the next column is the remaining one most
+    associated with the column written last (ties: the earlier position);
+    with no column written yet, the one most associated with the
+    ``context`` columns (a later cluster's prompt), or else the first
+    remaining one.
+
+    Parameters
+    ----------
+    assoc : ndarray of shape (n_features, n_features)
+        Pairwise association.
+    cols : list of int
+        The cluster's column positions.
+    first : list of int, default=()
+        Columns that open the line, in this order.
+    context : list of int, default=()
+        Columns the line is prompted with (written before ``cols``).
+
+    Returns
+    -------
+    list of int
+        ``cols`` reordered, starting with ``first``.
+    """
+    order = [c for c in first if c in cols]
+    rest = sorted(c for c in cols if c not in order)
+    if not order and rest:
+        if len(context):
+            strength = assoc[np.ix_(list(context), rest)].max(axis=0)
+            order.append(rest.pop(int(np.argmax(strength))))
+        else:
+            order.append(rest.pop(0))
+    while rest:
+        nxt = int(np.argmax(assoc[order[-1], rest]))  # first maximum: the earlier position
+        order.append(rest.pop(nxt))
+    return order
+
+
 def plan_context(assoc: np.ndarray, clusters: list[list[int]], n_context: int
                  ) -> list[list[int]]:
     """Earlier columns each later cluster is seeded with.
@@ -225,4 +272,4 @@ def plan_context(assoc: np.ndarray, clusters: list[list[int]], n_context: int
     return context
 
 
-__all__ = ["cramers_v", "discretize", "plan_clusters", "plan_context"]
+__all__ = ["cramers_v", "discretize", "order_fields", "plan_clusters", "plan_context"]
