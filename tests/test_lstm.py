@@ -308,6 +308,8 @@ def test_order_fields_chains_by_association():
     assoc = np.array([[1, .1, .2, .9], [.1, 1, .8, .1], [.2, .8, 1, .3], [.9, .1, .3, 1.]])
     assert order_fields(assoc, [0, 1, 2, 3]) == [0, 3, 2, 1]
     assert order_fields(assoc, [0, 1, 2, 3], first=[1]) == [1, 2, 3, 0]
+    # the next column is the one most associated with any column written (3 with 0)
+    assert order_fields(assoc, [0, 1, 2, 3], first=[0, 1]) == [0, 1, 3, 2]
     assert order_fields(assoc, [1, 2], context=[3]) == [2, 1]  # 2 follows the prompt best
 
 

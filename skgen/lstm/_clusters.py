@@ -206,10 +206,16 @@ def order_fields(assoc: np.ndarray, cols: list[int], first: list[int] = (),
     on lending club, with the columns in table order, 15 epochs gave
     ``total_il_high_credit_limit`` a correlation of 0.44 with
     ``total_bal_il`` (0.96 in the data; five fields lay between them).
-    After the ``first`` columns (the seed columns, in their order), the
-    line is a greedy chain: the next column is the remaining one most
-    associated with the column written last (ties: the earlier position);
-    with no column written yet, the one most associated with the
+    After the ``first`` columns (the seed columns, in their order), the next
+    column is always the remaining one most associated with any column
+    already written (ties: the earlier position) -- the order in which
+    Prim's algorithm grows a maximum spanning tree of the associations from
+    the seed columns, so strongly associated columns come out side by side,
+    and columns associated with the seed columns stay near them (a chain
+    that followed only the column written last put Adult's ``age`` seventh,
+    far from the seed ``education``, and rows conditioned on a rare
+    education got worse ages: Column Shapes 0.71 against 0.83). With no
+    column written yet, the first is the one most associated with the
     ``context`` columns (a later cluster's prompt), or else the first
     remaining one.
 
@@ -238,7 +244,7 @@ def order_fields(assoc: np.ndarray, cols: list[int], first: list[int] = (),
         else:
             order.append(rest.pop(0))
     while rest:
-        nxt = int(np.argmax(assoc[order[-1], rest]))  # first maximum: the earlier position
+        nxt = int(np.argmax(assoc[np.ix_(order, rest)].max(axis=0)))  # ties: earlier position
         order.append(rest.pop(nxt))
     return order
 
