@@ -205,7 +205,9 @@ def order_fields(assoc: np.ndarray, cols: list[int], first: list[int] = (),
     that other field was written just before it than several fields earlier:
     on lending club, with the columns in table order, 15 epochs gave
     ``total_il_high_credit_limit`` a correlation of 0.44 with
-    ``total_bal_il`` (0.96 in the data; five fields lay between them).
+    ``total_bal_il`` (0.96 in the data; five fields lay between them) and
+    ``all_util`` one of 0.26 with ``revol_util`` (0.69); in this order 0.51
+    and 0.68.
     After the ``first`` columns (the seed columns, in their order), the next
     column is always the remaining one most associated with any column
     already written (ties: the earlier position) -- the order in which

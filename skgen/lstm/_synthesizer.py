@@ -94,10 +94,10 @@ class LSTMSynthesizer(BaseSynthesizer):
     so dependence across clusters is kept. Within a line the fields are not in
     table order: after the seed columns each field comes right after the one it
     is most associated with (Cramér's V), which the LSTM learns far more easily
-    than a dependence across several fields (lending club, 15 epochs: the
-    correlation of two installment-balance columns 0.44 in table order, 0.63
-    side by side, 0.96 in the data; ``docs/benchmarks.md``, "Conditional
-    fidelity").
+    than a dependence across several fields (lending club, 15 epochs, 8,000
+    rows: the correlation of ``revol_util`` and ``all_util`` 0.26 in table
+    order, 0.68 now, 0.69 in the data; unconditional quality 0.944 -> 0.950,
+    Adult 0.931 -> 0.967; ``docs/benchmarks.md``, "Conditional fidelity").
 
     Parameters
     ----------
