@@ -23,6 +23,10 @@ each (``int_rate`` -> ``grade``) in at least ``MIN_INTERVAL_CONFIDENCE`` of the
 rows, :func:`fit_interval_dependencies` learns the intervals, and the frame
 functions apply them as they do a level's value (a fixed category narrows its
 free number to a range condition, or moves a generated one into its interval).
+The exceptions of such a near-dependency that the data holds often -- a number
+of one level's interval held by at least ``MIN_LEVEL_ROWS`` rows of another
+level (lending club's rate 22.45: grade E's, and a tenth of grade F's rows) --
+are kept as real pairs: neither moved nor rejected.
 
 The tables hold statistics only: a determinant's levels (each shared by at
 least ``MIN_LEVEL_ROWS`` training rows) or intervals, and the value each maps
@@ -302,7 +306,10 @@ def learn_frame_dependencies(X: pd.DataFrame, schema: Any) -> list[dict]:
         missing value) and ``numeric`` (whether the dependent is a number,
         compared after rounding). See :func:`fit_dependencies`. A numeric
         determinant has ``intervals`` and ``cuts`` instead of ``levels`` (see
-        :func:`fit_interval_dependencies`): bounds only, no training row.
+        :func:`fit_interval_dependencies`): bounds only, no training row;
+        and ``exception_values`` and ``exception_levels``: the numbers of one
+        level's interval that another level holds in at least
+        ``MIN_LEVEL_ROWS`` rows, with that level (kept in generated rows).
 
     References
     ----------
@@ -332,9 +339,48 @@ def learn_frame_dependencies(X: pd.DataFrame, schema: Any) -> list[dict]:
         j = dep["dependent"]
         if (cats[j], nums[dep["determinant"]]) in pinned:
             continue  # one to one (education <-> education_num): the level pins the number
+        x, levels = numbers[dep["determinant"]], factorized[j][1]
+        at, level = _exceptions(dep, x, factorized[j][0])
         out.append({"determinant": nums[dep["determinant"]], "dependent": cats[j],
                     "intervals": dep["intervals"].tolist(), "cuts": dep["cuts"].tolist(),
-                    "values": _plain(factorized[j][1][dep["values"]]), "numeric": False})
+                    "values": _plain(levels[dep["values"]]), "numeric": False,
+                    "exception_values": at.tolist(), "exception_levels": _plain(levels[level])})
+    return out
+
+
+def _exceptions(dep: dict, x: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers that a level other than their interval's holds in ``MIN_LEVEL_ROWS`` rows.
+
+    A near-dependency (``int_rate -> grade`` in 99.2 % of the rows) has its
+    exceptions: a rate shared by two grades at their boundary, held by a tenth
+    of grade F's rows though most of its rows are grade E. Such a pair is as
+    real as the rule, so a row holding it keeps it (statistics only: a value
+    and a level, each shared by ``MIN_LEVEL_ROWS`` rows).
+
+    Returns the values (rounded to ``_DECIMALS``) and their level codes.
+    """
+    ok = ~np.isnan(x)
+    xs, b = np.round(x[ok], _DECIMALS), codes[ok].astype(np.int64)
+    width = np.int64(b.max()) + 1 if b.size else np.int64(1)
+    uniques, inverse = np.unique(xs, return_inverse=True)
+    pair, count = np.unique(inverse.ravel() * width + b, return_counts=True)
+    value, level = np.divmod(pair[count >= MIN_LEVEL_ROWS], width)
+    at = uniques[value]
+    other = dep["values"][np.searchsorted(dep["cuts"], at, side="right")] != level
+    return at[other], level[other]
+
+
+def _numbers(rows: pd.DataFrame, dep: dict) -> np.ndarray:
+    """The numeric determinant's column of ``rows`` as floats (NaN where missing)."""
+    return pd.to_numeric(rows[dep["determinant"]], errors="coerce").to_numpy(dtype=float)
+
+
+def _known_exception(dep: dict, x: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Rows whose number and level are a pair :func:`_exceptions` found in training."""
+    out = np.zeros(len(x), dtype=bool)
+    for value, level in zip(dep.get("exception_values", ()), dep.get("exception_levels", ()),
+                            strict=True):
+        out |= (np.round(x, _DECIMALS) == value) & (levels == level)
     return out
 
 
@@ -395,7 +441,9 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
         invalid, to be proposed again. Instead, a generated level whose
         dependent value only one level maps to becomes that level, and a
         generated numeric determinant whose dependent is kept or set from a
-        fixed cell moves into the nearest interval of that value.
+        fixed cell moves into the nearest interval of that value. A number
+        and level that are an exception the training rows hold (a numeric
+        determinant's ``exception_values``) are kept as they are.
     """
     n = len(rows)
     wants = [(dep, *determined_values(dep, rows), seeds[dep["determinant"]].notna().to_numpy())
@@ -408,6 +456,8 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
         for dep, want, hit, fixed_a in wants:
             b = dep["dependent"]
             free = hit & ~kept[b] & (fixed_a == from_fixed)
+            if "cuts" in dep and dep.get("exception_values"):  # a pair real rows hold too
+                free &= ~_known_exception(dep, _numbers(rows, dep), got[b])
             got[b][free] = want[free]
             kept[b] = kept[b] | free  # a later determinant must agree with it
             if from_fixed:
@@ -420,6 +470,8 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
         else:
             same = got[b] == want
         wrong = hit & ~fixed_a & ~same
+        if "cuts" in dep and dep.get("exception_values"):
+            wrong &= ~_known_exception(dep, _numbers(rows, dep), got[b])
         if "cuts" not in dep and dep["determinant"] not in restricted and wrong.any():
             _to_only_level(dep, rows, got[b], wrong)
         if "cuts" in dep and dep["determinant"] not in restricted:
@@ -514,6 +566,9 @@ def restrict_determinants(deps: list, seeds: pd.DataFrame) -> pd.DataFrame:
                 continue  # drawn apart from that set, the number would not fit its level
             spans = [span for span, v in zip(dep["intervals"], dep["values"], strict=True)
                      if v == value]
+            spans += [[x, x] for x, v in zip(dep.get("exception_values", ()),
+                                             dep.get("exception_levels", ()), strict=True)
+                      if v == value]  # a rate of another grade's interval this one holds too
             if spans:
                 ranges[a] = (min(s[0] for s in spans), max(s[1] for s in spans))
             continue

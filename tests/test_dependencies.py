@@ -11,9 +11,14 @@ import torch
 
 import skgen
 from skgen import GANSynthesizer, LSTMSynthesizer
-from skgen._dependencies import apply_frame_dependencies, fit_interval_dependencies
+from skgen._dependencies import (
+    apply_frame_dependencies,
+    fit_interval_dependencies,
+    learn_frame_dependencies,
+)
 from skgen.datasets import load_lending_club
 from skgen.metrics import dependency_consistency, functional_dependencies
+from skgen.schema import TableSchema
 
 GAN_TINY = {"embedding_dim": 16, "generator_dim": (64, 64), "discriminator_dim": (64, 64),
             "batch_size": 100, "pac": 10, "n_modes": 5, "mode_fit_rows": 1000,
@@ -74,10 +79,14 @@ def test_gan_rows_keep_a_numeric_determinant(gan, loans):
     dep = next(d for d in gan.exact_dependencies_ if d["determinant"] == "int_rate")
     assert dep["dependent"] == "grade" and "levels" not in dep
     real = dependency_consistency(deps, loans).rate
-    assert dependency_consistency(deps, gan.sample(500, random_state=0)).rate <= real
+    # the pairs the data holds against the rule (rate 18.99 with grade E) are kept, as in
+    # real rows (4 of 350 rows here, all of them 18.99 with E)
+    assert dependency_consistency(deps, gan.sample(500, random_state=0)).rate <= 1.5 * real
     fixed = gan.sample(100, conditions={"grade": "F"}, random_state=0)
     assert (fixed["grade"] == "F").all()
-    assert dependency_consistency(deps, fixed).rate <= real
+    # against grade F's real rows, a tenth of which hold rate 22.45 (grade E's interval)
+    real_f = dependency_consistency(deps, loans[loans["grade"] == "F"]).rate
+    assert 0 < real_f and dependency_consistency(deps, fixed).rate <= real_f
     seeds = loans.head(60)[["int_rate", "sub_grade", "grade"]].copy()
     seeds.loc[::2, ["grade", "sub_grade"]] = None  # from the kept rate
     seeds.loc[1::2, "int_rate"] = None  # generated: must agree with the kept grade
@@ -183,3 +192,22 @@ def test_a_generated_level_follows_a_kept_value_only_it_maps_to():
     bad = apply_frame_dependencies(deps, rows, seeds)
     assert rows["e"].tolist() == ["MA", "BA", "HS"] and rows["n"].tolist() == [14, 13, 9]
     assert bad.tolist() == [True, False, False]  # B1 under a kept grade C
+
+
+def test_a_number_a_level_shares_with_another_level_is_kept():
+    """A near-dependency's exception is real data: rate 6 is level b's in most rows, but
+    level c holds it in 20 of its 920 rows (lending club: 22.45 is grade E's, and a tenth
+    of grade F's rows). Before, a generated 6 in a row of kept level c was moved to c's
+    interval edge (7): grade F got 47 % of its rows at 23.13 against 29 % in training
+    and none at 22.45 against 10 %. A number of no level of c's is still moved."""
+    x = np.r_[np.repeat([1.0, 2, 3, 4, 5, 6, 7, 8, 9], 300), np.full(20, 6.0)]
+    level = np.r_[np.repeat(["a", "b", "c"], 900), np.full(20, "c")]
+    X = pd.DataFrame({"x": x, "level": level}).sample(frac=1, random_state=0)
+    dep = next(d for d in learn_frame_dependencies(X, TableSchema.infer(X)) if "cuts" in d)
+    assert dep["values"] == ["a", "b", "c"] and dep["intervals"][2] == [7.0, 9.0]
+    rows = pd.DataFrame({"x": [6.0, 2.0, 8.0, 6.0], "level": ["c", "c", "c", "c"]})
+    seeds = pd.DataFrame({"x": [None] * 4, "level": ["c", "c", "c", None]}, dtype=object)
+    bad = apply_frame_dependencies([dep], rows, seeds)
+    assert rows["x"].tolist() == [6.0, 7.0, 8.0, 6.0] and not bad.any()
+    assert rows["level"].tolist() == ["c", "c", "c", "c"]  # generated with 6: kept too
+    assert dep["exception_values"] == [6.0] and dep["exception_levels"] == ["c"]

@@ -19,6 +19,7 @@ from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.lstm import DELIMITER_CANDIDATES, LSTMSynthesizer, parse_gretel_config
 from skgen.lstm import _generate as lstm_generate
 from skgen.lstm import _synthesizer as lstm_synth
+from skgen.lstm._clusters import order_fields
 from skgen.lstm._encoding import (
     choose_delimiter,
     decode_column,
@@ -282,6 +283,34 @@ def test_field_clusters_are_seeded_with_earlier_values(adult_full, monkeypatch):
         pos = syn.clusters_[0].index(col)
         expected = np.where(pd.isna(first_fields[rows, pos]), "", first_fields[rows, pos])
         assert (given[:, f] == expected).all()  # the prompt is what cluster 0 generated
+
+
+def test_associated_fields_are_written_side_by_side():
+    """A field is generated right after the field it is most associated with (the seed
+    columns first), not in table order: with five fields between them, lending club's
+    total_il_high_credit_limit came out with a correlation of 0.44 with total_bal_il
+    (0.96 in the data) after 15 epochs."""
+    rng = np.random.default_rng(0)
+    a = rng.choice(list("pqrs"), 300)
+    df = pd.DataFrame({"a": a, "u1": rng.choice(["x", "y"], 300),
+                       "seed": rng.choice(["s", "t"], 300), "u2": rng.choice(["m", "n"], 300),
+                       "b": pd.Series(a).map({"p": "P", "q": "Q", "r": "R", "s": "S"})})
+    syn = LSTMSynthesizer(seed_columns=["seed"], random_state=0, **TINY).fit(df)
+    order = [df.columns[c] for c in syn.clusters_[0]]
+    assert sorted(order) == sorted(df.columns) and order[0] == "seed"
+    assert abs(order.index("b") - order.index("a")) == 1  # before: a first, b last
+    out = syn.sample(30, conditions={"seed": "t", "u2": "m"}, random_state=0)
+    assert list(out.columns) == list(df.columns) and (out["seed"] == "t").all()
+    assert (out["u2"] == "m").all()
+
+
+def test_order_fields_chains_by_association():
+    assoc = np.array([[1, .1, .2, .9], [.1, 1, .8, .1], [.2, .8, 1, .3], [.9, .1, .3, 1.]])
+    assert order_fields(assoc, [0, 1, 2, 3]) == [0, 3, 2, 1]
+    assert order_fields(assoc, [0, 1, 2, 3], first=[1]) == [1, 2, 3, 0]
+    # the next column is the one most associated with any column written (3 with 0)
+    assert order_fields(assoc, [0, 1, 2, 3], first=[0, 1]) == [0, 1, 3, 2]
+    assert order_fields(assoc, [1, 2], context=[3]) == [2, 1]  # 2 follows the prompt best
 
 
 # ----------------------------------------------------------- training, history, params

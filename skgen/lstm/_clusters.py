@@ -196,6 +196,61 @@ def _cut(assoc: np.ndarray, cols: list[int], size: int) -> list[list[int]]:
     return [sorted(g) for g in merged]
 
 
+def order_fields(assoc: np.ndarray, cols: list[int], first: list[int] = (),
+                 context: list[int] = ()) -> list[int]:
+    """Columns in line order: each next to the one it is most associated with.
+
+    The LSTM writes a record's fields one after the other, so a field it
+    must generate in agreement with another is learned far more easily when
+    that other field was written just before it than several fields earlier:
+    on lending club, with the columns in table order, 15 epochs gave
+    ``total_il_high_credit_limit`` a correlation of 0.44 with
+    ``total_bal_il`` (0.96 in the data; five fields lay between them) and
+    ``all_util`` one of 0.26 with ``revol_util`` (0.69); in this order 0.51
+    and 0.68.
+    After the ``first`` columns (the seed columns, in their order), the next
+    column is always the remaining one most associated with any column
+    already written (ties: the earlier position) -- the order in which
+    Prim's algorithm grows a maximum spanning tree of the associations from
+    the seed columns, so strongly associated columns come out side by side,
+    and columns associated with the seed columns stay near them (a chain
+    that followed only the column written last put Adult's ``age`` seventh,
+    far from the seed ``education``, and rows conditioned on a rare
+    education got worse ages: Column Shapes 0.71 against 0.83). With no
+    column written yet, the first is the one most associated with the
+    ``context`` columns (a later cluster's prompt), or else the first
+    remaining one.
+
+    Parameters
+    ----------
+    assoc : ndarray of shape (n_features, n_features)
+        Pairwise association.
+    cols : list of int
+        The cluster's column positions.
+    first : list of int, default=()
+        Columns that open the line, in this order.
+    context : list of int, default=()
+        Columns the line is prompted with (written before ``cols``).
+
+    Returns
+    -------
+    list of int
+        ``cols`` reordered, starting with ``first``.
+    """
+    order = [c for c in first if c in cols]
+    rest = sorted(c for c in cols if c not in order)
+    if not order and rest:
+        if len(context):
+            strength = assoc[np.ix_(list(context), rest)].max(axis=0)
+            order.append(rest.pop(int(np.argmax(strength))))
+        else:
+            order.append(rest.pop(0))
+    while rest:
+        nxt = int(np.argmax(assoc[np.ix_(order, rest)].max(axis=0)))  # ties: earlier position
+        order.append(rest.pop(nxt))
+    return order
+
+
 def plan_context(assoc: np.ndarray, clusters: list[list[int]], n_context: int
                  ) -> list[list[int]]:
     """Earlier columns each later cluster is seeded with.
@@ -225,4 +280,4 @@ def plan_context(assoc: np.ndarray, clusters: list[list[int]], n_context: int
     return context
 
 
-__all__ = ["cramers_v", "discretize", "plan_clusters", "plan_context"]
+__all__ = ["cramers_v", "discretize", "order_fields", "plan_clusters", "plan_context"]

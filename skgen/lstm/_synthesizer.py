@@ -23,7 +23,13 @@ from skgen.base import (
 )
 from skgen.conditions import SeedRows, restricted_choice, restrictions_of
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
-from skgen.lstm._clusters import cramers_v, discretize, plan_clusters, plan_context
+from skgen.lstm._clusters import (
+    cramers_v,
+    discretize,
+    order_fields,
+    plan_clusters,
+    plan_context,
+)
 from skgen.lstm._encoding import (
     choose_delimiter,
     decode_column,
@@ -85,7 +91,13 @@ class LSTMSynthesizer(BaseSynthesizer):
     Tables wider than ``field_cluster_size`` columns are split into clusters of
     correlated columns with one model each; every later cluster is prompted
     with the values already generated for its most associated earlier columns,
-    so dependence across clusters is kept.
+    so dependence across clusters is kept. Within a line the fields are not in
+    table order: after the seed columns each field comes right after the one it
+    is most associated with (Cramér's V), which the LSTM learns far more easily
+    than a dependence across several fields (lending club, 15 epochs, 8,000
+    rows: the correlation of ``revol_util`` and ``all_util`` 0.26 in table
+    order, 0.68 now, 0.69 in the data; unconditional quality 0.944 -> 0.950,
+    Adult 0.931 -> 0.967; ``docs/benchmarks.md``, "Conditional fidelity").
 
     Parameters
     ----------
@@ -650,13 +662,16 @@ class LSTMSynthesizer(BaseSynthesizer):
 
         # field clusters
         size = self.field_cluster_size
+        assoc = cramers_v(discretize(X, schema, rng)) if k > 2 else np.eye(k)
         if k > size:
-            assoc = cramers_v(discretize(X, schema, rng))
             clusters = plan_clusters(assoc, size, seed_pos)
             context = plan_context(assoc, clusters, max(1, math.ceil(size / 2)))
         else:
             clusters = plan_clusters(np.eye(k), size, seed_pos)
             context = [[]]
+        # associated fields side by side in the line (seed columns first)
+        clusters = [order_fields(assoc, cl, seed_pos if c == 0 else (), ctx)
+                    for c, (cl, ctx) in enumerate(zip(clusters, context, strict=True))]
         self.clusters_ = [[int(c) for c in cl] for cl in clusters]
         self.cluster_context_ = [[int(c) for c in cl] for cl in context]
 
