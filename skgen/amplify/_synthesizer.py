@@ -706,22 +706,25 @@ class AmplifySampler(BaseSynthesizer):
 
         Such a row's target is the unconditional model's rows that carry its
         fixed levels. Whole rows are drawn as the unconditional model draws
-        them (a class, its cells, then the trees' sweep), except that the
-        class comes from a proposal that favours the fixed levels: half the
-        mixture's weights, half the classes' posterior given the fixed levels.
-        A drawn row that ends up carrying the row's fixed levels is a hit, of
-        importance weight ``p(class) / q(class)`` (at most 2), which makes the
-        hits the model's own rows of those levels, however rare the levels
-        (Adult's ``"1st-4th"``, 0.5 %: importance resampling of completions
-        given the fixed cells reached a quality of 0.82 against these rows'
-        0.86, measured on 2,000 rows against the level's training rows). Each
-        seed row takes an unused hit, chosen among about ``_REJECTION_POOL``
-        per row with probability by weight (Gumbel top-k), in up to
-        ``_REJECTION_ROUNDS`` rounds sized by the expected (then the observed)
-        share of hits. Rows whose share is below ``1 / _MAX_REJECTION_DRAWS``,
-        rows with a fixed number and rows left unmatched are completed by
-        :meth:`_complete_proposed`. Without refinement trees the mixture's
-        posterior is already exact, and nothing is drawn here.
+        them (a class, its cells, then the trees' sweep), and a drawn row that
+        ends up carrying the row's fixed levels is a hit. Where the levels'
+        share (the mixture's) is at least ``1 / _MAX_REJECTION_DRAWS``, the
+        class comes from the mixture's weights and a seed row takes any unused
+        hit: exact. For rarer levels the class comes from a proposal that
+        favours them -- half the mixture's weights, half the classes'
+        posterior given the levels -- and a hit has the importance weight
+        ``p(class) / q(class)`` (at most 2); a seed row takes one of about
+        ``_REJECTION_POOL`` hits per row, chosen by weight (Gumbel top-k), so
+        the rows are still the model's own rows of those levels (Adult's
+        ``"1st-4th"``, 0.5 %: importance resampling of completions given the
+        fixed cells reached a quality of 0.82 against these rows' 0.86,
+        measured on 2,000 rows against the level's training rows). Draws come
+        in up to ``_REJECTION_ROUNDS`` rounds sized by the expected (then the
+        observed) share of hits. Rows whose share of hits is below ``1 /
+        _MAX_REJECTION_DRAWS`` even so, rows with a fixed number and rows left
+        unmatched are completed by :meth:`_complete_proposed`. Without
+        refinement trees the mixture's posterior is already exact, and nothing
+        is drawn here.
 
         Returns the mask of rows completed here, and the level codes and
         numbers of every row (the fixed cells as given elsewhere).
@@ -766,9 +769,8 @@ class AmplifySampler(BaseSynthesizer):
             ks, per = np.unique(key[todo], return_counts=True)
             sizes = np.minimum(np.ceil(1.2 * pool[ks] * per / share[ks]),
                                _MAX_REJECTION_DRAWS * per).astype(np.int64)
-            owner = np.repeat(ks, sizes)
-            n = owner.size
-            z = sample_rows_categorical(q_cum, owner, rng)
+            n = int(sizes.sum())
+            z = sample_rows_categorical(q_cum, np.repeat(ks, sizes), rng)
             drawn_codes, drawn_numbers = self._complete(
                 [np.full(n, -1, dtype=np.int64) for _ in cat_codes],
                 [np.full(n, np.nan) for _ in fixed_numbers],
@@ -779,11 +781,11 @@ class AmplifySampler(BaseSynthesizer):
             apply_dependencies(self.dependencies_, drawn_codes, drawn_numbers, nothing, nothing)
             drawn = np.column_stack(drawn_codes)
             left = []
-            for k, size in zip(ks, sizes, strict=True):
+            for k, size, end in zip(ks, sizes, np.cumsum(sizes), strict=True):
                 rows = todo[key[todo] == k]
                 cols = np.flatnonzero(patterns[k] >= 0)
-                mine = owner == k
-                hits = np.flatnonzero(mine & (drawn[:, cols] == patterns[k][cols]).all(axis=1))
+                mine = drawn[end - size:end, cols]  # the rows drawn for this pattern
+                hits = end - size + np.flatnonzero((mine == patterns[k][cols]).all(axis=1))
                 share[k] = max(hits.size, 1) / size
                 take = min(hits.size, rows.size)
                 # the hits with the largest weight-perturbed keys: a draw by weight
