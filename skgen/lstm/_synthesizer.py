@@ -172,7 +172,11 @@ class LSTMSynthesizer(BaseSynthesizer):
     rnn_units : int, default=128
         Hidden size of each of the two LSTM layers. *Changed from the
         seed's 256*: half the units, a quarter of the recurrent work per
-        token, and on Adult quality 0.934 / TSTR 0.92× (``docs/benchmarks.md``).
+        token. On the 26-column benchmark table (30 epochs, 2 seeds each;
+        ``docs/benchmarks.md``, LSTM section, "Sixth pass") 256 units gave
+        no gain at 2.3× the CPU (one fit past 300 s), and 64 lost 0.04 of
+        quality and 0.15-0.20 of TSTR; at 128 and the other defaults,
+        quality 0.951 ± 0.007 and TSTR 0.93 ± 0.04× over 18 seeds.
         ``from_gretel_config`` keeps the seed's values for every key the
         configuration leaves out.
     dropout_rate : float, default=0.1
