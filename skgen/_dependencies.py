@@ -375,12 +375,17 @@ def _numbers(rows: pd.DataFrame, dep: dict) -> np.ndarray:
     return pd.to_numeric(rows[dep["determinant"]], errors="coerce").to_numpy(dtype=float)
 
 
-def _known_exception(dep: dict, x: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """Rows whose number and level are a pair :func:`_exceptions` found in training."""
-    out = np.zeros(len(x), dtype=bool)
-    for value, level in zip(dep.get("exception_values", ()), dep.get("exception_levels", ()),
-                            strict=True):
-        out |= (np.round(x, _DECIMALS) == value) & (levels == level)
+def _known_exception(dep: dict, rows: pd.DataFrame, levels: np.ndarray) -> np.ndarray:
+    """Rows whose number and level are a pair :func:`_exceptions` found in training.
+
+    All ``False`` for a categorical determinant or a table without exceptions.
+    """
+    out = np.zeros(len(rows), dtype=bool)
+    if "cuts" not in dep or not dep.get("exception_values"):
+        return out
+    x = np.round(_numbers(rows, dep), _DECIMALS)
+    for value, level in zip(dep["exception_values"], dep["exception_levels"], strict=True):
+        out |= (x == value) & (levels == level)
     return out
 
 
@@ -406,7 +411,7 @@ def determined_values(dep: dict, rows: pd.DataFrame) -> tuple[np.ndarray, np.nda
     values = np.asarray(dep["values"], dtype=object)
     a = dep["determinant"]
     if "cuts" in dep:
-        x = pd.to_numeric(rows[a], errors="coerce").to_numpy(dtype=float)
+        x = _numbers(rows, dep)
         want = values[np.searchsorted(np.asarray(dep["cuts"], dtype=float), x, side="right")]
         return want, ~np.isnan(x) & pd.notna(want)
     at = pd.Index(dep["levels"], dtype=object).get_indexer(rows[a].astype(object))
@@ -456,8 +461,7 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
         for dep, want, hit, fixed_a in wants:
             b = dep["dependent"]
             free = hit & ~kept[b] & (fixed_a == from_fixed)
-            if "cuts" in dep and dep.get("exception_values"):  # a pair real rows hold too
-                free &= ~_known_exception(dep, _numbers(rows, dep), got[b])
+            free &= ~_known_exception(dep, rows, got[b])  # a pair real rows hold too
             got[b][free] = want[free]
             kept[b] = kept[b] | free  # a later determinant must agree with it
             if from_fixed:
@@ -470,8 +474,7 @@ def apply_frame_dependencies(deps: list, rows: pd.DataFrame, seeds: pd.DataFrame
         else:
             same = got[b] == want
         wrong = hit & ~fixed_a & ~same
-        if "cuts" in dep and dep.get("exception_values"):
-            wrong &= ~_known_exception(dep, _numbers(rows, dep), got[b])
+        wrong &= ~_known_exception(dep, rows, got[b])
         if "cuts" not in dep and dep["determinant"] not in restricted and wrong.any():
             _to_only_level(dep, rows, got[b], wrong)
         if "cuts" in dep and dep["determinant"] not in restricted:
