@@ -1189,6 +1189,7 @@ class AmplifySampler(BaseSynthesizer):
         some = np.flatnonzero(fixed.any(axis=1))
         if some.size:
             patterns, key = np.unique(fixed[some], axis=0, return_inverse=True)
+            key = key.ravel()
             own = np.zeros((some.size, n_num))
             for d in np.flatnonzero(patterns.any(axis=0)):
                 at = fixed[some, d]
@@ -1199,7 +1200,7 @@ class AmplifySampler(BaseSynthesizer):
                 s = np.interp(ndtri(u), self.calibration_[d], SCORE_GRID)
                 own[at, d] = (s - self.means_[z[rows], d]) / np.sqrt(self.variances_[z[rows], d])
             for k, pattern in enumerate(patterns):
-                at = key.ravel() == k
+                at = key == k
                 Wf = W[pattern] / psi[pattern, None]
                 precision = np.eye(W.shape[1]) + W[pattern].T @ Wf
                 chol = np.linalg.cholesky(precision)
