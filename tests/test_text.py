@@ -170,19 +170,17 @@ def test_retry_rounds_fill_the_batch_and_respect_max_invalid(fitted, monkeypatch
     sizes = []
     original = GPTTextSynthesizer._generate
 
-    def half_malformed(self, seeds, rng):
+    def half_malformed(self, seeds, rng):  # the first round all, then every other row
         sizes.append(len(seeds))
         frame, ok = original(self, seeds, rng)
-        return frame, ok & (np.arange(len(seeds)) % 2 == 0)
+        return frame, ok & (np.arange(len(seeds)) % 2 == 0) & (len(sizes) > 1)
 
     monkeypatch.setattr(GPTTextSynthesizer, "_generate", half_malformed)
-    # unguided, the tiny model's texts all fail the validators (guided, a few pass)
-    monkeypatch.setattr(fitted, "guidance_scale", 1.0)
     seeds = pd.DataFrame({"sentiment": ["negative", "positive"] * 5})
     out = fitted.sample(conditions=seeds, random_state=0)
     assert list(out["sentiment"]) == list(seeds["sentiment"])
-    # no row of the first round passed (the tiny model's texts fail the validators too):
-    # the next proposes what max_invalid allows, in chunks, not the same 10 rows again
+    # no row of the first round passed: the next proposes what max_invalid allows, in
+    # chunks, not the same 10 rows again
     assert sizes[0] == 10 and sum(sizes[1:]) > 10 and sizes[1] == 64
     # ceil(1 / valid rate) candidates per row left, cut to what max_invalid still allows
     rows = np.array([3, 7])
@@ -336,6 +334,74 @@ def test_finished_rows_leave_the_batch_and_its_kv_cache():
                    generator=torch.Generator().manual_seed(0), device=torch.device("cpu"))
     assert out == [([1], True), ([2, 2, 1], True), ([2, 2, 2, 2, 1], True)]
     assert model.batch_sizes == [3, 2, 2, 1, 1]  # the prompt, then only unfinished rows
+
+
+class _FixedLogits(_StopAtPosition):
+    """A stand-in language model whose next-token logits never change."""
+
+    def __init__(self, logits):
+        super().__init__()
+        self.logits = torch.tensor(logits)
+
+    def forward(self, input_ids, attention_mask, position_ids, use_cache,
+                past_key_values=None, logits_to_keep=None):
+        out = super().forward(input_ids, attention_mask, position_ids, use_cache,
+                              past_key_values, logits_to_keep)
+        out.logits = self.logits.expand(input_ids.shape[0], 1, -1).clone()
+        return out
+
+
+def test_bounded_rows_keep_to_the_characters_and_lengths_the_validators_accept():
+    """Constrained decoding: a bounded row never draws a token with an unseen character,
+    cannot end before the shortest training text, and leaves the batch cut off once
+    longer than the longest; a row writing its labels first is not bounded."""
+    from skgen.text._generate import SamplingConfig, TextBounds, complete
+
+    # tokens: 0 padding, 1 line break, 2 "ab", 3 "é" (unseen, and the model's favourite)
+    model = _FixedLogits([float("-inf"), 0.0, 0.0, 2.0])
+    bounds = TextBounds(banned=torch.tensor([True, False, False, True]),
+                        chars=torch.tensor([0, 0, 2, 1]), min_chars=5, max_chars=8)
+    cfg = SamplingConfig(max_new_tokens=20, temperature=1.0, top_p=1.0, top_k=None,
+                         batch_size=64)
+    out = complete(model, [[2]] * 60, pad_id=0, stop=torch.tensor([False, True, False, False]),
+                   cfg=cfg, generator=torch.Generator().manual_seed(0),
+                   device=torch.device("cpu"), bounds=bounds, text_chars=[1] * 40 + [None] * 20)
+    bounded, free = out[:40], out[40:]
+    assert all(3 not in ids for ids, _ in bounded)
+    ended = [ids for ids, e in bounded if e]
+    cut = [ids for ids, e in bounded if not e]
+    # 1 character held: 2 or 3 "ab" then the line break (5 or 7 characters)
+    assert ended and all(ids[-1] == 1 and ids[:-1].count(2) in (2, 3) for ids in ended)
+    assert cut and all(ids == [2, 2, 2, 2] for ids in cut)  # 9 > 8: cut off at once
+    assert any(3 in ids for ids, _ in free) and any(ids == [1] for ids, _ in free)
+
+
+def test_tokens_are_drawn_from_the_top_k_nucleus_in_proportion():
+    from skgen.text._generate import draw_tokens
+
+    # probabilities 0.4, 0.3, 0.2, 0.1 (and two near zero): top-k 3 keeps 0.4/0.3/0.2,
+    # top-p 0.6 then keeps the first two (0.4 + 0.3/0.9 of the three reaches 0.6)
+    p = torch.tensor([0.1, 0.4, 1e-6, 0.3, 0.2, 1e-6])
+    logits = torch.log(p).expand(40000, -1)
+    gen = torch.Generator().manual_seed(0)
+    counts = torch.bincount(draw_tokens(logits, 1.0, 0.6, 3, gen), minlength=6).float()
+    assert counts[[0, 2, 4, 5]].sum() == 0
+    assert abs(counts[1] / counts.sum() - 4 / 7) < 0.01
+    counts = torch.bincount(draw_tokens(logits, 1.0, 1.0, 3, gen), minlength=6).float()
+    assert counts[[0, 2, 5]].sum() == 0 and abs(counts[4] / counts.sum() - 2 / 9) < 0.01
+
+
+def test_sampled_texts_pass_the_fitted_validators(fitted):
+    """The tiny model's unguided texts used to fail the character-set and length
+    validators almost all; kept to their bounds while sampled, they pass."""
+    seeds = pd.DataFrame({"sentiment": ["negative", "positive"] * 16, "text": [None] * 32})
+    frame, ok = fitted.set_params(guidance_scale=1.0)._generate(seeds,
+                                                                  np.random.default_rng(0))
+    try:
+        assert ok.sum() >= 16
+        assert fitted.validators_.is_valid(frame[ok]).all()
+    finally:
+        fitted.set_params(guidance_scale=3.0)
 
 
 def test_malformed_completions_are_reported(fitted):

@@ -22,6 +22,15 @@ sampled token, and the token is drawn from ``uncond + guidance_scale * (cond -
 uncond)`` of their logits (transformers' ``ClassifierFreeGuidanceLogitsProcessor``)
 before temperature, top-k and top-p, as in ``transformers``' ``generate``.
 
+With :class:`TextBounds` (what the estimator's fitted character-set and
+string-length validators accept of a text), a row whose prompt reaches its
+text never draws a token holding a character absent from the training texts,
+cannot end its line before the shortest training text's length, and is cut
+off (leaves the batch, not ended) once it is longer than the longest: the
+sampler spends no steps on completions the validators must reject
+(constrained decoding: the masked tokens get zero probability before top-k
+and top-p).
+
 References
 ----------
 .. [1] Holtzman, A., Buys, J., Du, L., Forbes, M., & Choi, Y. (2020). The
@@ -51,25 +60,60 @@ class SamplingConfig:
     guidance_scale: float = 1.0
 
 
-def filter_logits(logits: torch.Tensor, temperature: float, top_p: float,
-                  top_k: int | None) -> torch.Tensor:
-    """Temperature, top-k and top-p applied to a ``(batch, vocab)`` float tensor."""
+@dataclass(frozen=True)
+class TextBounds:
+    """What the fitted validators accept of a text, per token of the vocabulary.
+
+    Attributes
+    ----------
+    banned : torch.Tensor of bool, shape (vocab_size,)
+        Tokens holding a character never seen in the training texts (before
+        their line break, for tokens that end a line), and special tokens other
+        than end-of-sequence.
+    chars : torch.Tensor of int64, shape (vocab_size,)
+        Characters each token adds to the text (up to its line break; 0 for
+        special tokens and for bytes of a character split over several tokens).
+    min_chars : int
+        Shortest text the validators accept, in characters.
+    max_chars : int
+        Longest text the validators accept, in characters.
+    """
+
+    banned: torch.Tensor
+    chars: torch.Tensor
+    min_chars: int
+    max_chars: int
+
+
+def draw_tokens(logits: torch.Tensor, temperature: float, top_p: float, top_k: int | None,
+                generator: torch.Generator) -> torch.Tensor:
+    """One token per row of ``(batch, vocab)`` logits: temperature, then top-k, then top-p.
+
+    The nucleus is found among the ``top_k`` largest logits only (sorted once by
+    ``topk``), and the draw is made among them, rather than sorting and sampling
+    the whole vocabulary at every step; the distribution is the same.
+    """
     logits = logits.float() / temperature
-    if top_k is not None and 0 < top_k < logits.shape[-1]:
-        kth = torch.topk(logits, top_k, dim=-1).values[:, -1:]
-        logits = logits.masked_fill(logits < kth, float("-inf"))
+    vocab = logits.shape[-1]
+    if top_k is not None and 0 < top_k < vocab:
+        values, order = torch.topk(logits, top_k, dim=-1)  # sorted, largest first
+    elif top_p < 1.0:
+        values, order = torch.sort(logits, descending=True, dim=-1)
+    else:
+        return torch.multinomial(torch.softmax(logits, -1), 1, generator=generator).squeeze(1)
     if top_p < 1.0:
-        sorted_logits, order = torch.sort(logits, descending=True, dim=-1)
-        cum = torch.softmax(sorted_logits, dim=-1).cumsum(dim=-1)
-        drop = cum - torch.softmax(sorted_logits, dim=-1) >= top_p  # keeps the first token
-        logits = logits.masked_fill(drop.scatter(-1, order, drop), float("-inf"))
-    return logits
+        probs = torch.softmax(values, dim=-1)
+        drop = probs.cumsum(dim=-1) - probs >= top_p  # keeps the first token
+        values = values.masked_fill(drop, float("-inf"))
+    pick = torch.multinomial(torch.softmax(values, -1), 1, generator=generator)
+    return order.gather(-1, pick).squeeze(1)
 
 
 @torch.no_grad()
 def complete(model: torch.nn.Module, prompts: Sequence[Sequence[int]], *, pad_id: int,
              stop: torch.Tensor, cfg: SamplingConfig, generator: torch.Generator,
-             device: torch.device, negative_prompts: Sequence[Sequence[int]] | None = None
+             device: torch.device, negative_prompts: Sequence[Sequence[int]] | None = None,
+             bounds: TextBounds | None = None, text_chars: Sequence[int | None] | None = None
              ) -> list[tuple[list[int], bool]]:
     """Sample one completion per prompt.
 
@@ -90,6 +134,13 @@ def complete(model: torch.nn.Module, prompts: Sequence[Sequence[int]], *, pad_id
     negative_prompts : sequence of sequence of int or None, default=None
         With ``cfg.guidance_scale`` > 1, one per prompt: the unconditional
         context of classifier-free guidance (not empty). Ignored at 1.
+    bounds : TextBounds or None, default=None
+        Lengths and characters the texts must keep to; ``None``: no bounds.
+    text_chars : sequence of (int or None) or None, default=None
+        With ``bounds``, one per prompt: the characters of text the prompt
+        already holds (a start string; 0 when its text starts with the
+        completion), or ``None`` for a prompt whose completion writes labels
+        before its text (not bounded).
 
     Returns
     -------
@@ -100,12 +151,15 @@ def complete(model: torch.nn.Module, prompts: Sequence[Sequence[int]], *, pad_id
     guided = cfg.guidance_scale != 1.0 and negative_prompts is not None
     if guided and len(negative_prompts) != len(prompts):
         raise ValueError(f"{len(negative_prompts)} negative prompts for {len(prompts)} prompts")
+    if bounds is not None and (text_chars is None or len(text_chars) != len(prompts)):
+        raise ValueError("bounds need text_chars, one per prompt")
     out: list[tuple[list[int], bool]] = []
     for start in range(0, len(prompts), cfg.batch_size):
         stop_at = start + cfg.batch_size
         out.extend(_complete_batch(model, prompts[start:stop_at],
                                    negative_prompts[start:stop_at] if guided else None, pad_id,
-                                   stop, cfg, generator, device))
+                                   stop, cfg, generator, device, bounds,
+                                   None if bounds is None else text_chars[start:stop_at]))
     return out
 
 
@@ -121,7 +175,18 @@ def _forward_arguments(model: torch.nn.Module) -> tuple[str, dict]:
     return ("cache" if "cache" in params else "past_key_values"), last_only
 
 
-def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, device):
+def _bounded_logits(logits: torch.Tensor, bounds: TextBounds, stop: torch.Tensor,
+                    written: torch.Tensor, bounded: torch.Tensor) -> torch.Tensor:
+    """``logits`` of the bounded rows with the tokens the bounds forbid at -inf: unseen
+    characters, and ending the line while the text is shorter than ``min_chars``."""
+    ban = bounds.banned[None, :]
+    if bounds.min_chars > 0:
+        ban = ban | (stop[None, :] & (written[:, None] + bounds.chars[None, :] < bounds.min_chars))
+    return logits.masked_fill(ban & bounded[:, None], float("-inf"))
+
+
+def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, device,
+                    bounds=None, text_chars=None):
     cache_name, last_only = _forward_arguments(model)
     n = len(prompts)
     rows = list(prompts) + list(negatives or [])  # guided: row i + n is prompt i's negative
@@ -142,6 +207,11 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
                    **last_only)
     past, logits = getattr(result, cache_name), result.logits[:, -1, :].float()
     stop = stop.to(device)
+    if bounds is not None:  # characters of text each row holds; rows writing labels: free
+        bounded = torch.tensor([c is not None for c in text_chars], device=device)
+        chars = torch.tensor([c or 0 for c in text_chars], dtype=torch.long, device=device)
+        bounds = TextBounds(bounds.banned.to(device), bounds.chars.to(device), bounds.min_chars,
+                            bounds.max_chars)
     written: list[list[int]] = [[] for _ in range(n)]
     ended = [False] * n
     active = list(range(n))  # batch row -> prompt; finished rows leave the batch
@@ -149,17 +219,24 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
     for _ in range(cfg.max_new_tokens):
         if guide is not None:  # the processor checks that input_ids has the prompts' rows
             logits = guide(torch.empty((len(active), 0), dtype=torch.long), logits)
-        probs = torch.softmax(filter_logits(logits, cfg.temperature, cfg.top_p, cfg.top_k), -1)
-        token = torch.multinomial(probs, 1, generator=generator).squeeze(1)
+        if bounds is not None:
+            logits = _bounded_logits(logits, bounds, stop, chars, bounded)
+        token = draw_tokens(logits, cfg.temperature, cfg.top_p, cfg.top_k, generator)
         done = stop[token]
         for row, (t, d) in enumerate(zip(token.tolist(), done.tolist(), strict=True)):
             written[active[row]].append(t)
             ended[active[row]] = d
-        if bool(done.all()):
+        leave = done
+        if bounds is not None:  # longer than any text the validators accept: cut off now
+            chars = chars + bounds.chars[token]
+            leave = done | (bounded & (chars > bounds.max_chars))
+        if bool(leave.all()):
             break
-        if bool(done.any()):  # drop finished rows from the batch and from the KV cache
-            keep = torch.nonzero(~done).squeeze(1)
+        if bool(leave.any()):  # drop finished rows from the batch and from the KV cache
+            keep = torch.nonzero(~leave).squeeze(1)
             token = token[keep]
+            if bounds is not None:
+                chars, bounded = chars[keep], bounded[keep]
             if guide is not None:  # and their negative rows
                 keep = torch.cat([keep, keep + len(active)])
             past.batch_select_indices(keep)
@@ -176,4 +253,4 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
     return list(zip(written, ended, strict=True))
 
 
-__all__ = ["SamplingConfig", "complete", "filter_logits"]
+__all__ = ["SamplingConfig", "TextBounds", "complete", "draw_tokens"]
