@@ -892,20 +892,21 @@ class _Runtime:
             if key not in self.bounds:
                 allowed = set(charset)
                 wide = any(ord(c) > 127 for c in charset)  # bytes of split characters allowed
-                special = set(self.tokenizer.all_special_ids) - {self.tokenizer.eos_token_id}
-                size = len(self.stop)
-                banned = torch.ones(size, dtype=torch.bool)
-                chars = torch.zeros(size, dtype=torch.long)
+                special = set(self.tokenizer.all_special_ids)
+                banned = [True] * len(self.stop)  # ids past the tokenizer's: never drawn
+                chars = [0] * len(self.stop)
                 for i, piece in enumerate(self.pieces):
-                    if i in special or i == self.tokenizer.eos_token_id:
-                        banned[i] = i in special
+                    if i in special:
                         continue
-                    text = piece.split("\n", 1)[0]
-                    split = text.count("\ufffd")
-                    banned[i] = (split > 0 and not wide) or not set(text.replace("\ufffd", "")
-                                                                     ) <= allowed
+                    text = piece.split("\n", 1)[0]  # what a line-ending token adds
+                    split = text.count("\ufffd")  # bytes of a character split over tokens
+                    banned[i] = (split > 0 and not wide) or not set(text) - {"\ufffd"} <= allowed
                     chars[i] = len(text) - split
-                self.bounds[key] = TextBounds(banned, chars, *lengths)
+                eos = self.tokenizer.eos_token_id
+                if eos is not None:  # ends the line like a line break
+                    banned[eos] = False
+                self.bounds[key] = TextBounds(torch.tensor(banned), torch.tensor(chars),
+                                              *lengths)
             return self.bounds[key]
 
     def tokenize(self, texts: list[str]) -> list[list[int]]:
