@@ -352,28 +352,37 @@ class _FixedLogits(_StopAtPosition):
 
 
 def test_bounded_rows_keep_to_the_characters_and_lengths_the_validators_accept():
-    """Constrained decoding: a bounded row never draws a token with an unseen character,
-    cannot end before the shortest training text, and leaves the batch cut off once
-    longer than the longest; a row writing its labels first is not bounded."""
+    """Constrained decoding: a row writing its text never draws a token with an unseen
+    character, cannot end before the shortest training text, and leaves the batch cut
+    off once longer than the longest; a row writing a free label first is bounded only
+    from the separator on."""
     from skgen.text._generate import SamplingConfig, TextBounds, complete
 
-    # tokens: 0 padding, 1 line break, 2 "ab", 3 "é" (unseen, and the model's favourite)
-    model = _FixedLogits([float("-inf"), 0.0, 0.0, 2.0])
-    bounds = TextBounds(banned=torch.tensor([True, False, False, True]),
-                        chars=torch.tensor([0, 0, 2, 1]), min_chars=5, max_chars=8)
+    # tokens: 0 padding, 1 line break, 2 "ab", 3 "é" (unseen, the model's favourite),
+    # 4 "x|a" (a label's end, the separator and the text's first character)
+    model = _FixedLogits([float("-inf"), 0.0, 0.0, 2.0, 1.0])
+    bounds = TextBounds(banned=torch.tensor([True, False, False, True, True]),
+                        chars=torch.tensor([0, 0, 2, 1, 3]), min_chars=5, max_chars=8,
+                        separators=torch.tensor([0, 0, 0, 0, 1]),
+                        after=torch.tensor([0, 0, 0, 0, 1]))
     cfg = SamplingConfig(max_new_tokens=20, temperature=1.0, top_p=1.0, top_k=None,
                          batch_size=64)
-    out = complete(model, [[2]] * 60, pad_id=0, stop=torch.tensor([False, True, False, False]),
-                   cfg=cfg, generator=torch.Generator().manual_seed(0),
-                   device=torch.device("cpu"), bounds=bounds, text_chars=[1] * 40 + [None] * 20)
-    bounded, free = out[:40], out[40:]
-    assert all(3 not in ids for ids, _ in bounded)
-    ended = [ids for ids, e in bounded if e]
-    cut = [ids for ids, e in bounded if not e]
+    out = complete(model, [[2]] * 100, pad_id=0,
+                   stop=torch.tensor([False, True, False, False, False]), cfg=cfg,
+                   generator=torch.Generator().manual_seed(0), device=torch.device("cpu"),
+                   bounds=bounds, text_chars=[1] * 40 + [0] * 60, labels_left=[0] * 40 + [1] * 60)
+    texts = out[:40]
+    labelled = [(ids, e) for ids, e in out[40:] if 4 in ids]  # wrote the separator
+    assert len(labelled) > 20 and any(3 in ids[:ids.index(4)] for ids, _ in labelled)
+    texts += [(ids[ids.index(4) + 1:], e) for ids, e in labelled]  # from the separator on
+    assert all(3 not in ids and 4 not in ids for ids, _ in texts)
+    ended = [ids for ids, e in texts if e]
+    cut = [ids for ids, e in texts if not e]
     # 1 character held: 2 or 3 "ab" then the line break (5 or 7 characters)
     assert ended and all(ids[-1] == 1 and ids[:-1].count(2) in (2, 3) for ids in ended)
     assert cut and all(ids == [2, 2, 2, 2] for ids in cut)  # 9 > 8: cut off at once
-    assert any(3 in ids for ids, _ in free) and any(ids == [1] for ids, _ in free)
+    # before its separator a row is free: it may end at once
+    assert any(ids == [1] for ids, _ in out[40:])
 
 
 def test_tokens_are_drawn_from_the_top_k_nucleus_in_proportion():
@@ -394,11 +403,13 @@ def test_tokens_are_drawn_from_the_top_k_nucleus_in_proportion():
 def test_sampled_texts_pass_the_fitted_validators(fitted):
     """The tiny model's unguided texts used to fail the character-set and length
     validators almost all; kept to their bounds while sampled, they pass."""
-    seeds = pd.DataFrame({"sentiment": ["negative", "positive"] * 16, "text": [None] * 32})
+    seeds = pd.DataFrame({"sentiment": ["negative", "positive", None] * 16,
+                          "text": [None] * 48})  # a free label: bounded from its separator
     frame, ok = fitted.set_params(guidance_scale=1.0)._generate(seeds,
                                                                   np.random.default_rng(0))
     try:
-        assert ok.sum() >= 16
+        free = seeds["sentiment"].isna().to_numpy()
+        assert ok[~free].sum() >= 16 and ok[free].sum() >= 8
         assert fitted.validators_.is_valid(frame[ok]).all()
     finally:
         fitted.set_params(guidance_scale=3.0)

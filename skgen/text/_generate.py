@@ -23,13 +23,14 @@ uncond)`` of their logits (transformers' ``ClassifierFreeGuidanceLogitsProcessor
 before temperature, top-k and top-p, as in ``transformers``' ``generate``.
 
 With :class:`TextBounds` (what the estimator's fitted character-set and
-string-length validators accept of a text), a row whose prompt reaches its
-text never draws a token holding a character absent from the training texts,
-cannot end its line before the shortest training text's length, and is cut
-off (leaves the batch, not ended) once it is longer than the longest: the
-sampler spends no steps on completions the validators must reject
-(constrained decoding: the masked tokens get zero probability before top-k
-and top-p).
+string-length validators accept of a text), a row that is writing its text
+(from the start when its prompt fixes every label, else once it has written
+the separators of the labels left free) never draws a token holding a
+character absent from the training texts, cannot end its line before the
+shortest training text's length, and is cut off (leaves the batch, not
+ended) once it is longer than the longest: the sampler spends no steps on
+completions the validators must reject (constrained decoding: the masked
+tokens get zero probability before top-k and top-p).
 
 References
 ----------
@@ -77,12 +78,19 @@ class TextBounds:
         Shortest text the validators accept, in characters.
     max_chars : int
         Longest text the validators accept, in characters.
+    separators : torch.Tensor of int64, shape (vocab_size,)
+        Separators of the line format each token holds (before its line break).
+    after : torch.Tensor of int64, shape (vocab_size,)
+        Characters a token holds after its last separator: the start of the
+        text when that separator is the last label's.
     """
 
     banned: torch.Tensor
     chars: torch.Tensor
     min_chars: int
     max_chars: int
+    separators: torch.Tensor
+    after: torch.Tensor
 
 
 def draw_tokens(logits: torch.Tensor, temperature: float, top_p: float, top_k: int | None,
@@ -113,8 +121,8 @@ def draw_tokens(logits: torch.Tensor, temperature: float, top_p: float, top_k: i
 def complete(model: torch.nn.Module, prompts: Sequence[Sequence[int]], *, pad_id: int,
              stop: torch.Tensor, cfg: SamplingConfig, generator: torch.Generator,
              device: torch.device, negative_prompts: Sequence[Sequence[int]] | None = None,
-             bounds: TextBounds | None = None, text_chars: Sequence[int | None] | None = None
-             ) -> list[tuple[list[int], bool]]:
+             bounds: TextBounds | None = None, text_chars: Sequence[int] | None = None,
+             labels_left: Sequence[int] | None = None) -> list[tuple[list[int], bool]]:
     """Sample one completion per prompt.
 
     Parameters
@@ -136,11 +144,14 @@ def complete(model: torch.nn.Module, prompts: Sequence[Sequence[int]], *, pad_id
         context of classifier-free guidance (not empty). Ignored at 1.
     bounds : TextBounds or None, default=None
         Lengths and characters the texts must keep to; ``None``: no bounds.
-    text_chars : sequence of (int or None) or None, default=None
+    text_chars : sequence of int or None, default=None
         With ``bounds``, one per prompt: the characters of text the prompt
         already holds (a start string; 0 when its text starts with the
-        completion), or ``None`` for a prompt whose completion writes labels
-        before its text (not bounded).
+        completion).
+    labels_left : sequence of int or None, default=None
+        With ``bounds``, one per prompt: the separators its completion writes
+        before the text (one per label the prompt leaves free; ``None``: 0).
+        The row is bounded once it has written them.
 
     Returns
     -------
@@ -153,13 +164,16 @@ def complete(model: torch.nn.Module, prompts: Sequence[Sequence[int]], *, pad_id
         raise ValueError(f"{len(negative_prompts)} negative prompts for {len(prompts)} prompts")
     if bounds is not None and (text_chars is None or len(text_chars) != len(prompts)):
         raise ValueError("bounds need text_chars, one per prompt")
+    if bounds is not None and labels_left is None:
+        labels_left = [0] * len(prompts)
     out: list[tuple[list[int], bool]] = []
     for start in range(0, len(prompts), cfg.batch_size):
         stop_at = start + cfg.batch_size
         out.extend(_complete_batch(model, prompts[start:stop_at],
                                    negative_prompts[start:stop_at] if guided else None, pad_id,
                                    stop, cfg, generator, device, bounds,
-                                   None if bounds is None else text_chars[start:stop_at]))
+                                   None if bounds is None else text_chars[start:stop_at],
+                                   None if bounds is None else labels_left[start:stop_at]))
     return out
 
 
@@ -186,7 +200,7 @@ def _bounded_logits(logits: torch.Tensor, bounds: TextBounds, stop: torch.Tensor
 
 
 def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, device,
-                    bounds=None, text_chars=None):
+                    bounds=None, text_chars=None, labels_left=None):
     cache_name, last_only = _forward_arguments(model)
     n = len(prompts)
     rows = list(prompts) + list(negatives or [])  # guided: row i + n is prompt i's negative
@@ -207,11 +221,12 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
                    **last_only)
     past, logits = getattr(result, cache_name), result.logits[:, -1, :].float()
     stop = stop.to(device)
-    if bounds is not None:  # characters of text each row holds; rows writing labels: free
-        bounded = torch.tensor([c is not None for c in text_chars], device=device)
-        chars = torch.tensor([c or 0 for c in text_chars], dtype=torch.long, device=device)
+    if bounds is not None:  # per row: characters of text, separators still to write
+        chars = torch.tensor(list(text_chars), dtype=torch.long, device=device)
+        pending = torch.tensor(list(labels_left), dtype=torch.long, device=device)
         bounds = TextBounds(bounds.banned.to(device), bounds.chars.to(device), bounds.min_chars,
-                            bounds.max_chars)
+                            bounds.max_chars, bounds.separators.to(device),
+                            bounds.after.to(device))
     written: list[list[int]] = [[] for _ in range(n)]
     ended = [False] * n
     active = list(range(n))  # batch row -> prompt; finished rows leave the batch
@@ -219,8 +234,8 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
     for _ in range(cfg.max_new_tokens):
         if guide is not None:  # the processor checks that input_ids has the prompts' rows
             logits = guide(torch.empty((len(active), 0), dtype=torch.long), logits)
-        if bounds is not None:
-            logits = _bounded_logits(logits, bounds, stop, chars, bounded)
+        if bounds is not None:  # rows still writing labels are free
+            logits = _bounded_logits(logits, bounds, stop, chars, pending == 0)
         token = draw_tokens(logits, cfg.temperature, cfg.top_p, cfg.top_k, generator)
         done = stop[token]
         for row, (t, d) in enumerate(zip(token.tolist(), done.tolist(), strict=True)):
@@ -228,15 +243,19 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
             ended[active[row]] = d
         leave = done
         if bounds is not None:  # longer than any text the validators accept: cut off now
-            chars = chars + bounds.chars[token]
-            leave = done | (bounded & (chars > bounds.max_chars))
+            in_text = pending == 0
+            pending = pending - bounds.separators[token]
+            chars = torch.where(in_text, chars + bounds.chars[token],
+                                torch.where(pending <= 0, bounds.after[token], chars))
+            pending = pending.clamp(min=0)
+            leave = done | ((pending == 0) & (chars > bounds.max_chars))
         if bool(leave.all()):
             break
         if bool(leave.any()):  # drop finished rows from the batch and from the KV cache
             keep = torch.nonzero(~leave).squeeze(1)
             token = token[keep]
             if bounds is not None:
-                chars, bounded = chars[keep], bounded[keep]
+                chars, pending = chars[keep], pending[keep]
             if guide is not None:  # and their negative rows
                 keep = torch.cat([keep, keep + len(active)])
             past.batch_select_indices(keep)

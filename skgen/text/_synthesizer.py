@@ -66,15 +66,16 @@ class GPTTextSynthesizer(BaseSynthesizer):
     many prompts per missing text as the valid rate seen so far says one takes
     (within ``max_invalid``), in batches, and keeps each row's first valid text;
     its spare valid texts fill the rows still empty that ask for the same
-    labels and prefix. While a text is written with its labels fixed, the
-    sampler keeps it to what the estimator's fitted character-set and
-    string-length validators accept (constrained decoding): tokens holding a
+    labels and prefix. While a text is written (after the labels a seed row
+    leaves free, if any), the sampler keeps it to what the estimator's fitted
+    character-set and string-length validators accept (constrained decoding;
+    only with a one-character separator when labels are free): tokens holding a
     character absent from the training texts get no probability, the line
     cannot end before the shortest training text's length, and a text longer
     than the longest is cut off at once. Measured with SmolLM2-135M after 3
     LoRA epochs on 40 tweets, guided at 3, one thread: 61-63 of 64 completions
-    pass the validators (39 of 64 before) and ``sample`` gives 3.7-4.9
-    texts/s against 2.1 (docs/benchmarks.md, GPT section).
+    pass the validators (39 of 64 before) and ``sample`` gives 3.7-4.9 texts/s
+    against 2.1 (docs/benchmarks.md, GPT section).
 
     Needs the ``text`` extra (``pip install "skgen[text]"``: transformers,
     peft, gguf, accelerate, platformdirs); ``import skgen`` does not import it.
@@ -866,9 +867,10 @@ class _Runtime:
             used += int(self.example_lengths[i])
         return "".join(f"{ln}\n" for ln in keep)
 
-    def text_bounds(self, validators: Any, text_column: Any) -> Any:
+    def text_bounds(self, validators: Any, text_column: Any, separator: str) -> Any:
         """The :class:`~skgen.text._generate.TextBounds` of the fitted character-set and
-        string-length validators of ``text_column`` (``None`` without both), built once."""
+        string-length validators of ``text_column`` (``None`` without both), built once;
+        ``separator`` is the line format's (counted in tokens when it is one character)."""
         import torch
 
         from skgen.text._generate import TextBounds
@@ -887,26 +889,35 @@ class _Runtime:
                 lengths = (v.min_length_[j], v.max_length_[j])
         if charset is None or lengths is None:
             return None
-        key = (charset, *lengths)
+        key = (charset, *lengths, separator)
         with self.lock:
             if key not in self.bounds:
                 allowed = set(charset)
                 wide = any(ord(c) > 127 for c in charset)  # bytes of split characters allowed
                 special = set(self.tokenizer.all_special_ids)
                 banned = [True] * len(self.stop)  # ids past the tokenizer's: never drawn
-                chars = [0] * len(self.stop)
+                chars, seps, after = [0] * len(self.stop), [0] * len(self.stop), [0] * len(
+                    self.stop)
+
+                def length(text: str) -> int:  # bytes of a character split over tokens: 0
+                    return len(text) - text.count("\ufffd")
+
                 for i, piece in enumerate(self.pieces):
                     if i in special:
                         continue
                     text = piece.split("\n", 1)[0]  # what a line-ending token adds
-                    split = text.count("\ufffd")  # bytes of a character split over tokens
-                    banned[i] = (split > 0 and not wide) or not set(text) - {"\ufffd"} <= allowed
-                    chars[i] = len(text) - split
+                    banned[i] = ("\ufffd" in text and not wide) or not set(text) - {
+                        "\ufffd"} <= allowed
+                    chars[i] = length(text)
+                    if len(separator) == 1 and separator in text:
+                        seps[i] = text.count(separator)
+                        after[i] = length(text.rsplit(separator, 1)[1])
                 eos = self.tokenizer.eos_token_id
                 if eos is not None:  # ends the line like a line break
                     banned[eos] = False
                 self.bounds[key] = TextBounds(torch.tensor(banned), torch.tensor(chars),
-                                              *lengths)
+                                              *lengths, torch.tensor(seps),
+                                              torch.tensor(after))
             return self.bounds[key]
 
     def tokenize(self, texts: list[str]) -> list[list[int]]:
@@ -955,15 +966,17 @@ class _Runtime:
                              guidance_scale=est.guidance_scale)
         todo = [i for i, p in enumerate(prompts) if p]
         model = self.sampling_model(est.sampling_precision)
-        bounds = self.text_bounds(est.validators_, est.text_column_)
-        text_chars = [None if any(v is None for v in labels[i]) else
-                      len(heads[i]) - len(_format.prompt_prefix(labels[i], None, est.separator_))
-                      for i in todo]  # a prompt that leaves a label free writes it first
+        bounds = self.text_bounds(est.validators_, est.text_column_, est.separator_)
+        # labels from the first free one on are the completion's to write, then the text
+        free = [len(labels[i]) - next((j for j, v in enumerate(labels[i]) if v is None),
+                                      len(labels[i])) for i in todo]
+        text_chars = [0 if f else len(heads[i]) - len(_format.prompt_prefix(
+            labels[i], None, est.separator_)) for f, i in zip(free, todo, strict=True)]
         results = complete(model, [prompts[i] for i in todo], pad_id=self.pad_id,
                            stop=self.stop, cfg=cfg, generator=gen, device=self.device,
                            negative_prompts=None if negatives is None
                            else [negative_ids[i] for i in todo],
-                           bounds=bounds, text_chars=text_chars)
+                           bounds=bounds, text_chars=text_chars, labels_left=free)
         out: list[str | None] = [None] * len(heads)
         for i, (ids, ended) in zip(todo, results, strict=True):
             if not ended:
