@@ -385,6 +385,31 @@ def test_bounded_rows_keep_to_the_characters_and_lengths_the_validators_accept()
     assert any(ids == [1] for ids, _ in out[40:])
 
 
+def test_long_prompts_make_smaller_batches_within_the_memory_budget(tiny_model, tweets,
+                                                                      monkeypatch):
+    """Few-shot prompts are long: a batch of them holds as many prompts as keep its keys,
+    values and attention weights within the budget, not predict_batch_size."""
+    from skgen.text import _generate
+
+    syn = GPTTextSynthesizer(**_fast(tiny_model, finetune=None, prompt_examples=10,
+                                     guidance_scale=2.0)).fit(tweets)
+    model = _runtime(syn).model
+    short, long = (_generate.rows_per_batch(model, n, 2, 64, budget=2**22) for n in (20, 400))
+    assert short == 64 and 1 <= long < 16
+    sizes = []
+    original = _generate._complete_batch
+
+    def recording(model, prompts, *args):
+        sizes.append(len(prompts))
+        return original(model, prompts, *args)
+
+    monkeypatch.setattr(_generate, "_complete_batch", recording)
+    monkeypatch.setattr(_generate, "BATCH_MEMORY_BYTES", 2**22)
+    seeds = pd.DataFrame({"sentiment": ["negative"] * 12, "text": [None] * 12})
+    syn._generate(seeds, np.random.default_rng(0))
+    assert sum(sizes) == 12 and 1 < len(sizes) and max(sizes) < 12
+
+
 def test_tokens_are_drawn_from_the_top_k_nucleus_in_proportion():
     from skgen.text._generate import draw_tokens
 

@@ -93,6 +93,32 @@ class TextBounds:
     after: torch.Tensor
 
 
+#: Bytes a batch's keys, values and prompt attention weights may take; longer prompts
+#: (few-shot) make smaller batches (see :func:`rows_per_batch`).
+BATCH_MEMORY_BYTES = 2**30
+
+
+def rows_per_batch(model: torch.nn.Module, longest: int, rows_per_prompt: int, most: int,
+                   budget: int | None = None) -> int:
+    """Prompts per batch, at most ``most``, whose memory stays within ``budget`` bytes
+    (``None``: :data:`BATCH_MEMORY_BYTES`).
+
+    A row of ``longest`` tokens (prompt plus completion) holds its keys and values in
+    every layer (``2 * layers * kv_heads * head_dim`` numbers per token) and, while the
+    prompt is read, one attention weight per head and pair of positions; each prompt
+    takes ``rows_per_prompt`` rows (2 with guidance). At least one prompt per batch.
+    """
+    config = model.config
+    heads = config.num_attention_heads
+    kv_heads = getattr(config, "num_key_value_heads", None) or heads
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // heads
+    size = 4  # float32 keys, values and attention (the int8 sampler keeps them in float)
+    per_row = size * longest * (2 * config.num_hidden_layers * kv_heads * head_dim
+                                + heads * longest)
+    budget = BATCH_MEMORY_BYTES if budget is None else budget
+    return max(1, min(most, budget // (per_row * rows_per_prompt)))
+
+
 def draw_tokens(logits: torch.Tensor, temperature: float, top_p: float, top_k: int | None,
                 generator: torch.Generator) -> torch.Tensor:
     """One token per row of ``(batch, vocab)`` logits: temperature, then top-k, then top-p.
@@ -272,4 +298,5 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
     return list(zip(written, ended, strict=True))
 
 
-__all__ = ["SamplingConfig", "TextBounds", "complete", "draw_tokens"]
+__all__ = ["BATCH_MEMORY_BYTES", "SamplingConfig", "TextBounds", "complete", "draw_tokens",
+           "rows_per_batch"]

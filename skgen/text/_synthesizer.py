@@ -180,7 +180,10 @@ class GPTTextSynthesizer(BaseSynthesizer):
         finished rows leave it). At most the sampling loop's chunk of 64 rows.
         On 2 CPU cores, SmolLM2-135M after one LoRA epoch on 60 tweets
         completes 1.1 prompts/s at 16 with every row kept to the longest,
-        1.6 at 16 and 3.5 at 64 with finished rows dropped.
+        1.6 at 16 and 3.5 at 64 with finished rows dropped. Fewer when long
+        prompts would make a batch's keys, values and prompt attention weights
+        exceed 1 GiB (few-shot prompts of 20 tweets: about 10 prompts guided),
+        which kept a few-shot run of the benchmark at 6.1 GiB peak memory.
     sampling_precision : {"auto", "float32", "int8"}, default="auto"
         Weights of the model that samples; training always uses the float
         weights, and model files hold the same adapter or weights whatever
@@ -940,7 +943,7 @@ class _Runtime:
                  ) -> list[str | None]:
         import torch
 
-        from skgen.text._generate import SamplingConfig, complete
+        from skgen.text._generate import SamplingConfig, complete, rows_per_batch
 
         max_new = est.maximum_text_length
         budget = est.max_tokens - max_new - len(self.bos)
@@ -961,11 +964,16 @@ class _Runtime:
                 negative_ids.append(neg or [self.pad_id])
         gen = torch.Generator(device=self.device)
         gen.manual_seed(int(rng.integers(0, 2**63 - 1)))
-        cfg = SamplingConfig(max_new_tokens=max_new, temperature=est.temperature,
-                             top_p=est.top_p, top_k=est.top_k, batch_size=est.predict_batch_size,
-                             guidance_scale=est.guidance_scale)
         todo = [i for i, p in enumerate(prompts) if p]
         model = self.sampling_model(est.sampling_precision)
+        longest = max([len(prompts[i]) for i in todo]
+                      + [len(negative_ids[i]) for i in todo if negatives is not None],
+                      default=0) + max_new
+        batch = rows_per_batch(model, longest, 1 if negatives is None else 2,
+                               est.predict_batch_size)
+        cfg = SamplingConfig(max_new_tokens=max_new, temperature=est.temperature,
+                             top_p=est.top_p, top_k=est.top_k, batch_size=batch,
+                             guidance_scale=est.guidance_scale)
         bounds = self.text_bounds(est.validators_, est.text_column_, est.separator_)
         # labels from the first free one on are the completion's to write, then the text
         free = [len(labels[i]) - next((j for j, v in enumerate(labels[i]) if v is None),
