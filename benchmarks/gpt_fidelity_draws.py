@@ -1,0 +1,90 @@
+"""Label fidelity of one fitted GPT-LoRA model over several sampling draws (issue 10).
+
+One draw of 30 texts per class is noisy (one standard deviation about 0.03-0.10 of
+fidelity / real on the tweets), so comparing samplers on single draws misleads. This
+script makes the benchmark's split of a corpus (``gpt_benchmark.py``'s, same
+``--seed``), fine-tunes ``GPTTextSynthesizer`` at its defaults on the small set (20
+real texts per class) once, then samples it ``--draws`` times (``random_state`` 0,
+1, ...) under each ``--variants`` of the sampler and prints label fidelity / real per
+draw, its mean and standard deviation, and texts/s inside the sampling loop::
+
+    python benchmarks/gpt_fidelity_draws.py --corpus tweets --seed 0 --draws 4 \
+        --variants none cutoff bounds
+
+Variants: ``bounds`` (the sampler as shipped: texts kept to the fitted character-set and
+string-length validators), ``cutoff`` (only the cut-off of texts longer than the longest
+training text), ``none`` (no bounds: the sampler before them, with the top-k draw).
+The two last patch ``skgen.text._synthesizer._Runtime.text_bounds`` for the run.
+Figures in docs/benchmarks.md (GPT section).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+import gpt_benchmark as gb  # noqa: E402
+
+from skgen.metrics import label_fidelity  # noqa: E402
+from skgen.text import _synthesizer  # noqa: E402
+
+
+def _variant_bounds(name: str):
+    original = _synthesizer._Runtime.text_bounds
+
+    def bounds(self, validators, text_column, separator):
+        b = original(self, validators, text_column, separator)
+        if b is None or name == "bounds":
+            return b
+        if name == "none":
+            return None
+        return dataclasses.replace(b, banned=torch.zeros_like(b.banned), min_chars=0)
+
+    return bounds
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--corpus", default="tweets", choices=list(gb.CORPORA))
+    p.add_argument("--seed", type=int, default=0, help="the benchmark's split seed")
+    p.add_argument("--draws", type=int, default=4)
+    p.add_argument("--variants", nargs="+", default=["bounds"],
+                   choices=["bounds", "cutoff", "none"])
+    p.add_argument("--per-class", type=int, default=30, help="texts per class and draw")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--data", type=Path, default=gb.DATA)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    bench = gb.parse(["--data", str(args.data), "--seed", str(args.seed)])
+    df, label = gb.load_corpus(args.corpus, bench)
+    split = gb.split(df, label, bench, args.seed)
+    syn = gb.gpt(bench, finetune="lora", verbose=0).fit(split["small"][[label, "text"]])
+    seeds = gb.conditions_frame(split["small"], label, args.per_class)
+    original = _synthesizer._Runtime.text_bounds
+    for name in args.variants:
+        _synthesizer._Runtime.text_bounds = _variant_bounds(name)
+        ratios = []
+        for draw in range(args.draws):
+            t0 = time.perf_counter()
+            out = gb.sample_rows(syn, seeds, random_state=draw)
+            dt = time.perf_counter() - t0
+            f = label_fidelity(out[[label, "text"]].dropna(), split["judge"], split["test"],
+                               text_column="text", label_column=label)
+            ratios.append(f["ratio"])
+            print(f"{args.corpus} split {args.seed} {name} draw {draw}: fidelity / real "
+                  f"{f['ratio']:.3f} ({f['synthetic_accuracy']:.3f}), {len(out) / dt:.2f} "
+                  "texts/s", flush=True)
+        print(f"{args.corpus} split {args.seed} {name}: mean {np.mean(ratios):.3f} "
+              f"sd {np.std(ratios):.3f}", flush=True)
+    _synthesizer._Runtime.text_bounds = original
+
+
+if __name__ == "__main__":
+    main()
