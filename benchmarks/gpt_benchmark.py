@@ -32,7 +32,10 @@ of 1 once), each with ``random_state=--seed``; the rows are named
 ``gpt_lora cfg=2 no_label`` and so on and measured as the others. Likewise
 ``--sampling-precisions float32 int8`` samples each fitted GPT model again
 with each ``sampling_precision`` (at its own guidance settings), rows
-``gpt_lora precision=int8`` and so on.
+``gpt_lora precision=int8`` and so on. ``--temperatures 0.7 0.8`` samples
+each fitted GPT model again at each ``temperature``: at its own guidance
+settings (rows ``gpt_lora T=0.7``) and at each ``--guidance-scales`` setting
+(rows ``gpt_lora cfg=5 no_label T=0.7``).
 
 Peak memory is the process's peak resident set size (``ru_maxrss``) after
 each step; the steps run in one process, so it never goes down.
@@ -287,6 +290,8 @@ def gpt(args: argparse.Namespace, **params: Any) -> Any:
 def make_method(name: str, label: str, args: argparse.Namespace, wordnet: Any) -> Any:
     if name == "gpt_lora":
         lora = {} if args.lora_epochs is None else {"epochs": args.lora_epochs}
+        if args.lora_r is not None:
+            lora["lora_r"] = args.lora_r
         if args.lora_target_modules:
             lora["lora_target_modules"] = args.lora_target_modules
         return gpt(args, finetune="lora", **lora)
@@ -324,16 +329,32 @@ def _with_lambada(syn: Any, small: pd.DataFrame, label: str) -> Any:
     return out
 
 
-def guided_variants(name: str, args: argparse.Namespace) -> list[str]:
-    """Row names of a fitted GPT model sampled with guidance: ``"<name> cfg=<s> <negative>"``."""
+def resampled_variants(name: str, args: argparse.Namespace) -> dict[str, dict]:
+    """Rows of a fitted GPT model sampled again, each row name with its ``set_params`` settings.
+
+    ``"<name> cfg=<s> <negative>"`` per guidance setting, ``"<name> precision=<p>"`` per
+    sampling precision, ``"<name> T=<t>"`` per temperature at the model's own guidance and
+    ``"<name> cfg=<s> <negative> T=<t>"`` per temperature and guidance setting.
+    """
     if name not in ("gpt_lora", "gpt_fewshot"):
-        return []
-    out = []
+        return {}
+    guided = {}
     for scale in args.guidance_scales:
         for negative in (args.guidance_negatives if scale != 1 else args.guidance_negatives[:1]):
-            out.append(f"{name} cfg={scale:g} {negative}")
-    out.extend(f"{name} precision={p}" for p in args.sampling_precisions)
+            guided[f"{name} cfg={scale:g} {negative}"] = {"guidance_scale": float(scale),
+                                                          "guidance_negative": negative}
+    out = dict(guided)
+    out.update({f"{name} precision={p}": {"sampling_precision": p}
+                for p in args.sampling_precisions})
+    for t in args.temperatures:
+        out[f"{name} T={t:g}"] = {"temperature": float(t)}
+        out.update({f"{row} T={t:g}": {**settings, "temperature": float(t)}
+                    for row, settings in guided.items()})
     return out
+
+
+#: Settings of the rows that sample a fitted model again, by row name (see resampled_variants).
+_RESAMPLED: dict[str, tuple[str, dict]] = {}
 
 
 def run_method(name: str, split_: dict, label: str, args: argparse.Namespace,
@@ -341,15 +362,10 @@ def run_method(name: str, split_: dict, label: str, args: argparse.Namespace,
     small = split_["small"]
     seeds = conditions_frame(small, label, args.synthetic_per_class)
     t0 = time.perf_counter()
-    if " cfg=" in name or " precision=" in name:  # a fitted GPT model, sampled again
+    if name in _RESAMPLED:  # a fitted GPT model, sampled again
         import copy
 
-        if " cfg=" in name:
-            base, scale, negative = name.replace("cfg=", "").split()
-            settings = {"guidance_scale": float(scale), "guidance_negative": negative}
-        else:
-            base, precision = name.split(" precision=")
-            settings = {"sampling_precision": precision}
+        base, settings = _RESAMPLED[name]
         method = copy.copy(_FITTED[base]).set_params(**settings)
         log(f"    {settings}: {len(seeds)} texts")
         out = sample_rows(method, seeds, random_state=args.seed)
@@ -457,7 +473,12 @@ def run_corpus(name: str, args: argparse.Namespace, wordnet: Any,
     real_quality = measure(split_["small"], split_, label, args, split_["small"])
     real_quality.update(copy_rate=None, ngram8_overlap=None)  # the texts themselves
     methods["real_only"]["quality"] = real_quality
-    for method in [m for name in args.methods for m in [name, *guided_variants(name, args)]]:
+    rows = []
+    for method_name in args.methods:
+        variants = resampled_variants(method_name, args)
+        _RESAMPLED.update({row: (method_name, settings) for row, settings in variants.items()})
+        rows += [method_name, *variants]
+    for method in rows:
         log(f"  {method}")
         try:
             synthetic, info = run_method(method, split_, label, args, wordnet)
@@ -503,6 +524,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-chars", type=int, default=280)
     p.add_argument("--lora-epochs", type=int, default=None,
                    help="GPT-LoRA epochs (default: GPTTextSynthesizer's)")
+    p.add_argument("--lora-r", type=int, default=None, help="lora_r of gpt_lora (default: its own)")
     p.add_argument("--lora-target-modules", nargs="+", default=None,
                    help="GPT-LoRA lora_target_modules (default: the attention projections)")
     p.add_argument("--lstm-epochs", type=int, default=30)
@@ -515,6 +537,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sampling-precisions", nargs="*", default=[],
                    choices=["auto", "float32", "int8"],
                    help="also sample the fitted GPT models at these sampling_precision values")
+    p.add_argument("--temperatures", nargs="*", type=float, default=[],
+                   help="also sample the fitted GPT models at these temperature values "
+                        "(at their own guidance and at each --guidance-scales setting)")
     p.add_argument("--max-invalid", type=int, default=2000)
     p.add_argument("--speed-corpus", nargs="*", default=["tweets"], choices=list(CORPORA))
     p.add_argument("--speed-size", type=int, default=2000)
