@@ -5,7 +5,8 @@ tweets per sentiment, then completes 64 prompts (32 "positive", 32 "negative")
 in one ``_generate`` call and prints prompts/s and valid texts/s (the sampler
 alone, one round), then asks ``sample`` for ``--loop`` texts (half of each
 label) and prints valid texts/s inside the sampling loop, retries and
-validators included. ``--guidance-scales 1 2`` repeats both for each
+validators included (``--draws`` times, ``random_state`` 0, 1, ...: one call's
+time varies with its retry rounds). ``--guidance-scales 1 2`` repeats both for each
 ``guidance_scale`` on the same fitted model (``--sampling-precisions float32
 int8`` for each ``sampling_precision`` too) (classifier-free guidance runs
 each prompt beside its negative prompt: twice the rows). Run it on two trees
@@ -14,6 +15,7 @@ to compare samplers::
     python benchmarks/gpt_sampler_speed.py --batch 16
     python benchmarks/gpt_sampler_speed.py --batch 64
     python benchmarks/gpt_sampler_speed.py --threads 1 --guidance-scales 1 2
+    python benchmarks/gpt_sampler_speed.py --threads 2 --guidance-scales 3 --draws 8
 
 Figures in docs/benchmarks.md (GPT section).
 """
@@ -40,6 +42,9 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--epochs", type=int, default=None, help="default: the estimator's")
     p.add_argument("--loop", type=int, default=64, help="texts asked of sample (0: skip)")
+    p.add_argument("--draws", type=int, default=1,
+                   help="sample calls of --loop texts (random_state 0, 1, ...): per call and "
+                        "in all")
     p.add_argument("--guidance-scales", nargs="+", type=float, default=[1.0])
     p.add_argument("--sampling-precisions", nargs="+", default=["auto"],
                    choices=["auto", "float32", "int8"], help="sampling_precision values")
@@ -64,13 +69,19 @@ def main() -> None:
         print(f"guidance_scale={scale:g} predict_batch_size={args.batch}: 64 prompts in "
               f"{dt:.1f} s = {64 / dt:.2f} prompts/s; {int(ok.sum())} valid = "
               f"{ok.sum() / dt:.2f} valid texts/s", flush=True)
-        if args.loop:
-            seeds = pd.DataFrame({"sentiment": ["positive", "negative"] * (args.loop // 2)})
+        seeds = pd.DataFrame({"sentiment": ["positive", "negative"] * (args.loop // 2)})
+        made = spent = 0.0
+        for draw in range(args.draws if args.loop else 0):
             t0 = time.perf_counter()
-            out = syn.sample(conditions=seeds, random_state=0)
+            out = syn.sample(conditions=seeds, random_state=draw)
             dt = time.perf_counter() - t0
-            print(f"guidance_scale={scale:g} sample(): {len(out)} valid texts in {dt:.1f} s = "
-                  f"{len(out) / dt:.2f} valid texts/s inside the sampling loop", flush=True)
+            made, spent = made + len(out), spent + dt
+            print(f"guidance_scale={scale:g} sample(random_state={draw}): {len(out)} valid texts "
+                  f"in {dt:.1f} s = {len(out) / dt:.2f} valid texts/s inside the sampling loop",
+                  flush=True)
+        if args.draws > 1 and args.loop:
+            print(f"guidance_scale={scale:g} {args.draws} sample() calls: {made:.0f} texts in "
+                  f"{spent:.1f} s = {made / spent:.2f} valid texts/s", flush=True)
 
 
 if __name__ == "__main__":
