@@ -182,8 +182,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
         completes 1.1 prompts/s at 16 with every row kept to the longest,
         1.6 at 16 and 3.5 at 64 with finished rows dropped. Fewer when long
         prompts would make a batch's keys, values and prompt attention weights
-        exceed 1 GiB (few-shot prompts of 20 tweets: about 10 prompts guided),
-        which kept a few-shot run of the benchmark at 6.1 GiB peak memory.
+        exceed 1 GiB (few-shot prompts of 20 tweets: about 10 prompts guided;
+        the benchmark's few-shot run peaked at 6.1 GiB without this cap, 2.1
+        GiB with it).
     sampling_precision : {"auto", "float32", "int8"}, default="auto"
         Weights of the model that samples; training always uses the float
         weights, and model files hold the same adapter or weights whatever
@@ -752,7 +753,7 @@ class _Runtime:
         size = self.model.get_output_embeddings().weight.shape[0]
         self.stop = torch.cat([stop, torch.ones(max(size - vocab, 0), dtype=torch.bool)])[:size]
         self.pieces = pieces
-        self.bounds: dict[tuple, Any] = {}  # TextBounds by the validators' (chars, min, max)
+        self.bounds: dict[tuple, Any] = {}  # TextBounds by (characters, min, max, separator)
         self.examples: list[str] | None = None
         self.example_labels: list[list[str]] = []
         self.example_lengths: np.ndarray | None = None
@@ -898,9 +899,9 @@ class _Runtime:
                 allowed = set(charset)
                 wide = any(ord(c) > 127 for c in charset)  # bytes of split characters allowed
                 special = set(self.tokenizer.all_special_ids)
-                banned = [True] * len(self.stop)  # ids past the tokenizer's: never drawn
-                chars, seps, after = [0] * len(self.stop), [0] * len(self.stop), [0] * len(
-                    self.stop)
+                size = len(self.stop)
+                banned = [True] * size  # ids past the tokenizer's: never drawn
+                chars, seps, after = [0] * size, [0] * size, [0] * size
 
                 def length(text: str) -> int:  # bytes of a character split over tokens: 0
                     return len(text) - text.count("\ufffd")
