@@ -10,11 +10,14 @@ draw, its mean and standard deviation, and texts/s inside the sampling loop::
 
     python benchmarks/gpt_fidelity_draws.py --corpus tweets --seed 0 --draws 4 \
         --variants none cutoff bounds
+    python benchmarks/gpt_fidelity_draws.py --corpus tweets --seed 1 --guidance-scales 3 5
 
 Variants: ``bounds`` (the sampler as shipped: texts kept to the fitted character-set and
 string-length validators), ``cutoff`` (only the cut-off of texts longer than the longest
 training text), ``none`` (no bounds: the sampler before them, with the top-k draw).
 The two last patch ``skgen.text._synthesizer._Runtime.text_bounds`` for the run.
+``--guidance-scales`` samples the same model at each ``guidance_scale`` too, with the
+same draws (matched ``random_state``).
 Figures in docs/benchmarks.md (GPT section).
 """
 
@@ -57,6 +60,7 @@ def main() -> None:
     p.add_argument("--draws", type=int, default=4)
     p.add_argument("--variants", nargs="+", default=["bounds"],
                    choices=["bounds", "cutoff", "none"])
+    p.add_argument("--guidance-scales", nargs="+", type=float, default=[3.0])
     p.add_argument("--per-class", type=int, default=30, help="texts per class and draw")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--data", type=Path, default=gb.DATA)
@@ -68,8 +72,10 @@ def main() -> None:
     syn = gb.gpt(bench, finetune="lora", verbose=0).fit(split["small"][[label, "text"]])
     seeds = gb.conditions_frame(split["small"], label, args.per_class)
     original = _synthesizer._Runtime.text_bounds
-    for name in args.variants:
+    for name, scale in [(v, g) for v in args.variants for g in args.guidance_scales]:
         _synthesizer._Runtime.text_bounds = _variant_bounds(name)
+        syn.set_params(guidance_scale=scale)
+        name = f"{name} guidance_scale={scale:g}"
         ratios = []
         for draw in range(args.draws):
             t0 = time.perf_counter()
