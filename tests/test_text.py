@@ -437,7 +437,7 @@ def test_sampled_texts_pass_the_fitted_validators(fitted):
         assert ok[~free].sum() >= 16 and ok[free].sum() >= 8
         assert fitted.validators_.is_valid(frame[ok]).all()
     finally:
-        fitted.set_params(guidance_scale=3.0)
+        fitted.set_params(guidance_scale=5.0)
 
 
 def test_malformed_completions_are_reported(fitted):
@@ -654,8 +654,8 @@ def test_from_gretel_config_maps_the_gpt_x_block(tmp_path):
     assert (seed.epochs, seed.learning_rate, seed.warmup_steps) == (1, 1e-6, 100)
     assert GPTTextSynthesizer().learning_rate != seed.learning_rate
     assert seed.guidance_scale == 1.0 != GPTTextSynthesizer().guidance_scale  # seed: unguided
-    assert GPTTextSynthesizer.from_gretel_config({"gpt_x": {}}, guidance_scale=3.0
-                                                 ).guidance_scale == 3.0
+    assert GPTTextSynthesizer.from_gretel_config({"gpt_x": {}}, guidance_scale=5.0
+                                                 ).guidance_scale == 5.0
     bad = {"gpt_x": {"epochs": 1, "rnn_units": 3, "privacy_params": {"entity": "x"}}}
     with pytest.raises(ValueError, match=r"\['rnn_units', 'privacy_params.entity'\]"):
         GPTTextSynthesizer.from_gretel_config(bad)

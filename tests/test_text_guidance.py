@@ -133,7 +133,7 @@ def _negatives(syn, seeds, monkeypatch):
 
 
 def test_guidance_is_on_by_default(fitted):
-    assert fitted.guidance_scale == 3.0 and fitted.guidance_negative == "no_label"
+    assert fitted.guidance_scale == 5.0 and fitted.guidance_negative == "no_label"
 
 
 def test_negative_prompts_drop_what_conditions_the_line(fitted, monkeypatch):
@@ -151,7 +151,7 @@ def test_negative_prompts_drop_what_conditions_the_line(fitted, monkeypatch):
         fitted.set_params(guidance_negative="other_label")
         assert _negatives(fitted, seeds, monkeypatch)[1] == ["negative|", "positive|I hate", ""]
     finally:
-        fitted.set_params(guidance_scale=3.0, guidance_negative="no_label")
+        fitted.set_params(guidance_scale=5.0, guidance_negative="no_label")
 
 
 def test_few_shot_negative_prompts_keep_or_drop_the_examples(tiny_model, tweets,  # noqa: F811
@@ -185,4 +185,4 @@ def test_guided_sampling_keeps_labels_reproduces_and_leaves_torch_rng(fitted):
             assert not out.equals(plain)
         assert torch.equal(torch.get_rng_state(), before)
     finally:
-        fitted.set_params(guidance_scale=3.0, guidance_negative="no_label")
+        fitted.set_params(guidance_scale=5.0, guidance_negative="no_label")
