@@ -253,7 +253,8 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         new.data_check_warnings_ = [
             {"check": w.check, "column": w.column, "message": w.message}
             for w in check_data(X, strategy=self.data_checks,
-                                exclude=self._irrelevant_data_checks)
+                                exclude=self._irrelevant_data_checks,
+                                text_columns=new._written_text_columns(X))
         ]
         new.validators_ = new._make_validator_set().fit(reference)
         if reference is not X and any(isinstance(v, PrivacyFilter)
@@ -337,6 +338,12 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                              k.startswith(("_sklearn", "_skl_", "_parent_callback")) or
                              k == "_metadata_request"})
         return new
+
+    def _written_text_columns(self, X: pd.DataFrame) -> list:
+        """Columns the model writes as natural-language text, which the data
+        checks for categoricals and free text leave alone; none by default.
+        Called on the fitting instance once ``schema_`` is set."""
+        return []
 
     def _prepare_training_frame(self, X: Any, y: Any) -> pd.DataFrame:
         """A private copy of the training data as a DataFrame, ``y`` appended."""

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import logging
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -781,6 +781,10 @@ def check_constant(X: pd.DataFrame) -> list[DataCheckWarning]:
     return found
 
 
+#: Checks that judge a string column as a categorical: natural-language text
+#: columns (``text_columns`` of :func:`run_data_checks`) are what they flag.
+_CATEGORICAL_CHECKS = frozenset({"free_text", "large_data"})
+
 #: Every data check, by name, in the order :func:`run_data_checks` runs them.
 CHECKS: dict[str, Callable[[pd.DataFrame], list[DataCheckWarning]]] = {
     "complex_entities": check_complex_entities,
@@ -794,7 +798,8 @@ CHECKS: dict[str, Callable[[pd.DataFrame], list[DataCheckWarning]]] = {
 }
 
 
-def run_data_checks(X: pd.DataFrame, *, exclude: Iterable[str] = ()) -> list[DataCheckWarning]:
+def run_data_checks(X: pd.DataFrame, *, exclude: Iterable[str] = (),
+                    text_columns: Iterable[Hashable] = ()) -> list[DataCheckWarning]:
     """Run every check of :data:`CHECKS` with its default thresholds.
 
     Parameters
@@ -804,6 +809,11 @@ def run_data_checks(X: pd.DataFrame, *, exclude: Iterable[str] = ()) -> list[Dat
     exclude : iterable of str, default=()
         Names of checks (keys of :data:`CHECKS`) not to run, e.g. those that
         do not concern the model about to be trained.
+    text_columns : iterable of column labels, default=()
+        Columns of natural-language text that the model is made to write
+        (the text column of :class:`~skgen.GPTTextSynthesizer`): many distinct,
+        long, multi-word values are what they hold, so ``free_text`` and the
+        level count of ``large_data`` do not flag them.
 
     Returns
     -------
@@ -823,15 +833,17 @@ def run_data_checks(X: pd.DataFrame, *, exclude: Iterable[str] = ()) -> list[Dat
     unknown = sorted(map(str, exclude - set(CHECKS)))
     if unknown:
         raise ValueError(f"unknown data check(s) {unknown}; known: {list(CHECKS)}")
+    text_columns = set(text_columns)
     found: list[DataCheckWarning] = []
     for name, check in CHECKS.items():
         if name not in exclude:
-            found.extend(check(X))
+            found.extend(w for w in check(X)
+                         if not (name in _CATEGORICAL_CHECKS and w.column in text_columns))
     return found
 
 
-def check_data(X: pd.DataFrame, strategy: str = "log", *,
-               exclude: Iterable[str] = ()) -> list[DataCheckWarning]:
+def check_data(X: pd.DataFrame, strategy: str = "log", *, exclude: Iterable[str] = (),
+               text_columns: Iterable[Hashable] = ()) -> list[DataCheckWarning]:
     """Run the data checks and act on their warnings according to a strategy.
 
     This is what a synthesizer's ``fit`` calls with its ``data_checks``
@@ -848,6 +860,10 @@ def check_data(X: pd.DataFrame, strategy: str = "log", *,
         :class:`~skgen.exceptions.DataCheckError` if there is any.
     exclude : iterable of str, default=()
         Checks not to run (see :func:`run_data_checks`).
+    text_columns : iterable of column labels, default=()
+        Columns of natural-language text the model writes, not flagged as
+        free text or as categoricals with many levels (see
+        :func:`run_data_checks`).
 
     Returns
     -------
@@ -868,7 +884,7 @@ def check_data(X: pd.DataFrame, strategy: str = "log", *,
         raise ValueError(f"strategy must be one of {list(STRATEGIES)}, got {strategy!r}.")
     if strategy == "skip":
         return []
-    found = run_data_checks(X, exclude=exclude)
+    found = run_data_checks(X, exclude=exclude, text_columns=text_columns)
     for warning in found:
         _LOGGER.warning("%s", warning)
     if strategy == "interrupt" and found:

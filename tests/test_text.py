@@ -763,12 +763,24 @@ def test_cli_fetch_model_offline_is_a_one_line_error(empty_cache, monkeypatch, c
     assert "skgen fetch-model SmolLM2-135M" in capsys.readouterr().err
 
 
-def test_data_checks_do_not_flag_the_text_column_as_free_text():
-    """The GPT model's own text column is free text by design: its default data checks
-    ("log") must not advise using GPTTextSynthesizer on it."""
+def test_data_checks_do_not_flag_the_text_column_as_free_text_or_many_levels(tiny_model,
+                                                                              tweets):
+    """The GPT model's own text column is free text by design, one distinct value per
+    row: neither free_text nor large_data's level count may flag it, and a fit with
+    data_checks="interrupt" on more than 1,000 texts must train. The other checks
+    still run."""
     from skgen.data_checks import run_data_checks
 
-    tweets = pd.read_csv(DATA)
-    flagged = run_data_checks(tweets, exclude=GPTTextSynthesizer._irrelevant_data_checks)
-    assert not [w for w in flagged if w.check == "free_text"]
-    assert [w for w in run_data_checks(tweets) if w.check == "free_text"]
+    many = pd.DataFrame({"sentiment": np.resize(tweets["sentiment"].to_numpy(), 1200),
+                         "text": [f"{t} #{i}" for i, t in
+                                  enumerate(np.resize(tweets["text"].to_numpy(), 1200))]})
+    flagged = {(w.check, w.column) for w in run_data_checks(many)}
+    assert {("free_text", "text"), ("large_data", "text")} <= flagged  # what is exempted
+    fitted = GPTTextSynthesizer(**_fast(tiny_model, finetune=None, prompt_examples=2,
+                                        data_checks="interrupt")).fit(many)
+    assert fitted.data_check_warnings_ == []
+    many["sentiment"] = " " + many["sentiment"]  # the other checks still run
+    fitted = GPTTextSynthesizer(**_fast(tiny_model, finetune=None, prompt_examples=2,
+                                        data_checks="log")).fit(many)
+    assert [(w["check"], w["column"]) for w in fitted.data_check_warnings_] == [
+        ("whitespace", "sentiment")]

@@ -316,8 +316,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
         "device": [str],
     }
     _open_categories: ClassVar[bool] = True
-    # the text column is free text by design; digit strings are not what it learns
-    _irrelevant_data_checks: ClassVar[tuple[str, ...]] = ("float_precision", "free_text")
+    # digit strings are not what it learns; its text column is exempt from the
+    # checks for categoricals and free text (_written_text_columns)
+    _irrelevant_data_checks: ClassVar[tuple[str, ...]] = ("float_precision",)
     _completes_text: ClassVar[bool] = True
     _chunk_rows: ClassVar[int] = 64
     _overgenerates: ClassVar[bool] = True  # retry rounds sized to the valid rate
@@ -546,6 +547,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
         self.delta_ = None if result is None else result.delta
         self.dp_noise_multiplier_ = None if result is None else result.noise_multiplier
         self._runtime = runtime  # moves with the fitted state (fit runs on a scratch copy)
+
+    def _written_text_columns(self, X: pd.DataFrame) -> list:
+        return [self._find_text_column(X)]
 
     def _find_text_column(self, X: pd.DataFrame) -> Any:
         if self.text_column is not None:
