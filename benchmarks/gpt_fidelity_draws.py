@@ -13,9 +13,12 @@ draw, its mean and standard deviation, and texts/s inside the sampling loop::
     python benchmarks/gpt_fidelity_draws.py --corpus tweets --seed 1 --guidance-scales 3 5
 
 Variants: ``bounds`` (the sampler as shipped: texts kept to the fitted character-set and
-string-length validators), ``cutoff`` (only the cut-off of texts longer than the longest
-training text), ``none`` (no bounds: the sampler before them, with the top-k draw).
-The two last patch ``skgen.text._synthesizer._Runtime.text_bounds`` for the run.
+string-length validators, ending the line made likelier near the longest), ``noramp``
+(the same without making the end likelier), ``cutoff`` (only the cut-off of texts longer
+than the longest training text), ``none`` (no bounds: the sampler before them, with the
+top-k draw). All but the first patch ``skgen.text._synthesizer._Runtime.text_bounds``
+for the run. Each draw also prints the texts' mean length in characters (the small
+set's own at the start).
 ``--guidance-scales`` samples the same model at each ``guidance_scale`` too, with the
 same draws (matched ``random_state``).
 Figures in docs/benchmarks.md (GPT section).
@@ -48,7 +51,10 @@ def _variant_bounds(name: str):
             return b
         if name == "none":
             return None
-        return dataclasses.replace(b, banned=torch.zeros_like(b.banned), min_chars=0)
+        if name == "noramp":
+            return dataclasses.replace(b, end_from=b.max_chars)
+        return dataclasses.replace(b, banned=torch.zeros_like(b.banned), min_chars=0,
+                                   end_from=b.max_chars)
 
     return bounds
 
@@ -59,7 +65,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0, help="the benchmark's split seed")
     p.add_argument("--draws", type=int, default=4)
     p.add_argument("--variants", nargs="+", default=["bounds"],
-                   choices=["bounds", "cutoff", "none"])
+                   choices=["bounds", "noramp", "cutoff", "none"])
     p.add_argument("--guidance-scales", nargs="+", type=float, default=[3.0])
     p.add_argument("--per-class", type=int, default=30, help="texts per class and draw")
     p.add_argument("--threads", type=int, default=1)
@@ -71,12 +77,14 @@ def main() -> None:
     split = gb.split(df, label, bench, args.seed)
     syn = gb.gpt(bench, finetune="lora", verbose=0).fit(split["small"][[label, "text"]])
     seeds = gb.conditions_frame(split["small"], label, args.per_class)
+    print(f"{args.corpus} split {args.seed}: small set's mean length "
+          f"{split['small']['text'].str.len().mean():.1f} characters", flush=True)
     original = _synthesizer._Runtime.text_bounds
     for name, scale in [(v, g) for v in args.variants for g in args.guidance_scales]:
         _synthesizer._Runtime.text_bounds = _variant_bounds(name)
         syn.set_params(guidance_scale=scale)
         name = f"{name} guidance_scale={scale:g}"
-        ratios = []
+        ratios, speeds = [], []
         for draw in range(args.draws):
             t0 = time.perf_counter()
             out = gb.sample_rows(syn, seeds, random_state=draw)
@@ -84,11 +92,12 @@ def main() -> None:
             f = label_fidelity(out[[label, "text"]].dropna(), split["judge"], split["test"],
                                text_column="text", label_column=label)
             ratios.append(f["ratio"])
+            speeds.append(len(out) / dt)
             print(f"{args.corpus} split {args.seed} {name} draw {draw}: fidelity / real "
                   f"{f['ratio']:.3f} ({f['synthetic_accuracy']:.3f}), {len(out) / dt:.2f} "
-                  "texts/s", flush=True)
+                  f"texts/s, mean length {out['text'].str.len().mean():.1f}", flush=True)
         print(f"{args.corpus} split {args.seed} {name}: mean {np.mean(ratios):.3f} "
-              f"sd {np.std(ratios):.3f}", flush=True)
+              f"sd {np.std(ratios):.3f}, {np.mean(speeds):.2f} texts/s", flush=True)
     _synthesizer._Runtime.text_bounds = original
 
 
