@@ -379,7 +379,8 @@ def _redraw_numbers(texts: np.ndarray, extra: int, rng: np.random.Generator,
 
 
 def choose_delimiter(values: Mapping[Any, Sequence[str]], given: str | None, *,
-                     name: str = "field_delimiter") -> str:
+                     name: str = "field_delimiter",
+                     candidates: Sequence[str] = DELIMITER_CANDIDATES) -> str:
     """The delimiter of a line format: ``given``, checked, or the first free candidate.
 
     Parameters
@@ -388,9 +389,11 @@ def choose_delimiter(values: Mapping[Any, Sequence[str]], given: str | None, *,
         The (encoded, distinct or all) values of every column the lines hold.
     given : str or None
         A user-chosen delimiter, or ``None`` to pick the first of
-        :data:`DELIMITER_CANDIDATES` that occurs in no value.
+        ``candidates`` that occurs in no value.
     name : str, default="field_delimiter"
         The parameter's name, for the messages.
+    candidates : sequence of str, default=DELIMITER_CANDIDATES
+        The delimiters tried, in order.
 
     Returns
     -------
@@ -422,7 +425,7 @@ def choose_delimiter(values: Mapping[Any, Sequence[str]], given: str | None, *,
                 f"choose another {name}, or None to pick a free one automatically")
         return given
     found = {}
-    for cand in DELIMITER_CANDIDATES:
+    for cand in candidates:
         where = first_occurrence(cand)
         if where is None:
             return cand

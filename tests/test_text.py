@@ -89,16 +89,35 @@ def test_missing_extra_names_the_install_command(monkeypatch, tweets):
 
 
 # ------------------------------------------------------------- line format
-def test_separator_is_chosen_absent_from_the_data(fitted, tweets):
-    # the tweets hold "," and ":" (the first two candidates), not "|"
-    assert tweets["text"].str.contains(",").any() and tweets["text"].str.contains(":").any()
+def test_separator_is_chosen_absent_from_the_labels(fitted, tiny_model, tweets):
+    from skgen.text._format import parse_line
+
+    # "|" is the first candidate; the tweets hold "," and ":", not "|"
     assert fitted.separator_ == "|"
     assert fitted.text_column_ == "text" and fitted.label_columns_ == ["sentiment"]
+    # texts may hold the separator: the text is the last field, split off after the labels
+    piped = tweets.assign(text=tweets["text"] + " | via web")
+    syn = GPTTextSynthesizer(**_fast(tiny_model)).fit(piped)
+    assert syn.separator_ == "|"
+    out = syn.sample(12, conditions={"sentiment": "negative"})
+    assert (out["sentiment"] == "negative").all() and out["text"].str.len().gt(0).all()
+    free = syn.sample(conditions=pd.DataFrame({"sentiment": [None] * 12}), random_state=0)
+    assert free["sentiment"].isin(["negative", "positive"]).all()
+    assert parse_line("negative|so | bad", [None], [{"negative"}], "|") == (["negative"],
+                                                                         "so | bad")
+    # a label holding "|" makes the next candidate the separator
+    odd = tweets.assign(sentiment=tweets["sentiment"] + "|x")
+    assert GPTTextSynthesizer(**_fast(tiny_model, epochs=1)).fit(odd).separator_ == ","
 
 
-def test_given_separator_in_the_data_is_refused_naming_where(tiny_model, tweets):
-    with pytest.raises(SchemaError, match=r"separator ',' occurs in column 'text'"):
-        GPTTextSynthesizer(**_fast(tiny_model, separator=",")).fit(tweets)
+def test_given_separator_in_a_label_is_refused_naming_where(tiny_model, tweets):
+    odd = tweets.assign(sentiment=tweets["sentiment"].str.replace("negative", "neg,ative"))
+    with pytest.raises(SchemaError, match=r"separator ',' occurs in column 'sentiment' "
+                                          r"\(value 'neg,ative'\)"):
+        GPTTextSynthesizer(**_fast(tiny_model, separator=",")).fit(odd)
+    # in the texts it is allowed (they hold commas)
+    assert GPTTextSynthesizer(**_fast(tiny_model, separator=",", epochs=1)).fit(
+        tweets).separator_ == ","
 
 
 def test_line_breaks_and_several_text_columns_are_refused(tiny_model, tweets):
