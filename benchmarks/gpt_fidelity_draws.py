@@ -13,14 +13,13 @@ draw, its mean and standard deviation, and texts/s inside the sampling loop::
     python benchmarks/gpt_fidelity_draws.py --corpus tweets --seed 1 --guidance-scales 3 5
 
 Variants: ``bounds`` (the sampler as shipped: texts kept to the fitted character-set and
-string-length validators, ending the line made likelier near the longest), ``noramp``
-(the same without making the end likelier), ``cutoff`` (only the cut-off of texts longer
-than the longest training text), ``none`` (no bounds: the sampler before them, with the
-top-k draw). All but the first patch ``skgen.text._synthesizer._Runtime.text_bounds``
-for the run. Each draw also prints the texts' mean length in characters (the small
-set's own at the start).
+string-length validators), ``cutoff`` (only the cut-off of texts longer than the longest
+training text), ``none`` (no bounds: the sampler before them, with the top-k draw). The
+two last patch ``skgen.text._synthesizer._Runtime.text_bounds`` for the run. Each draw
+also prints the texts' mean length in characters (the small set's own at the start).
 ``--guidance-scales`` samples the same model at each ``guidance_scale`` too, with the
-same draws (matched ``random_state``).
+same draws (matched ``random_state``). ``--separators '|' , '\\t'`` fits a model per
+separator of the line format (same split, seed and draws).
 Figures in docs/benchmarks.md (GPT section).
 """
 
@@ -51,10 +50,7 @@ def _variant_bounds(name: str):
             return b
         if name == "none":
             return None
-        if name == "noramp":
-            return dataclasses.replace(b, end_from=b.max_chars)
-        return dataclasses.replace(b, banned=torch.zeros_like(b.banned), min_chars=0,
-                                   end_from=b.max_chars)
+        return dataclasses.replace(b, banned=torch.zeros_like(b.banned), min_chars=0)
 
     return bounds
 
@@ -65,25 +61,32 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0, help="the benchmark's split seed")
     p.add_argument("--draws", type=int, default=4)
     p.add_argument("--variants", nargs="+", default=["bounds"],
-                   choices=["bounds", "noramp", "cutoff", "none"])
+                   choices=["bounds", "cutoff", "none"])
     p.add_argument("--guidance-scales", nargs="+", type=float, default=[3.0])
     p.add_argument("--per-class", type=int, default=30, help="texts per class and draw")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--data", type=Path, default=gb.DATA)
+    p.add_argument("--separators", nargs="+", default=[None],
+                   help="fit once per separator (escapes such as \\t read; default: the "
+                        "estimator's choice)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     bench = gb.parse(["--data", str(args.data), "--seed", str(args.seed)])
     df, label = gb.load_corpus(args.corpus, bench)
     split = gb.split(df, label, bench, args.seed)
-    syn = gb.gpt(bench, finetune="lora", verbose=0).fit(split["small"][[label, "text"]])
     seeds = gb.conditions_frame(split["small"], label, args.per_class)
     print(f"{args.corpus} split {args.seed}: small set's mean length "
           f"{split['small']['text'].str.len().mean():.1f} characters", flush=True)
     original = _synthesizer._Runtime.text_bounds
-    for name, scale in [(v, g) for v in args.variants for g in args.guidance_scales]:
-        _synthesizer._Runtime.text_bounds = _variant_bounds(name)
+    for separator, variant, scale in [(sep, v, g) for sep in args.separators
+                                      for v in args.variants for g in args.guidance_scales]:
+        sep = None if separator is None else separator.encode().decode("unicode_escape")
+        if variant == args.variants[0] and scale == args.guidance_scales[0]:  # fit anew
+            syn = gb.gpt(bench, finetune="lora", verbose=0, separator=sep).fit(
+                split["small"][[label, "text"]])
+        _synthesizer._Runtime.text_bounds = _variant_bounds(variant)
         syn.set_params(guidance_scale=scale)
-        name = f"{name} guidance_scale={scale:g}"
+        name = f"{variant} guidance_scale={scale:g} separator={syn.separator_!r}"
         ratios, speeds = [], []
         for draw in range(args.draws):
             t0 = time.perf_counter()

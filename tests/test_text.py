@@ -383,7 +383,7 @@ def test_bounded_rows_keep_to_the_characters_and_lengths_the_validators_accept()
     bounds = TextBounds(banned=torch.tensor([True, False, False, True, True]),
                         chars=torch.tensor([0, 0, 2, 1, 3]), min_chars=5, max_chars=8,
                         separators=torch.tensor([0, 0, 0, 0, 1]),
-                        after=torch.tensor([0, 0, 0, 0, 1]), end_from=8)  # no end favoured
+                        after=torch.tensor([0, 0, 0, 0, 1]))
     cfg = SamplingConfig(max_new_tokens=20, temperature=1.0, top_p=1.0, top_k=None,
                          batch_size=64)
     out = complete(model, [[2]] * 100, pad_id=0,
@@ -402,36 +402,6 @@ def test_bounded_rows_keep_to_the_characters_and_lengths_the_validators_accept()
     assert cut and all(ids == [2, 2, 2, 2] for ids in cut)  # 9 > 8: cut off at once
     # before its separator a row is free: it may end at once
     assert any(ids == [1] for ids, _ in out[40:])
-
-
-def test_ending_the_line_grows_likelier_as_a_text_nears_the_longest():
-    """Past end_from characters the odds of ending are multiplied by the span left at
-    end_from over the characters left: far fewer rows run past the longest text and are
-    cut off, while the lengths below end_from keep the model's own distribution."""
-    from skgen.text._generate import SamplingConfig, TextBounds, complete
-
-    model = _FixedLogits([float("-inf"), 0.0, float(np.log(9))])  # ends with p = 0.1
-    stop = torch.tensor([False, True, False])
-    cfg = SamplingConfig(max_new_tokens=40, temperature=1.0, top_p=1.0, top_k=None,
-                         batch_size=4000)
-
-    def lengths(end_from):  # characters of each ended row; -1 when cut off past 20
-        bounds = TextBounds(banned=torch.tensor([True, False, False]),
-                            chars=torch.tensor([0, 0, 1]), min_chars=0, max_chars=20,
-                            separators=torch.zeros(3, dtype=torch.long),
-                            after=torch.zeros(3, dtype=torch.long), end_from=end_from)
-        out = complete(model, [[2]] * 4000, pad_id=0, stop=stop, cfg=cfg,
-                       generator=torch.Generator().manual_seed(0), device=torch.device("cpu"),
-                       bounds=bounds, text_chars=[0] * 4000)
-        return np.array([len(ids) - 1 if ended else -1 for ids, ended in out])
-
-    plain, ramped = lengths(20), lengths(8)
-    # cut off: 0.9 ** 21 = 0.109 of the rows without; 0.012 with (product of the hazards)
-    assert abs((plain == -1).mean() - 0.109) < 0.02 and (ramped == -1).mean() < 0.025
-    # below end_from nothing changes: 1 - 0.9 ** 8 = 0.570 end there in both
-    for sample in (plain, ramped):
-        assert abs(((sample >= 0) & (sample < 8)).mean() - 0.570) < 0.03
-    assert ramped.max() <= 20
 
 
 def test_long_prompts_make_smaller_batches_within_the_memory_budget(tiny_model, tweets,

@@ -30,12 +30,7 @@ character absent from the training texts, cannot end its line before the
 shortest training text's length, and is cut off (leaves the batch, not
 ended) once it is longer than the longest: the sampler spends no steps on
 completions the validators must reject (constrained decoding: the masked
-tokens get zero probability before top-k and top-p). Past ``end_from``
-characters (a quarter of the way from the shortest to the longest) the odds
-of ending the line are multiplied by the characters left at ``end_from``
-over those left now (1 at ``end_from``, 2 halfway to the longest, the whole
-span at the last character): a text nearing the longest ends at a likely
-place more often, instead of running on to be cut off.
+tokens get zero probability before top-k and top-p).
 
 References
 ----------
@@ -88,9 +83,6 @@ class TextBounds:
     after : torch.Tensor of int64, shape (vocab_size,)
         Characters a token holds after its last separator: the start of the
         text when that separator is the last label's.
-    end_from : int
-        Length, in characters, past which ending the line is made likelier
-        (``max_chars`` or more: never).
     """
 
     banned: torch.Tensor
@@ -99,7 +91,6 @@ class TextBounds:
     max_chars: int
     separators: torch.Tensor
     after: torch.Tensor
-    end_from: int
 
 
 #: Bytes a batch's keys, values and prompt attention weights may take; longer prompts
@@ -226,16 +217,11 @@ def _forward_arguments(model: torch.nn.Module) -> tuple[str, dict]:
 
 def _bounded_logits(logits: torch.Tensor, bounds: TextBounds, stop: torch.Tensor,
                     written: torch.Tensor, bounded: torch.Tensor) -> torch.Tensor:
-    """``logits`` of the bounded rows with the tokens the bounds forbid at -inf (unseen
-    characters, and ending the line while the text is shorter than ``min_chars``), and
-    ending the line made likelier past ``end_from`` characters."""
+    """``logits`` of the bounded rows with the tokens the bounds forbid at -inf: unseen
+    characters, and ending the line while the text is shorter than ``min_chars``."""
     ban = bounds.banned[None, :]
     if bounds.min_chars > 0:
         ban = ban | (stop[None, :] & (written[:, None] + bounds.chars[None, :] < bounds.min_chars))
-    if bounds.end_from < bounds.max_chars:  # odds x (span left at end_from) / (left now)
-        odds = (bounds.max_chars + 1 - bounds.end_from) / (bounds.max_chars + 1 - written)
-        boost = torch.where(bounded, odds.clamp(min=1).log(), 0.0)
-        logits = logits + boost[:, None] * stop[None, :]
     return logits.masked_fill(ban & bounded[:, None], float("-inf"))
 
 
@@ -266,7 +252,7 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
         pending = torch.tensor(list(labels_left), dtype=torch.long, device=device)
         bounds = TextBounds(bounds.banned.to(device), bounds.chars.to(device), bounds.min_chars,
                             bounds.max_chars, bounds.separators.to(device),
-                            bounds.after.to(device), bounds.end_from)
+                            bounds.after.to(device))
     written: list[list[int]] = [[] for _ in range(n)]
     ended = [False] * n
     active = list(range(n))  # batch row -> prompt; finished rows leave the batch
