@@ -6,6 +6,7 @@ estimator on the tiny random Llama of ``test_text.py``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from types import SimpleNamespace
 
@@ -132,6 +133,16 @@ def _negatives(syn, seeds, monkeypatch):
     return [tok.decode(p, skip_special_tokens=True) for p in seen["prompts"]], decode
 
 
+@contextlib.contextmanager
+def _guidance_restored(syn):
+    """The shared fitted model's guidance settings put back however the test ends."""
+    saved = {k: getattr(syn, k) for k in ("guidance_scale", "guidance_negative")}
+    try:
+        yield
+    finally:
+        syn.set_params(**saved)
+
+
 def test_guidance_is_on_by_default(fitted):
     assert fitted.guidance_scale == 5.0 and fitted.guidance_negative == "no_label"
 
@@ -139,7 +150,7 @@ def test_guidance_is_on_by_default(fitted):
 def test_negative_prompts_drop_what_conditions_the_line(fitted, monkeypatch):
     seeds = pd.DataFrame({"sentiment": ["positive", "negative", None],
                           "text": [None, "I hate", None]})
-    try:
+    with _guidance_restored(fitted):
         fitted.set_params(guidance_scale=1.0)
         assert _negatives(fitted, seeds, monkeypatch)[1] == []  # scale 1: no negative rows
         fitted.set_params(guidance_scale=2.0)
@@ -150,8 +161,6 @@ def test_negative_prompts_drop_what_conditions_the_line(fitted, monkeypatch):
         assert _negatives(fitted, seeds, monkeypatch)[1] == ["", "I hate", ""]
         fitted.set_params(guidance_negative="other_label")
         assert _negatives(fitted, seeds, monkeypatch)[1] == ["negative|", "positive|I hate", ""]
-    finally:
-        fitted.set_params(guidance_scale=5.0, guidance_negative="no_label")
 
 
 def test_few_shot_negative_prompts_keep_or_drop_the_examples(tiny_model, tweets,  # noqa: F811
@@ -173,7 +182,7 @@ def test_few_shot_negative_prompts_keep_or_drop_the_examples(tiny_model, tweets,
 def test_guided_sampling_keeps_labels_reproduces_and_leaves_torch_rng(fitted):
     torch.manual_seed(5)
     before = torch.get_rng_state().clone()
-    try:
+    with _guidance_restored(fitted):
         plain = fitted.set_params(guidance_scale=1.0).sample(
             8, conditions={"sentiment": "negative"}, random_state=3)
         for negative in ("no_label", "no_prompt", "other_label"):
@@ -184,5 +193,3 @@ def test_guided_sampling_keeps_labels_reproduces_and_leaves_torch_rng(fitted):
                 out, fitted.sample(8, conditions={"sentiment": "negative"}, random_state=3))
             assert not out.equals(plain)
         assert torch.equal(torch.get_rng_state(), before)
-    finally:
-        fitted.set_params(guidance_scale=5.0, guidance_negative="no_label")
