@@ -49,7 +49,8 @@ from skgen.conditions import SeedRows, conditions_met, restrictions_of, seed_row
 from skgen.data_checks import check_data
 from skgen.exceptions import ConditionError, SchemaError, TooManyInvalidError
 from skgen.schema import TableSchema, check_frame
-from skgen.validators import PrivacyFilter, ValidatorSet
+from skgen.validators import PrivacyFilter
+from skgen.validators._compose import as_validator_set
 
 #: Documentation shared by every synthesizer for the parameters this class owns.
 COMMON_PARAMETERS_DOC = """
@@ -256,7 +257,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                                 exclude=self._irrelevant_data_checks,
                                 text_columns=new._written_text_columns(X))
         ]
-        new.validators_ = new._make_validator_set().fit(reference)
+        new.validators_ = as_validator_set(new.validators).fit(reference)
         if reference is not X and any(isinstance(v, PrivacyFilter)
                                       for v in new.validators_.validators_):
             warnings.warn(f"the PrivacyFilter learned the {len(reference)} rows of the sample "
@@ -377,16 +378,6 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             check_frame(frame)
         _check_finite(frame)
         return frame.reset_index(drop=True)
-
-    def _make_validator_set(self) -> ValidatorSet:
-        v = self.validators
-        if isinstance(v, ValidatorSet):
-            return v.__class__(**v.get_params(deep=False))
-        if v is None:
-            return ValidatorSet()
-        if isinstance(v, list):
-            return ValidatorSet(validators=list(v))
-        return ValidatorSet(validators=[v])
 
     @abstractmethod
     def _fit(self, X: pd.DataFrame, rng: np.random.Generator) -> None:

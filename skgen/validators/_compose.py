@@ -252,7 +252,7 @@ class DropInvalidRows(TableInputMixin, BaseEstimator):
             For the reasons :meth:`ValidatorSet.fit` raises, or an invalid
             ``validators`` parameter.
         """
-        validators = self._validator_set().fit(X)
+        validators = as_validator_set(self.validators).fit(X)
         self.validators_, self.n_features_in_ = validators, validators.n_features_in_
         return self
 
@@ -280,16 +280,24 @@ class DropInvalidRows(TableInputMixin, BaseEstimator):
             For the reasons :meth:`BaseValidator.fit_resample` raises, or an
             invalid ``validators`` parameter.
         """
-        validators = self._validator_set()
+        validators = as_validator_set(self.validators)
         out = validators.fit_resample(X, y)
         self.validators_, self.n_features_in_ = validators, validators.n_features_in_
         return out
 
-    def _validator_set(self) -> ValidatorSet:
-        v = self.validators
-        if isinstance(v, ValidatorSet):
-            return ValidatorSet(v.validators)
-        return ValidatorSet(None if v is None else list(v) if isinstance(v, list) else [v])
+
+def as_validator_set(validators: Any) -> ValidatorSet:
+    """A new, unfitted :class:`ValidatorSet` from a ``validators`` parameter.
+
+    ``None`` gives the automated set; a validator or a list of them is wrapped;
+    a ``ValidatorSet`` is copied with its parameters (never fitted in place).
+    """
+    if isinstance(validators, ValidatorSet):
+        return validators.__class__(**validators.get_params(deep=False))
+    if validators is None:
+        return ValidatorSet()
+    return ValidatorSet(validators=list(validators) if isinstance(validators, list)
+                        else [validators])
 
 
 def default_validators() -> ValidatorSet:
