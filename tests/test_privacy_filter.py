@@ -47,6 +47,15 @@ def test_copy_after_normalising_case_and_whitespace_is_rejected(notes):
     assert not pf.is_valid(candidates[["note"]].head(1))[0]
 
 
+def test_rows_whose_texts_are_all_missing_are_judged_on_the_rest(notes):
+    # a sampling batch of malformed completions: every text missing
+    pf = PrivacyFilter(max_ngram_overlap=4, random_state=0).fit(notes)
+    for missing in (None, np.nan, ""):
+        candidates = pd.DataFrame({"note": [missing, missing],
+                                   "income": ["<=50K", ">50K"]})
+        assert pf.is_valid(candidates).tolist() == [True, True]
+
+
 @pytest.mark.parametrize("k", [3, 6])
 def test_long_shared_ngram_is_rejected(notes, k):
     words = re.findall(r"\w+", notes.loc[11, "note"])  # the filter's words

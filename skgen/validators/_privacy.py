@@ -102,9 +102,8 @@ def _nearest(reference: np.ndarray, ranks: np.ndarray, group: np.ndarray,
 def _normalised(texts: pd.Series) -> np.ndarray:
     """Texts case-folded, whitespace runs made one space, ends stripped; missing stays None."""
     missing = missing_mask(texts)
-    norm = as_text(texts).str.casefold().str.split().str.join(" ")
-    out = np.array(norm, dtype=object)  # a writable copy
-    out[missing] = None
+    out = np.full(len(texts), None, dtype=object)
+    out[~missing] = [" ".join(t.casefold().split()) for t in as_text(texts[~missing])]
     return out
 
 
