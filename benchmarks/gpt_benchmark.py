@@ -35,7 +35,10 @@ with each ``sampling_precision`` (at its own guidance settings), rows
 ``gpt_lora precision=int8`` and so on. ``--temperatures 0.7 0.8`` samples
 each fitted GPT model again at each ``temperature``: at its own guidance
 settings (rows ``gpt_lora T=0.7``) and at each ``--guidance-scales`` setting
-(rows ``gpt_lora cfg=5 no_label T=0.7``).
+(rows ``gpt_lora cfg=5 no_label T=0.7``). ``--text-prefix-words 6`` samples
+each fitted GPT model again with seeds from :func:`skgen.text.prefix_conditions`:
+the class and the first 6 words (at most half) of one of its real small-set
+texts to complete (rows ``gpt_lora prefix=6w``).
 
 Peak memory is measured per step: each method's fit and sampling (and each
 fitted model's resampled rows), and the speed step, start with the models of
@@ -291,6 +294,16 @@ def conditions_frame(small: pd.DataFrame, label: str, n: int) -> pd.DataFrame:
     return pd.DataFrame({label: np.repeat(classes, n)})
 
 
+def prefix_seeds(small: pd.DataFrame, label: str, n: int, words: int, seed: int
+                 ) -> pd.DataFrame:
+    """``n`` seed rows per class: the class and the first words of one of its real texts."""
+    from skgen.text import prefix_conditions
+
+    return pd.concat([prefix_conditions(group[[label, "text"]], n, n_words=words,
+                                        text_column="text", random_state=seed)
+                      for _, group in small.groupby(label, sort=True)], ignore_index=True)
+
+
 def sample_rows(syn: Any, seeds: pd.DataFrame, random_state: int | None = None
                 ) -> pd.DataFrame:
     """One text per seed row; what was made so far when the model gives up."""
@@ -374,7 +387,12 @@ def resampled_variants(name: str, args: argparse.Namespace) -> dict[str, dict]:
         out[f"{name} T={t:g}"] = {"temperature": float(t)}
         out.update({f"{row} T={t:g}": {**settings, "temperature": float(t)}
                     for row, settings in guided.items()})
+    out.update({f"{name} prefix={k}w": {PREFIX: k} for k in args.text_prefix_words})
     return out
+
+
+#: The pseudo-setting of a resampled row whose seeds hold the first words of real texts.
+PREFIX = "prefix_words"
 
 
 #: Settings of the rows that sample a fitted model again, by row name (see resampled_variants).
@@ -390,7 +408,11 @@ def run_method(name: str, split_: dict, label: str, args: argparse.Namespace,
         import copy
 
         base, settings = _RESAMPLED[name]
-        method = copy.copy(_FITTED[base]).set_params(**settings)
+        params = {k: v for k, v in settings.items() if k != PREFIX}
+        if PREFIX in settings:
+            seeds = prefix_seeds(small, label, args.synthetic_per_class, settings[PREFIX],
+                                 args.seed)
+        method = copy.copy(_FITTED[base]).set_params(**params)
         log(f"    {settings}: {len(seeds)} texts")
         out = sample_rows(method, seeds, random_state=args.seed)
         gen_s = time.perf_counter() - t0
@@ -567,6 +589,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--temperatures", nargs="*", type=float, default=[],
                    help="also sample the fitted GPT models at these temperature values "
                         "(at their own guidance and at each --guidance-scales setting)")
+    p.add_argument("--text-prefix-words", nargs="*", type=int, default=[],
+                   help="sample each fitted GPT model again completing the first K words "
+                        "(at most half) of the class's real texts: rows '<method> prefix=Kw'")
     p.add_argument("--max-invalid", type=int, default=2000)
     p.add_argument("--speed-corpus", nargs="*", default=["tweets"], choices=list(CORPORA))
     p.add_argument("--speed-size", type=int, default=2000)

@@ -278,6 +278,21 @@ def test_a_text_condition_is_a_prefix_to_complete(fitted):
     assert (out["text"].str.len() > len("I love")).any()
 
 
+def test_prefix_conditions_give_one_new_completion_per_real_start(tiny_model, tweets):
+    from skgen.text import prefix_conditions
+    from skgen.validators import make_validators
+
+    syn = GPTTextSynthesizer(**_fast(tiny_model, validators=make_validators(
+        privacy_filter=True))).fit(tweets)
+    seeds = prefix_conditions(tweets[tweets["sentiment"] == "negative"], n=40, n_words=4,
+                              random_state=0)
+    out = syn.sample(conditions=seeds, random_state=1)
+    assert len(out) == 40 and (out["sentiment"] == "negative").all()
+    for start, text in zip(seeds["text"], out["text"], strict=True):
+        assert text.startswith(start) and len(text) > len(start)
+    assert not out["text"].isin(tweets["text"]).any()  # the privacy filter drops copies
+
+
 # ------------------------------------------------------- prompts, malformed
 def test_few_shot_prompt_holds_k_real_lines_of_the_label(tiny_model, tweets, monkeypatch,
                                                          tmp_path):
