@@ -251,11 +251,17 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         # the estimator as it was: unfitted, or with its previous fit intact.
         new = self._unfitted_copy()
         new.schema_ = schema
+        written = new._written_text_columns(X)
+        if full is None and any(schema[c].kind != "text" for c in written):
+            # a column the model writes as new text is text, however few or short its
+            # values (inferred as categorical, every new text would be refused)
+            schema = TableSchema.infer(X, column_types={**(column_types or {}),
+                                                        **dict.fromkeys(written, "text")})
+            new.schema_ = schema
         new.data_check_warnings_ = [
             {"check": w.check, "column": w.column, "message": w.message}
             for w in check_data(X, strategy=self.data_checks,
-                                exclude=self._irrelevant_data_checks,
-                                text_columns=new._written_text_columns(X))
+                                exclude=self._irrelevant_data_checks, text_columns=written)
         ]
         new.validators_ = as_validator_set(new.validators).fit(reference)
         if reference is not X and any(isinstance(v, PrivacyFilter)
@@ -341,9 +347,10 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         return new
 
     def _written_text_columns(self, X: pd.DataFrame) -> list:
-        """Columns the model writes as natural-language text, which the data
-        checks for categoricals and free text leave alone; none by default.
-        Called on the fitting instance once ``schema_`` is set."""
+        """Columns the model writes as natural-language text: of kind ``"text"``
+        in ``schema_`` whatever was inferred, and left alone by the data checks
+        for categoricals and free text; none by default. Called on the fitting
+        instance once ``schema_`` is set."""
         return []
 
     def _prepare_training_frame(self, X: Any, y: Any) -> pd.DataFrame:

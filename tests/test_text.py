@@ -278,6 +278,33 @@ def test_a_text_condition_is_a_prefix_to_complete(fitted):
     assert (out["text"].str.len() > len("I love")).any()
 
 
+def test_a_few_short_texts_are_still_the_text_column_and_new_texts_are_kept(tiny_model,
+                                                                            tweets):
+    # 10 texts: too few for the schema to call them text; inferred as a categorical,
+    # every new text was refused as an unseen level
+    small = tweets.groupby("sentiment").head(5).reset_index(drop=True)
+    assert skgen.schema.TableSchema.infer(small)["text"].kind == "categorical"
+    syn = GPTTextSynthesizer(**_fast(tiny_model)).fit(small)
+    assert syn.text_column_ == "text" and syn.schema_["text"].kind == "text"
+    out = syn.sample(6, random_state=0)
+    assert len(out) == 6 and not out["text"].isin(small["text"]).all()
+
+
+@pytest.mark.parametrize("fit_per_class", [True, False])
+def test_oversampler_fills_a_rare_class_with_new_texts(tiny_model, tweets, fit_per_class):
+    from skgen import SyntheticOversampler
+
+    rare = pd.concat([tweets[tweets["sentiment"] == "negative"],
+                      tweets[tweets["sentiment"] == "positive"].head(8)])
+    sampler = SyntheticOversampler(GPTTextSynthesizer(**_fast(tiny_model)),
+                                   fit_per_class=fit_per_class, random_state=0)
+    X_res, y_res = sampler.fit_resample(rare[["text"]], rare["sentiment"])
+    assert y_res.value_counts().to_dict() == {"negative": 30, "positive": 30}
+    new = X_res.iloc[len(rare):]
+    assert (y_res.iloc[len(rare):] == "positive").all()
+    assert not new["text"].isin(rare["text"]).all() and new["text"].str.len().gt(0).all()
+
+
 def test_prefix_conditions_give_one_new_completion_per_real_start(tiny_model, tweets):
     from skgen.text import prefix_conditions
     from skgen.validators import make_validators

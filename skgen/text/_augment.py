@@ -140,6 +140,18 @@ def _text_column(frame: pd.DataFrame, given: Any) -> Any:
             raise SchemaError(f"text_column {given!r} is not a column; columns: "
                               f"{list(frame.columns)}")
         return given
+    return wordiest_column(frame)
+
+
+def wordiest_column(frame: pd.DataFrame) -> Any:
+    """The column whose values hold the most words on average: a table's text beside labels.
+
+    Raises
+    ------
+    SchemaError
+        If no column holds more words per value than every other and more
+        than one, naming each column's mean.
+    """
     if frame.shape[1] == 1:
         return frame.columns[0]
     words = {c: frame[c].map(lambda v: len(v.split()) if isinstance(v, str) else 0).mean()

@@ -16,6 +16,7 @@ from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer
 from skgen.exceptions import ModelFileError, SchemaError
 from skgen.privacy import DP_PARAMETER_CONSTRAINTS
 from skgen.text import _format, _pretrained
+from skgen.text._augment import wordiest_column
 
 #: The seed's ``gpt_x`` keys and the parameters they set; ``privacy_params``
 #: and ``generate`` are nested blocks mapped key by key.
@@ -90,8 +91,12 @@ class GPTTextSynthesizer(BaseSynthesizer):
         Face hub id already in the local hub cache. Never copied into saved
         files: they reference it by name and SHA-256.
     text_column : str or None, default=None
-        The free-text column; ``None`` takes the schema's single text column
-        (or the only column). Every other column is a label.
+        The free-text column; ``None`` takes the schema's single text column,
+        the only column, or, when the schema finds no text (fewer than 20
+        distinct or short texts), the column whose values hold the most
+        words. Every other column is a label. It is of kind ``"text"`` in
+        ``schema_`` whatever was inferred, so that new texts are not refused
+        as unseen categories.
     separator : str or None, default=None
         Joins the fields of a line; ``None`` picks the first of ``| , : ; \\t
         + - ^ @ # *`` that occurs in no label value. Texts may hold it: the
@@ -567,10 +572,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
                               "one to generate (the others must be dropped or be labels)")
         if texts:
             return texts[0]
-        if X.shape[1] == 1:
-            return X.columns[0]
-        raise SchemaError(f"no column holds free text (columns: {list(X.columns)}); pass "
-                          "text_column=")
+        # too few or too short texts to be inferred as text: the wordiest column
+        return wordiest_column(X)
 
     def set_prompt_examples(self, X: Any, y: Any = None) -> GPTTextSynthesizer:
         """Give a loaded model the real lines its few-shot prompts are built from.
