@@ -117,7 +117,7 @@ def prefix_conditions(
         else X
     column = _text_column(frame, text_column)
     texts = frame[column]
-    words = texts.map(lambda t: str(t).split() if isinstance(t, str) else [])
+    words = texts.map(lambda t: t.split() if isinstance(t, str) else [])
     empty = words.map(len) == 0
     if empty.any():
         where = frame.index[empty.to_numpy()][0]
