@@ -329,6 +329,8 @@ def make_method(name: str, label: str, args: argparse.Namespace, wordnet: Any) -
         lora = {} if args.lora_epochs is None else {"epochs": args.lora_epochs}
         if args.lora_r is not None:
             lora["lora_r"] = args.lora_r
+        if args.lora_learning_rate is not None:
+            lora["learning_rate"] = args.lora_learning_rate
         if args.lora_target_modules:
             lora["lora_target_modules"] = args.lora_target_modules
         return gpt(args, finetune="lora", **lora)
@@ -574,6 +576,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--lora-epochs", type=int, default=None,
                    help="GPT-LoRA epochs (default: GPTTextSynthesizer's)")
     p.add_argument("--lora-r", type=int, default=None, help="lora_r of gpt_lora (default: its own)")
+    p.add_argument("--lora-learning-rate", type=float, default=None,
+                   help="learning_rate of gpt_lora (default: its own)")
     p.add_argument("--lora-target-modules", nargs="+", default=None,
                    help="GPT-LoRA lora_target_modules (default: the attention projections)")
     p.add_argument("--lstm-epochs", type=int, default=30)
