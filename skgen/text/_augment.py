@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Integral
 from typing import Any
 
@@ -115,7 +116,7 @@ def prefix_conditions(
     """
     frame = X.to_frame(X.name if X.name is not None else "text") if isinstance(X, pd.Series) \
         else X
-    column = _text_column(frame, text_column)
+    column = find_text_column(frame, text_column)
     texts = frame[column]
     words = texts.map(lambda t: t.split() if isinstance(t, str) else [])
     empty = words.map(len) == 0
@@ -135,24 +136,28 @@ def prefix_conditions(
     return out
 
 
-def _text_column(frame: pd.DataFrame, given: Any) -> Any:
+def find_text_column(frame: pd.DataFrame, given: Any, inferred: Sequence = ()) -> Any:
+    """The text column: ``given``, checked; else the single one of ``inferred`` (the
+    schema's text columns), the only column, or the column whose values hold the most
+    words on average (a table's text beside short labels).
+
+    Raises
+    ------
+    SchemaError
+        If ``given`` is not a column; if ``inferred`` holds several columns; or if,
+        with neither, no column holds more words per value than every other and more
+        than one (naming each column's mean).
+    """
     if given is not None:
         if given not in frame.columns:
             raise SchemaError(f"text_column {given!r} is not a column; columns: "
                               f"{list(frame.columns)}")
         return given
-    return wordiest_column(frame)
-
-
-def wordiest_column(frame: pd.DataFrame) -> Any:
-    """The column whose values hold the most words on average: a table's text beside labels.
-
-    Raises
-    ------
-    SchemaError
-        If no column holds more words per value than every other and more
-        than one, naming each column's mean.
-    """
+    if len(inferred) > 1:
+        raise SchemaError(f"several text columns {list(inferred)}; pass text_column= to say "
+                          "which one to generate (the others must be dropped or be labels)")
+    if inferred:
+        return inferred[0]
     if frame.shape[1] == 1:
         return frame.columns[0]
     words = {c: frame[c].map(lambda v: len(v.split()) if isinstance(v, str) else 0).mean()

@@ -16,7 +16,7 @@ from skgen.base import COMMON_PARAMETERS_DOC, BaseSynthesizer
 from skgen.exceptions import ModelFileError, SchemaError
 from skgen.privacy import DP_PARAMETER_CONSTRAINTS
 from skgen.text import _format, _pretrained
-from skgen.text._augment import wordiest_column
+from skgen.text._augment import find_text_column
 
 #: The seed's ``gpt_x`` keys and the parameters they set; ``privacy_params``
 #: and ``generate`` are nested blocks mapped key by key.
@@ -561,19 +561,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
         return [self._find_text_column(X)]
 
     def _find_text_column(self, X: pd.DataFrame) -> Any:
-        if self.text_column is not None:
-            if self.text_column not in X.columns:
-                raise SchemaError(f"text_column {self.text_column!r} is not a column; columns: "
-                                  f"{list(X.columns)}")
-            return self.text_column
-        texts = [c.name for c in self.schema_.of_kind("text")]
-        if len(texts) > 1:
-            raise SchemaError(f"several text columns {texts}; pass text_column= to say which "
-                              "one to generate (the others must be dropped or be labels)")
-        if texts:
-            return texts[0]
-        # too few or too short texts to be inferred as text: the wordiest column
-        return wordiest_column(X)
+        return find_text_column(X, self.text_column,
+                                [c.name for c in self.schema_.of_kind("text")])
 
     def set_prompt_examples(self, X: Any, y: Any = None) -> GPTTextSynthesizer:
         """Give a loaded model the real lines its few-shot prompts are built from.
