@@ -58,7 +58,9 @@ sentence) and the results say so. Stop words are scikit-learn's English list.
 
 Texts are used as one line each (fortunes' line breaks become spaces) and
 fortunes longer than ``--max-chars`` characters are left out, so that a text
-fits ``maximum_text_length`` tokens.
+fits ``maximum_text_length`` tokens. ``--keep-line-breaks`` keeps the line
+breaks (the same texts otherwise: spaces inside each line collapsed, empty
+lines dropped, the same length filter on the one-line form).
 
 Commands::
 
@@ -141,13 +143,18 @@ def load_corpus(name: str, args: argparse.Namespace) -> tuple[pd.DataFrame, str]
     """The corpus as a (label, text) frame: one line per text, no missing or empty text."""
     file, label = CORPORA[name]
     df = pd.read_csv(args.data / file, usecols=[label, "text"]).dropna()
-    df["text"] = df["text"].astype(str).str.split().str.join(" ")
+    raw = df["text"].astype(str)
+    df["text"] = raw.str.split().str.join(" ")
     df[label] = df[label].astype(str)
     df = df[df["text"].str.len().between(1, args.max_chars)]
     if name == "fortunes":
         keep = df[label].value_counts().index[:args.fortune_classes]
         df = df[df[label].isin(keep)]
-    return df[[label, "text"]].drop_duplicates("text").reset_index(drop=True), label
+    df = df[[label, "text"]].drop_duplicates("text")
+    if args.keep_line_breaks:
+        df["text"] = [("\n".join(" ".join(ln.split()) for ln in t.splitlines() if ln.strip()))
+                      for t in raw[df.index]]
+    return df.reset_index(drop=True), label
 
 
 def per_class(df: pd.DataFrame, label: str, n: int, rng: np.random.RandomState) -> pd.DataFrame:
@@ -573,6 +580,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--judge-size", type=int, default=4000)
     p.add_argument("--fortune-classes", type=int, default=4)
     p.add_argument("--max-chars", type=int, default=280)
+    p.add_argument("--keep-line-breaks", action="store_true",
+                   help="keep the texts' line breaks (fortunes), else one line each")
     p.add_argument("--lora-epochs", type=int, default=None,
                    help="GPT-LoRA epochs (default: GPTTextSynthesizer's)")
     p.add_argument("--lora-r", type=int, default=None, help="lora_r of gpt_lora (default: its own)")

@@ -44,8 +44,8 @@ from skgen.text import _synthesizer  # noqa: E402
 def _variant_bounds(name: str):
     original = _synthesizer._Runtime.text_bounds
 
-    def bounds(self, validators, text_column, separator):
-        b = original(self, validators, text_column, separator)
+    def bounds(self, validators, text_column, separator, line_break=None):
+        b = original(self, validators, text_column, separator, line_break)
         if b is None or name == "bounds":
             return b
         if name == "none":

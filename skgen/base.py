@@ -251,12 +251,12 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         # the estimator as it was: unfitted, or with its previous fit intact.
         new = self._unfitted_copy()
         new.schema_ = schema
-        written = new._written_text_columns(X)
-        if full is None and any(schema[c].kind != "text" for c in written):
-            # a column the model writes as new text is text, however few or short its
-            # values (inferred as categorical, every new text would be refused)
-            schema = TableSchema.infer(X, column_types={**(column_types or {}),
-                                                        **dict.fromkeys(written, "text")})
+        kinds = new._model_column_kinds(X)
+        written = [c for c, kind in kinds.items() if kind == "text"]
+        if full is None and any(schema[c].kind != kind for c, kind in kinds.items()):
+            # e.g. a column the model writes as new text is text, however few or short
+            # its values (inferred as categorical, every new text would be refused)
+            schema = TableSchema.infer(X, column_types={**(column_types or {}), **kinds})
             new.schema_ = schema
         new.data_check_warnings_ = [
             {"check": w.check, "column": w.column, "message": w.message}
@@ -346,12 +346,13 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                              k == "_metadata_request"})
         return new
 
-    def _written_text_columns(self, X: pd.DataFrame) -> list:
-        """Columns the model writes as natural-language text: of kind ``"text"``
-        in ``schema_`` whatever was inferred, and left alone by the data checks
-        for categoricals and free text; none by default. Called on the fitting
-        instance once ``schema_`` is set."""
-        return []
+    def _model_column_kinds(self, X: pd.DataFrame) -> dict:
+        """Columns whose kind the model decides, whatever was inferred: their kind in
+        ``schema_`` (``column_types`` names). Columns of kind ``"text"`` are those the
+        model writes as natural-language text, left alone by the data checks for
+        categoricals and free text. None by default. Called on the fitting instance
+        once ``schema_`` is set."""
+        return {}
 
     def _prepare_training_frame(self, X: Any, y: Any) -> pd.DataFrame:
         """A private copy of the training data as a DataFrame, ``y`` appended."""
@@ -680,8 +681,10 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             # or the row's condition (checked against them, unless _open_categories)
             if col.kind == "categorical":
                 known = missing | got.isin(col.categories or []).to_numpy()
-                if self._open_categories:
-                    known |= got.to_numpy(dtype=object) == seeds[col.name].to_numpy(dtype=object)
+                if self._open_categories:  # compared where both are set (pd.NA has no truth)
+                    want = seeds[col.name].to_numpy(dtype=object)
+                    both = ~missing & ~pd.isna(want)
+                    known[both] |= got.to_numpy(dtype=object)[both] == want[both]
                 reject(~known, f"column {col.name!r}: values not among the training categories")
         reject(broken, "an exact dependency broken (a generated category contradicts the "
                "value it pins in a fixed cell)")

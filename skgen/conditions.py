@@ -637,6 +637,17 @@ def _column_from_objects(col: ColumnSchema, values: np.ndarray) -> Any:
     return pd.Series(values, dtype=object)
 
 
+def _whole(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
+def _new_category(value: Any, col: ColumnSchema) -> bool:
+    """Whether ``value`` can be a new level of ``col``: a string, or a whole number
+    where the training levels are whole numbers."""
+    return isinstance(value, str) or (_whole(value) and bool(col.categories) and
+                                      all(_whole(c) for c in col.categories))
+
+
 def _check_value(value: Any, col: ColumnSchema, extrapolate: bool,
                  open_categories: bool = False) -> Any:
     """Return ``value`` in the column's training type, or raise ConditionError."""
@@ -645,7 +656,7 @@ def _check_value(value: Any, col: ColumnSchema, extrapolate: bool,
         for known in col.categories or []:
             if _same(value, known):
                 return known
-        if open_categories and col.kind == "categorical" and isinstance(value, str):
+        if open_categories and col.kind == "categorical" and _new_category(value, col):
             if col.dtype == "category":
                 raise ConditionError(
                     f"value {value!r} for column {name!r} never occurs in training and the "

@@ -103,8 +103,8 @@ def test_separator_is_chosen_absent_from_the_labels(fitted, tiny_model, tweets):
     assert (out["sentiment"] == "negative").all() and out["text"].str.len().gt(0).all()
     free = syn.sample(conditions=pd.DataFrame({"sentiment": [None] * 12}), random_state=0)
     assert free["sentiment"].isin(["negative", "positive"]).all()
-    assert parse_line("negative|so | bad", [None], [{"negative"}], "|") == (["negative"],
-                                                                         "so | bad")
+    assert parse_line("negative|so | bad", [None], [{"negative": "negative"}], "|") == (
+        ["negative"], "so | bad")
     # a label holding "|" makes the next candidate the separator
     odd = tweets.assign(sentiment=tweets["sentiment"] + "|x")
     assert GPTTextSynthesizer(**_fast(tiny_model, epochs=1)).fit(odd).separator_ == ","
@@ -120,10 +120,59 @@ def test_given_separator_in_a_label_is_refused_naming_where(tiny_model, tweets):
         tweets).separator_ == ","
 
 
-def test_line_breaks_and_several_text_columns_are_refused(tiny_model, tweets):
+def test_texts_of_several_lines_are_learned_and_written(tiny_model, tweets, tmp_path):
+    from skgen.text._format import encode_lines
+
+    multi = tweets.assign(text=tweets["text"].str.replace(". ", ".\n", regex=False)
+                          .str.replace("! ", "!\r\n", regex=False))
+    assert multi["text"].str.contains("\n").sum() >= 10
+    syn = GPTTextSynthesizer(**_fast(tiny_model)).fit(multi)
+    # a line break inside a text is written as a marker absent from every text
+    assert syn.line_break_ == "\u00b6"
+    lines = encode_lines(multi, ["sentiment"], "text", "|", syn.line_break_)
+    assert not any("\n" in ln or "\r" in ln for ln in lines)
+    assert sum("\u00b6" in ln for ln in lines) == multi["text"].str.contains("\n").sum()
+    out = syn.sample(40, conditions={"sentiment": "negative"})
+    assert (out["sentiment"] == "negative").all()
+    assert out["text"].str.contains("\n").any()  # the model writes line breaks ...
+    assert not out["text"].str.contains("\u00b6|\r").any()  # ... read back as "\n"
+    # a start string with a line break is completed after it
+    start = syn.sample(conditions=pd.DataFrame({"sentiment": ["positive"] * 4,
+                                                "text": ["First line.\nSecond"] * 4}))
+    assert start["text"].str.startswith("First line.\nSecond").all()
+    # texts holding the marker get the next candidate
+    pilcrow = multi.assign(text=multi["text"].str.replace("car", "car \u00b6", n=1))
+    assert GPTTextSynthesizer(**_fast(tiny_model, epochs=1)).fit(pilcrow).line_break_ == \
+        "\u21b5"
+    # the marker is part of the model file
+    again = skgen.load(syn.save(tmp_path / "lines.skgen"))
+    assert again.line_break_ == syn.line_break_
+    assert again.sample(6, random_state=1).equals(syn.sample(6, random_state=1))
+
+
+def test_labels_of_any_type_are_written_as_strings_and_read_back_as_values(tiny_model,
+                                                                           tweets):
+    stars = ((tweets["sentiment"] == "positive").astype(int) * 4 + 1).rename("stars")  # 1, 5
+    syn = GPTTextSynthesizer(**_fast(tiny_model)).fit(tweets[["text"]], stars)
+    assert syn.label_columns_ == ["stars"] and syn.schema_["stars"].categories == [1, 5]
+    seeds = pd.DataFrame({"stars": pd.array([5] * 6 + [None] * 24, dtype="Int64")})
+    out = syn.sample(conditions=seeds, random_state=0)
+    assert out["stars"].dtype == stars.dtype
+    assert (out["stars"].iloc[:6] == 5).all()
+    assert set(out["stars"].iloc[6:]) == {1, 5}  # free labels: the training values
+    # a label never seen in training is allowed, not a ConditionError
+    assert (syn.sample(3, conditions={"stars": 3})["stars"] == 3).all()
+    # booleans too
+    flags = tweets.assign(sentiment=tweets["sentiment"] == "positive")
+    out = GPTTextSynthesizer(**_fast(tiny_model, epochs=5)).fit(flags).sample(
+        4, conditions={"sentiment": False})
+    assert out["sentiment"].dtype == bool and not out["sentiment"].any()
+
+
+def test_line_breaks_in_labels_and_several_text_columns_are_refused(tiny_model, tweets):
     broken = tweets.copy()
-    broken.loc[3, "text"] = "first line\nsecond line"
-    with pytest.raises(SchemaError, match="line break"):
+    broken.loc[3, "sentiment"] = "nega\ntive"
+    with pytest.raises(SchemaError, match="label column 'sentiment' holds a line break"):
         GPTTextSynthesizer(**_fast(tiny_model)).fit(broken)
     two = tweets.assign(other=tweets["text"].str.upper())
     with pytest.raises(SchemaError, match=r"several text columns \['text', 'other'\]"):
@@ -290,18 +339,24 @@ def test_a_few_short_texts_are_still_the_text_column_and_new_texts_are_kept(tiny
     assert len(out) == 6 and not out["text"].isin(small["text"]).all()
 
 
-@pytest.mark.parametrize("fit_per_class", [True, False])
-def test_oversampler_fills_a_rare_class_with_new_texts(tiny_model, tweets, fit_per_class):
+@pytest.mark.parametrize(("fit_per_class", "class_indices"),
+                         [(True, False), (False, False), (False, True)])
+def test_oversampler_fills_a_rare_class_with_new_texts(tiny_model, tweets, fit_per_class,
+                                                       class_indices):
     from skgen import SyntheticOversampler
 
     rare = pd.concat([tweets[tweets["sentiment"] == "negative"],
                       tweets[tweets["sentiment"] == "positive"].head(8)])
+    y = rare["sentiment"]
+    pos = "positive"
+    if class_indices:  # scikit-learn style: the classes as 0, 1 in a NumPy array
+        y, pos = (y == "positive").astype(int).to_numpy(), 1
     sampler = SyntheticOversampler(GPTTextSynthesizer(**_fast(tiny_model)),
                                    fit_per_class=fit_per_class, random_state=0)
-    X_res, y_res = sampler.fit_resample(rare[["text"]], rare["sentiment"])
-    assert y_res.value_counts().to_dict() == {"negative": 30, "positive": 30}
+    X_res, y_res = sampler.fit_resample(rare[["text"]], y)
+    assert pd.Series(y_res).value_counts().to_dict() == {y[0]: 30, pos: 30}
     new = X_res.iloc[len(rare):]
-    assert (y_res.iloc[len(rare):] == "positive").all()
+    assert (np.asarray(y_res)[len(rare):] == pos).all()
     assert not new["text"].isin(rare["text"]).all() and new["text"].str.len().gt(0).all()
 
 

@@ -3,14 +3,18 @@
 Every training row becomes one line: its label values, then its text, joined
 by a separator that occurs in no value, as the seed's banking77 example
 encodes ``intent,text``. Lines end with a newline, so a generated line ends
-where the model writes one. A prompt is the beginning of such a line (the
-fixed labels, the separator, an optional start of the text) and the model
-completes it.
+where the model writes one; line breaks inside texts are written as a marker
+character that occurs in no text (``¶`` first) and read back as ``"\\n"``.
+Label values of any type (strings, integers, booleans) are written with
+``str`` and read back as the training value they spell. A prompt is the
+beginning of such a line (the fixed labels, the separator, an optional start
+of the text) and the model completes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,9 +29,15 @@ from skgen.exceptions import SchemaError
 #: 0.50-0.65 with ``,``, ``:`` or a tab (docs/benchmarks.md, GPT section).
 SEPARATOR_CANDIDATES = ("|", *(d for d in DELIMITER_CANDIDATES if d != "|"))
 
+#: Characters that stand for a line break inside a text, tried in this order: one
+#: character each, so that a text's length in characters is the same in a line.
+LINE_BREAK_CANDIDATES = ("\u00b6", "\u21b5", "\u23ce", "\u2424")  # ¶ ↵ ⏎ ␤
+
+_LINE_BREAK = r"\r\n|\r|\n"
+
 
 def check_line_breaks(frame: pd.DataFrame) -> None:
-    """Refuse values holding a line break, which would end a line early.
+    """Refuse label values holding a line break, which would end a line early.
 
     Raises
     ------
@@ -40,8 +50,44 @@ def check_line_breaks(frame: pd.DataFrame) -> None:
         if bad.any():
             value = values[bad].iloc[0]
             raise SchemaError(
-                f"column {name!r} holds a line break (value {value!r:.60}); one text is one "
-                "line for this model: replace line breaks (e.g. with a space) before fit")
+                f"label column {name!r} holds a line break (value {value!r:.60}); labels are "
+                "short categories: replace line breaks (e.g. with a space) before fit")
+
+
+def choose_line_break(texts: pd.Series) -> str | None:
+    """The marker of line breaks inside texts: ``None`` when no text holds one, else
+    the first of :data:`LINE_BREAK_CANDIDATES` that occurs in no text.
+
+    Raises
+    ------
+    SchemaError
+        If the texts hold line breaks and every candidate.
+    """
+    values = texts.dropna().astype(str)
+    if not values.str.contains("[\n\r]", regex=True).any():
+        return None
+    joined = "".join(values)
+    for marker in LINE_BREAK_CANDIDATES:
+        if marker not in joined:
+            return marker
+    raise SchemaError(f"the texts hold line breaks and every character that could stand for "
+                      f"one in a line ({', '.join(LINE_BREAK_CANDIDATES)}); replace line "
+                      "breaks (e.g. with a space) before fit")
+
+
+def escape_line_breaks(texts: pd.Series | str, marker: str | None) -> pd.Series | str:
+    """``texts`` (a Series or one text) with every line break (``\\r\\n``, ``\\r`` or
+    ``\\n``) written as ``marker`` (unchanged when ``marker`` is ``None``)."""
+    if marker is None:
+        return texts
+    if isinstance(texts, str):
+        return re.sub(_LINE_BREAK, marker, texts)
+    return texts.str.replace(_LINE_BREAK, marker, regex=True)
+
+
+def unescape_line_breaks(text: str, marker: str | None) -> str:
+    """A generated text with its line-break markers made ``"\\n"`` again."""
+    return text if marker is None else text.replace(marker, "\n")
 
 
 def choose_separator(labels: pd.DataFrame, given: str | None) -> str:
@@ -78,9 +124,11 @@ def choose_separator(labels: pd.DataFrame, given: str | None) -> str:
 
 
 def encode_lines(frame: pd.DataFrame, label_columns: Sequence, text_column: Any,
-                 separator: str) -> list[str]:
-    """One ``label1<sep>…<sep>text`` line per row (without the newline)."""
-    parts = [frame[c].astype(str) for c in label_columns] + [frame[text_column].astype(str)]
+                 separator: str, line_break: str | None = None) -> list[str]:
+    """One ``label1<sep>…<sep>text`` line per row (without the newline), the text's
+    line breaks written as ``line_break``."""
+    parts = [frame[c].astype(str) for c in label_columns] + [
+        escape_line_breaks(frame[text_column].astype(str), line_break)]
     return parts[0].str.cat(parts[1:], sep=separator).tolist() if len(parts) > 1 \
         else parts[0].tolist()
 
@@ -100,22 +148,26 @@ def prompt_prefix(labels: Sequence, text_prefix: str | None, separator: str) -> 
     return "".join(out) + (text_prefix or "")
 
 
-def parse_line(line: str, labels: Sequence, known: Sequence[Sequence], separator: str
-               ) -> tuple[list[str], str] | None:
-    """Split a generated line into labels and text, or ``None`` if malformed.
+def parse_line(line: str, labels: Sequence, known: Sequence[Mapping[str, Any]],
+               separator: str, line_break: str | None = None) -> tuple[list, str] | None:
+    """Split a generated line into label values and text, or ``None`` if malformed.
 
     A line is malformed when it has too few fields, an empty text, a label
     other than the prompted one, or a free label never seen in training.
-    ``labels`` are the seed's values (``None`` where free) and ``known`` the
-    training categories of each label column.
+    ``labels`` are the seed's values (``None`` where free), returned as they
+    are; ``known`` maps each label column's training categories as written
+    (:func:`label_categories`) to their values, which free labels read back
+    as. The text's ``line_break`` markers become line breaks.
     """
     fields = line.split(separator, len(labels))
     if len(fields) != len(labels) + 1 or not fields[-1].strip():
         return None
+    values = []
     for got, want, cats in zip(fields[:-1], labels, known, strict=True):
         if (want is not None and got != str(want)) or (want is None and got not in cats):
             return None
-    return fields[:-1], fields[-1]
+        values.append(want if want is not None else cats[got])
+    return values, unescape_line_breaks(fields[-1], line_break)
 
 
 def seed_labels(seeds: pd.DataFrame, label_columns: Sequence) -> list[list]:
@@ -125,10 +177,13 @@ def seed_labels(seeds: pd.DataFrame, label_columns: Sequence) -> list[list]:
         if cols else [[] for _ in range(len(seeds))]
 
 
-def label_categories(categories: Sequence) -> set[str]:
-    """The training categories of a label column as they are written in lines."""
-    return {str(c) for c in categories if not (isinstance(c, float) and np.isnan(c))}
+def label_categories(categories: Sequence) -> dict[str, Any]:
+    """The training categories of a label column as they are written in lines, each
+    mapped to its value."""
+    return {str(c): c for c in categories if not (isinstance(c, float) and np.isnan(c))}
 
 
-__all__ = ["SEPARATOR_CANDIDATES", "check_line_breaks", "choose_separator", "encode_lines",
-           "label_categories", "parse_line", "prompt_prefix", "seed_labels"]
+__all__ = ["LINE_BREAK_CANDIDATES", "SEPARATOR_CANDIDATES", "check_line_breaks",
+           "choose_line_break", "choose_separator", "encode_lines", "escape_line_breaks",
+           "label_categories", "parse_line", "prompt_prefix", "seed_labels",
+           "unescape_line_breaks"]

@@ -53,9 +53,12 @@ class GPTTextSynthesizer(BaseSynthesizer):
     """Synthetic labelled texts from a pretrained causal language model.
 
     Each training row becomes one line ``label1<sep>…<sep>text`` (the labels
-    are every column but the text). The model -- SmolLM2-135M by default -- is
-    fine-tuned on these lines with LoRA (or fully, or not at all) and then
-    completes prompts: a label condition becomes the prompt prefix
+    are every column but the text: categories of any type -- strings,
+    integers, booleans -- written with ``str`` and read back as the training
+    values they spell; a text's line breaks are written as a character no
+    text holds, ``line_break_``, and read back as ``"\\n"``). The model --
+    SmolLM2-135M by default -- is fine-tuned on these lines with LoRA (or
+    fully, or not at all) and then completes prompts: a label condition becomes the prompt prefix
     ``label<sep>``, a condition on the text column a start of the text to
     complete, and with ``prompt_examples=k`` each prompt is preceded by ``k``
     real lines of the requested label (few-shot prompting, the seed's "~25
@@ -242,6 +245,11 @@ class GPTTextSynthesizer(BaseSynthesizer):
         The label columns, in line order.
     separator_ : str
         The separator of the line format.
+    line_break_ : str or None
+        The character that stands for a line break inside a text in the
+        line format (the first of ``¶ ↵ ⏎ ␤`` that no training text holds;
+        generated texts have ``"\\n"`` in its place); ``None`` when no
+        training text holds a line break.
     base_model_sha256_ : str
         SHA-256 of the base model's files; :func:`skgen.load` refuses a base
         whose files differ.
@@ -326,7 +334,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
     }
     _open_categories: ClassVar[bool] = True
     # digit strings are not what it learns; its text column is exempt from the
-    # checks for categoricals and free text (_written_text_columns)
+    # checks for categoricals and free text (_model_column_kinds)
     _irrelevant_data_checks: ClassVar[tuple[str, ...]] = ("float_precision",)
     _completes_text: ClassVar[bool] = True
     _chunk_rows: ClassVar[int] = 64
@@ -335,8 +343,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
     #: Fitted attributes a model file holds (see :mod:`skgen.persistence`): the
     #: trained weights and the base model's hash, never the training texts.
     _fitted_attributes = (
-        "text_column_", "label_columns_", "separator_", "base_model_sha256_", "weights_",
-        "history_", "epochs_run_", "epsilon_", "delta_", "dp_noise_multiplier_")
+        "text_column_", "label_columns_", "separator_", "line_break_", "base_model_sha256_",
+        "weights_", "history_", "epochs_run_", "epsilon_", "delta_", "dp_noise_multiplier_")
 
     def __init__(
         self,
@@ -512,16 +520,10 @@ class GPTTextSynthesizer(BaseSynthesizer):
             if n_missing:
                 raise SchemaError(f"column {name!r} has {n_missing} missing value(s); drop "
                                   "those rows before fit")
-        for name in labels:
-            col = self.schema_[name]
-            if col.kind != "categorical" or not all(isinstance(c, str) for c in col.categories):
-                raise SchemaError(
-                    f"column {name!r} is a label column (every column but the text "
-                    f"{text_column!r}) but holds {col.kind} values; labels are short strings: "
-                    "convert it with astype(str) or drop it")
-        _format.check_line_breaks(X)
+        _format.check_line_breaks(X[labels])
+        line_break = _format.choose_line_break(X[text_column])
         separator = _format.choose_separator(X[labels], self.separator)
-        lines = _format.encode_lines(X, labels, text_column, separator)
+        lines = _format.encode_lines(X, labels, text_column, separator, line_break)
 
         base = _pretrained.resolve(str(self.pretrained_model), verbose=self.verbose)
         runtime = _Runtime(self, base, weights=None, seed=int(rng.integers(0, 2**63 - 1)))
@@ -529,8 +531,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
         if self.finetune is not None:
             from skgen.text._train import TrainConfig
 
-            seqs = runtime.encode_lines(lines, X[text_column].astype(str).tolist(),
-                                        self.max_tokens)
+            texts = _format.escape_line_breaks(X[text_column].astype(str), line_break)
+            seqs = runtime.encode_lines(lines, texts.tolist(), self.max_tokens)
             cfg = TrainConfig(
                 epochs=self.epochs, batch_size=self.batch_size,
                 learning_rate=self.learning_rate, weight_decay=self.weight_decay,
@@ -548,6 +550,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         self.text_column_ = text_column
         self.label_columns_ = labels
         self.separator_ = separator
+        self.line_break_ = line_break
         self.base_model_sha256_ = base.sha256
         self.weights_ = runtime.trained_weights()
         self.history_ = None if result is None else result.history
@@ -557,8 +560,11 @@ class GPTTextSynthesizer(BaseSynthesizer):
         self.dp_noise_multiplier_ = None if result is None else result.noise_multiplier
         self._runtime = runtime  # moves with the fitted state (fit runs on a scratch copy)
 
-    def _written_text_columns(self, X: pd.DataFrame) -> list:
-        return [self._find_text_column(X)]
+    def _model_column_kinds(self, X: pd.DataFrame) -> dict:
+        # labels of any type (integers, booleans, ...) are categories written with str
+        text_column = self._find_text_column(X)
+        return {c: "text" if c == text_column else "categorical" for c in X.columns
+                if (c == text_column) or self.schema_[c].kind not in ("categorical", "boolean")}
 
     def _find_text_column(self, X: pd.DataFrame) -> Any:
         return find_text_column(X, self.text_column,
@@ -599,10 +605,15 @@ class GPTTextSynthesizer(BaseSynthesizer):
                    if c not in frame.columns]
         if missing:
             raise SchemaError(f"X lacks the training column(s) {missing}")
-        _format.check_line_breaks(frame)
+        line_break = getattr(self, "line_break_", None)  # files before it: None
+        _format.check_line_breaks(frame[self.label_columns_])
+        if line_break is None and _format.choose_line_break(frame[self.text_column_]):
+            raise SchemaError(f"column {self.text_column_!r} holds line breaks, which the "
+                              "line format of this model (fitted on texts without any) cannot "
+                              "write; replace them (e.g. with a space)")
         _format.choose_separator(frame[self.label_columns_], self.separator_)
         lines = _format.encode_lines(frame, self.label_columns_, self.text_column_,
-                                     self.separator_)
+                                     self.separator_, line_break)
         _runtime_of(self).set_examples(lines, [frame[c].astype(str).tolist()
                                                for c in self.label_columns_])
         return self
@@ -618,8 +629,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
     def _generate(self, seeds: pd.DataFrame, rng: np.random.Generator
                   ) -> tuple[pd.DataFrame, np.ndarray]:
         runtime = _runtime_of(self)
+        line_break = getattr(self, "line_break_", None)  # files before it: None
         labels = _format.seed_labels(seeds, self.label_columns_)
-        text_prefixes = [None if pd.isna(v) else str(v)
+        text_prefixes = [None if pd.isna(v) else _format.escape_line_breaks(str(v), line_break)
                          for v in seeds[self.text_column_].to_numpy(dtype=object)]
         heads = [_format.prompt_prefix(lab, txt, self.separator_)
                  for lab, txt in zip(labels, text_prefixes, strict=True)]
@@ -635,7 +647,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         ok = np.zeros(len(seeds), dtype=bool)
         for i, line in enumerate(lines):
             parsed = None if line is None else _format.parse_line(line, labels[i], known,
-                                                                  self.separator_)
+                                                                  self.separator_, line_break)
             if parsed is None:
                 continue
             for c, v in zip(self.label_columns_, parsed[0], strict=True):
@@ -645,7 +657,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         frame = pd.DataFrame(out, columns=list(seeds.columns))
         return frame, ok
 
-    def _negative_prompt(self, labels: list, text_prefix: str | None, known: list[set[str]],
+    def _negative_prompt(self, labels: list, text_prefix: str | None, known: list[dict],
                          rng: np.random.Generator) -> tuple[str, Any]:
         """The negative prompt of guidance for one seed row (see ``guidance_negative``).
 
@@ -659,7 +671,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
             return _format.prompt_prefix(empty, text_prefix, self.separator_), "same"
         other = []
         for v, cats in zip(labels, known, strict=True):
-            rest = sorted(cats - {str(v)})
+            rest = sorted(set(cats) - {str(v)})
             other.append(v if v is None or not rest else rest[int(rng.integers(len(rest)))])
         return _format.prompt_prefix(other, text_prefix, self.separator_), other
 
@@ -874,10 +886,12 @@ class _Runtime:
             used += int(self.example_lengths[i])
         return "".join(f"{ln}\n" for ln in keep)
 
-    def text_bounds(self, validators: Any, text_column: Any, separator: str) -> Any:
+    def text_bounds(self, validators: Any, text_column: Any, separator: str,
+                    line_break: str | None = None) -> Any:
         """The :class:`~skgen.text._generate.TextBounds` of the fitted character-set and
         string-length validators of ``text_column`` (``None`` without both), built once;
-        ``separator`` is the line format's (counted in tokens when it is one character)."""
+        ``separator`` is the line format's (counted in tokens when it is one character),
+        ``line_break`` its marker of line breaks in texts (allowed where they are)."""
         import torch
 
         from skgen.text._generate import TextBounds
@@ -896,11 +910,13 @@ class _Runtime:
                 lengths = (v.min_length_[j], v.max_length_[j])
         if charset is None or lengths is None:
             return None
-        key = (charset, *lengths, separator)
+        key = (charset, *lengths, separator, line_break)
         with self.lock:
             if key not in self.bounds:
                 allowed = set(charset)
-                wide = any(ord(c) > 127 for c in charset)  # bytes of split characters allowed
+                if line_break is not None and allowed & {"\n", "\r"}:
+                    allowed.add(line_break)
+                wide = any(ord(c) > 127 for c in allowed)  # bytes of split characters allowed
                 special = set(self.tokenizer.all_special_ids)
                 size = len(self.stop)
                 banned = [True] * size  # ids past the tokenizer's: never drawn
@@ -978,7 +994,8 @@ class _Runtime:
         cfg = SamplingConfig(max_new_tokens=max_new, temperature=est.temperature,
                              top_p=est.top_p, top_k=est.top_k, batch_size=batch,
                              guidance_scale=est.guidance_scale)
-        bounds = self.text_bounds(est.validators_, est.text_column_, est.separator_)
+        bounds = self.text_bounds(est.validators_, est.text_column_, est.separator_,
+                                  getattr(est, "line_break_", None))
         # labels from the first free one on are the completion's to write, then the text
         free = [len(labels[i]) - next((j for j, v in enumerate(labels[i]) if v is None),
                                       len(labels[i])) for i in todo]
