@@ -556,7 +556,7 @@ def test_sampled_texts_pass_the_fitted_validators(fitted, monkeypatch):
 def test_malformed_completions_are_reported(fitted):
     from skgen.text._format import parse_line
 
-    known = [{"negative", "positive"}]
+    known = [{"negative": "negative", "positive": "positive"}]
     assert parse_line("negative|so bad", ["negative"], known, "|") == (["negative"], "so bad")
     assert parse_line("positive|so bad", ["negative"], known, "|") is None  # other label
     assert parse_line("negative|  ", ["negative"], known, "|") is None  # empty text
@@ -570,6 +570,25 @@ def test_malformed_completions_are_reported(fitted):
         assert len(frame) == 4 and not ok.any()
     finally:
         fitted.set_params(maximum_text_length=60)
+
+
+def test_completions_may_be_as_long_as_the_longest_training_text(tiny_model, tweets):
+    from skgen.text._synthesizer import _runtime_of
+
+    shuffled = [tweets["text"].sample(frac=1, random_state=i).to_numpy() for i in (0, 1)]
+    long = tweets.assign(text=tweets["text"] + " " + shuffled[0] + " " + shuffled[1])
+    params = _fast(tiny_model, max_tokens=512)
+    del params["maximum_text_length"]  # the default: from the training lines
+    syn = GPTTextSynthesizer(**params).fit(long)
+    runtime = _runtime_of(syn)
+    longest = max(len(ids) for ids in runtime.tokenize([f"x|{t}\n" for t in long["text"]]))
+    assert longest > 110 and syn.maximum_text_length_ >= longest
+    out = syn.sample(30, conditions={"sentiment": "negative"}, random_state=0)
+    tokens = [len(ids) for ids in runtime.tokenize(out["text"].tolist())]
+    assert max(tokens) > 100  # 100, the fixed default before, cut these off
+    capped = syn.set_params(maximum_text_length=100).sample(
+        30, conditions={"sentiment": "negative"}, random_state=0)
+    assert max(len(ids) for ids in runtime.tokenize(capped["text"].tolist())) <= 100
 
 
 # --------------------------------------------------- reproducibility, state

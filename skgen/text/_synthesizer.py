@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Mapping
 from numbers import Integral, Real
@@ -45,6 +46,9 @@ SEED_DEFAULTS = {"batch_size": 4, "epochs": 1, "weight_decay": 0.1, "warmup_step
                  "guidance_scale": 1.0}  # the seed samples without guidance
 #: Keys of a Gretel configuration that say where data lives, not how to model it.
 _GRETEL_IGNORED = {"data_source", "ref_data"}
+#: Completion tokens ``maximum_text_length=None`` allows at least (more for longer
+#: training lines; the fixed default before it).
+MIN_TEXT_LENGTH = 100
 #: Attention projections LoRA adapts by default, when the model has them.
 _ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")
 
@@ -157,9 +161,12 @@ class GPTTextSynthesizer(BaseSynthesizer):
         ``finetune=None``, else 0. These lines are kept in memory only, never
         saved: after :func:`skgen.load`, give them again with
         :meth:`set_prompt_examples`.
-    maximum_text_length : int, default=100
+    maximum_text_length : int or None, default=None
         Most tokens generated per completion; a line not ended by then is
-        malformed (cut off).
+        malformed (cut off). ``None``: 100, or 1.25 times the
+        longest training line's tokens where that is more, so that long texts
+        are not cut off; at most half of ``max_tokens``, the rest being the
+        prompt's (``maximum_text_length_``).
     temperature : float, default=1.0
         Divides the logits before sampling; lower is more conservative.
     top_p : float, default=0.9
@@ -250,6 +257,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
         line format (the first of ``¶ ↵ ⏎ ␤`` that no training text holds;
         generated texts have ``"\\n"`` in its place); ``None`` when no
         training text holds a line break.
+    maximum_text_length_ : int
+        The tokens a completion may take when ``maximum_text_length=None``.
     base_model_sha256_ : str
         SHA-256 of the base model's files; :func:`skgen.load` refuses a base
         whose files differ.
@@ -321,7 +330,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         "lora_dropout": [Interval(Real, 0, 1, closed="left")],
         "lora_target_modules": [list, tuple, None],
         "prompt_examples": [Interval(Integral, 0, None, closed="left"), None],
-        "maximum_text_length": [Interval(Integral, 1, None, closed="left")],
+        "maximum_text_length": [Interval(Integral, 1, None, closed="left"), None],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "top_p": [Interval(Real, 0, 1, closed="right")],
         "top_k": [Interval(Integral, 1, None, closed="left"), None],
@@ -343,8 +352,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
     #: Fitted attributes a model file holds (see :mod:`skgen.persistence`): the
     #: trained weights and the base model's hash, never the training texts.
     _fitted_attributes = (
-        "text_column_", "label_columns_", "separator_", "line_break_", "base_model_sha256_",
-        "weights_", "history_", "epochs_run_", "epsilon_", "delta_", "dp_noise_multiplier_")
+        "text_column_", "label_columns_", "separator_", "line_break_", "maximum_text_length_",
+        "base_model_sha256_", "weights_", "history_", "epochs_run_", "epsilon_", "delta_",
+        "dp_noise_multiplier_")
 
     def __init__(
         self,
@@ -368,7 +378,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         lora_dropout: float = 0.05,
         lora_target_modules: list[str] | None = None,
         prompt_examples: int | None = None,
-        maximum_text_length: int = 100,
+        maximum_text_length: int | None = None,
         temperature: float = 1.0,
         top_p: float = 0.9,
         top_k: int | None = 50,
@@ -546,11 +556,15 @@ class GPTTextSynthesizer(BaseSynthesizer):
             result = runtime.run_training(seqs, cfg, rng)
         runtime.set_examples(lines, [X[c].astype(str).tolist() for c in labels])
         runtime.sampling_model(self.sampling_precision)
+        longest = int(runtime.example_lengths.max(initial=0))
+        text_length = max(1, min(max(MIN_TEXT_LENGTH, math.ceil(1.25 * longest)),
+                                 self.max_tokens // 2))
 
         self.text_column_ = text_column
         self.label_columns_ = labels
         self.separator_ = separator
         self.line_break_ = line_break
+        self.maximum_text_length_ = text_length
         self.base_model_sha256_ = base.sha256
         self.weights_ = runtime.trained_weights()
         self.history_ = None if result is None else result.history
@@ -965,7 +979,8 @@ class _Runtime:
 
         from skgen.text._generate import SamplingConfig, complete, rows_per_batch
 
-        max_new = est.maximum_text_length
+        max_new = est.maximum_text_length if est.maximum_text_length is not None else \
+            getattr(est, "maximum_text_length_", MIN_TEXT_LENGTH)  # files before it
         budget = est.max_tokens - max_new - len(self.bos)
         prompts, head_ids, negative_ids = [], [], []
         for i, (head, lab) in enumerate(zip(heads, labels, strict=True)):
