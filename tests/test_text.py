@@ -169,7 +169,11 @@ def test_labels_of_any_type_are_written_as_strings_and_read_back_as_values(tiny_
     assert out["sentiment"].dtype == bool and not out["sentiment"].any()
 
 
-def test_line_breaks_in_labels_and_several_text_columns_are_refused(tiny_model, tweets):
+def test_line_breaks_in_labels_numeric_labels_and_several_text_columns_are_refused(
+        tiny_model, tweets):
+    scored = tweets.assign(score=np.linspace(0.1, 0.9, len(tweets)))
+    with pytest.raises(SchemaError, match=r"column 'score' is a label column .* numeric values"):
+        GPTTextSynthesizer(**_fast(tiny_model)).fit(scored)
     broken = tweets.copy()
     broken.loc[3, "sentiment"] = "nega\ntive"
     with pytest.raises(SchemaError, match="label column 'sentiment' holds a line break"):

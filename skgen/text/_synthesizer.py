@@ -530,6 +530,13 @@ class GPTTextSynthesizer(BaseSynthesizer):
             if n_missing:
                 raise SchemaError(f"column {name!r} has {n_missing} missing value(s); drop "
                                   "those rows before fit")
+        for name in labels:
+            kind = self.schema_[name].kind
+            if kind not in ("categorical", "boolean"):
+                raise SchemaError(
+                    f"column {name!r} is a label column (every column but the text "
+                    f"{text_column!r}) but holds {kind} values; labels are categories (strings, "
+                    "whole numbers or booleans): drop the column or convert it")
         _format.check_line_breaks(X[labels])
         line_break = _format.choose_line_break(X[text_column])
         separator = _format.choose_separator(X[labels], self.separator)
@@ -575,10 +582,10 @@ class GPTTextSynthesizer(BaseSynthesizer):
         self._runtime = runtime  # moves with the fitted state (fit runs on a scratch copy)
 
     def _model_column_kinds(self, X: pd.DataFrame) -> dict:
-        # labels of any type (integers, booleans, ...) are categories written with str
+        # whole-number labels are categories too (written with str, read back as ints)
         text_column = self._find_text_column(X)
-        return {c: "text" if c == text_column else "categorical" for c in X.columns
-                if (c == text_column) or self.schema_[c].kind not in ("categorical", "boolean")}
+        return {text_column: "text", **{c: "categorical" for c in X.columns
+                                        if c != text_column and self.schema_[c].kind == "integer"}}
 
     def _find_text_column(self, X: pd.DataFrame) -> Any:
         return find_text_column(X, self.text_column,
