@@ -13,7 +13,7 @@ import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -465,7 +465,41 @@ def _given_column(s: pd.Series, name: Any, kind: str) -> ColumnSchema:
     return ColumnSchema(kind=kind, **base)  # text, id: any values, generated as strings
 
 
+#: Value types skgen cannot learn, by what to do about them.
+_CONVERT = {"durations": "to numbers first, e.g. X[{0!r}] = X[{0!r}].dt.total_seconds()",
+            "complex numbers": "into two real columns first (np.real, np.imag)",
+            "sparse": "to a dense column first: X[{0!r}] = X[{0!r}].sparse.to_dense()",
+            "dates": "to datetime64 first: X[{0!r}] = pd.to_datetime(X[{0!r}])",
+            "other": "to strings or numbers first, e.g. X[{0!r}] = X[{0!r}].astype(str)"}
+
+
+def _check_learnable(s: pd.Series, name: Any) -> None:
+    """Refuse, naming the column and what to do, a column whose values no model learns:
+    durations, complex numbers, sparse arrays, periods, intervals, and objects that are
+    neither strings, real numbers nor booleans (lists, dicts, dates, decimals, ...)."""
+    if isinstance(s.dtype, pd.SparseDtype):
+        what, holds = "sparse", "is a sparse column"
+    elif ptypes.is_timedelta64_dtype(s.dtype):
+        what, holds = "durations", "holds durations (timedelta64)"
+    elif ptypes.is_complex_dtype(s.dtype):
+        what, holds = "complex numbers", "holds complex numbers"
+    elif isinstance(s.dtype, pd.PeriodDtype | pd.IntervalDtype):
+        what, holds = "other", f"holds pandas {s.dtype} values"
+    elif s.dtype == object:
+        odd = next((v for v in s.dropna().to_numpy()
+                    if not isinstance(v, str | bool | np.bool_ | Real)), None)
+        if odd is None:
+            return
+        what = "dates" if isinstance(odd, datetime.date) else "other"
+        holds = f"holds {type(odd).__name__} values (e.g. {odd!r:.40})"
+    else:
+        return
+    raise SchemaError(f"column {name!r} {holds}, which skgen cannot learn or generate; "
+                      f"convert it {_CONVERT[what].format(name)}")
+
+
 def _infer_column(s: pd.Series, name: Any, id_ratio: float, text_len: float) -> ColumnSchema:
+    _check_learnable(s, name)
     dtype = str(s.dtype)
     missing_rate = float(s.isna().mean())
     values = s.dropna()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -169,6 +171,16 @@ def test_numpy_input_is_accepted(resample_cls):
         (pd.DataFrame({"a": [1, 2, 3], "b": [np.nan] * 3}), r"\['b'\].*no value"),
         (pd.DataFrame([[1, 2], [3, 4]], columns=["a", "a"]), r"duplicated column names: \['a'\]"),
         (pd.DataFrame({"m": pd.Series([1, "two", 3.0], dtype=object)}), "'m' mixes value types"),
+        # values no model learns: the column named, and what to convert it to
+        (pd.DataFrame({"d": pd.to_timedelta([1, 2, 3], unit="s")}),
+         r"'d' holds durations .*dt\.total_seconds\(\)"),
+        (pd.DataFrame({"z": np.array([1, 2, 3]) * (1 + 1j)}), "'z' holds complex numbers"),
+        (pd.DataFrame({"s": pd.arrays.SparseArray([0.0, 1.0, 0.0])}), r"'s' is a sparse column"),
+        (pd.DataFrame({"p": pd.period_range("2020-01", periods=3, freq="M")}),
+         r"'p' holds pandas period\[M\] values"),
+        (pd.DataFrame({"l": pd.Series([[1], [2], [3]])}), r"'l' holds list values"),
+        (pd.DataFrame({"t": pd.Series([datetime.date(2020, 1, d) for d in (1, 2, 3)])}),
+         r"'t' holds date values .*pd\.to_datetime"),
     ],
 )
 def test_bad_training_frames_raise_schema_error(resample_cls, frame, pattern):
