@@ -60,18 +60,18 @@ class GPTTextSynthesizer(BaseSynthesizer):
     """Synthetic labelled texts from a pretrained causal language model.
 
     Each training row becomes one line ``label1<sep>…<sep>text`` (the labels
-    are every column but the text: categories of any type -- strings,
-    integers, booleans -- written with ``str`` and read back as the training
-    values they spell; a text's line breaks are written as a character no
-    text holds, ``line_break_``, and read back as ``"\\n"``). The model --
+    are every column but the text: categories -- strings, whole numbers or
+    booleans -- written with ``str`` and read back as the training values
+    they spell; a text's line breaks are written as a character no text
+    holds, ``line_break_``, and read back as ``"\\n"``). The model --
     SmolLM2-135M by default -- is fine-tuned on these lines with LoRA (or
-    fully, or not at all) and then completes prompts: a label condition becomes the prompt prefix
-    ``label<sep>``, a condition on the text column a start of the text to
-    complete, and with ``prompt_examples=k`` each prompt is preceded by ``k``
-    real lines of the requested label (few-shot prompting, the seed's "~25
-    examples"). A label never seen in training may be asked for: the model
-    follows its words. Sampling, conditions, validators and ``max_invalid``
-    are the base class's; a completion that is empty, cut off at
+    fully, or not at all) and then completes prompts: a label condition
+    becomes the prompt prefix ``label<sep>``, a condition on the text column
+    a start of the text to complete, and with ``prompt_examples=k`` each
+    prompt is preceded by ``k`` real lines of the requested label (few-shot
+    prompting, the seed's "~25 examples"). A label never seen in training may
+    be asked for: the model follows its words. Sampling, conditions,
+    validators and ``max_invalid`` are the base class's; a completion that is empty, cut off at
     ``maximum_text_length`` or writes a label other than the prompted one is
     reported as malformed and asked for again: each retry round completes as
     many prompts per missing text as the valid rate seen so far says one takes
@@ -166,14 +166,14 @@ class GPTTextSynthesizer(BaseSynthesizer):
         :meth:`set_prompt_examples`.
     maximum_text_length : int or None, default=None
         Most tokens generated per completion; a line not ended by then is
-        malformed (cut off). ``None``: 100, or 1.25 times the
-        longest training line's tokens where that is more, so that long texts
-        are not cut off; at most ``max_tokens`` less 32 tokens for the prompt,
-        or less half of it when prompts hold examples (``maximum_text_length_``).
-        On fortunes of up to 1,000 characters (9 % of them over 100 tokens)
-        this halved the texts per second against 100, as completions that never
-        end run to the longest text's length before they are cut off
-        (docs/benchmarks.md, GPT ninth pass).
+        malformed (cut off). ``None``: 100, or 1.25 times the longest training
+        line's tokens where that is more, so that long texts are not cut off;
+        at most ``max_tokens`` less 32 tokens for the prompt, or less half of
+        it when prompts hold examples (``maximum_text_length_``). On fortunes
+        of up to 1,000 characters (9 % of them over 100 tokens) this halved the
+        texts per second against 100, as completions that never end run to
+        the longest text's length before they are cut off (docs/benchmarks.md,
+        GPT ninth pass).
     temperature : float, default=1.0
         Divides the logits before sampling; lower is more conservative.
     top_p : float, default=0.9
