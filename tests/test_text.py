@@ -351,14 +351,13 @@ def test_oversampler_fills_a_rare_class_with_new_texts(tiny_model, tweets, fit_p
 
     rare = pd.concat([tweets[tweets["sentiment"] == "negative"],
                       tweets[tweets["sentiment"] == "positive"].head(8)])
-    y = rare["sentiment"]
-    pos = "positive"
+    y, neg, pos = rare["sentiment"], "negative", "positive"
     if class_indices:  # scikit-learn style: the classes as 0, 1 in a NumPy array
-        y, pos = (y == "positive").astype(int).to_numpy(), 1
+        y, neg, pos = (y == "positive").astype(int).to_numpy(), 0, 1
     sampler = SyntheticOversampler(GPTTextSynthesizer(**_fast(tiny_model)),
                                    fit_per_class=fit_per_class, random_state=0)
     X_res, y_res = sampler.fit_resample(rare[["text"]], y)
-    assert pd.Series(y_res).value_counts().to_dict() == {y[0]: 30, pos: 30}
+    assert pd.Series(y_res).value_counts().to_dict() == {neg: 30, pos: 30}
     new = X_res.iloc[len(rare):]
     assert (np.asarray(y_res)[len(rare):] == pos).all()
     assert not new["text"].isin(rare["text"]).all() and new["text"].str.len().gt(0).all()
