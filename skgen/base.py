@@ -232,13 +232,20 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         column_types = getattr(self, "column_types", None)
         max_rows = getattr(self, "max_fit_rows", None)
         full = None
-        if is_dask_frame(X):  # one pass over the partitions; the model learns from a sample
+        dask_frame = X if is_dask_frame(X) else None
+
+        def summarize(column_types: Mapping | None) -> tuple:
+            """One pass over the partitions; the model learns from a sample."""
+            part = summarize_dask(dask_frame, max_rows or self._dask_fit_rows(), entropy,
+                                  column_types)
+            return (part.sample, part.full, part.schema, part.sample,
+                    pd.concat([part.sample, part.witnesses], ignore_index=True))
+
+        if dask_frame is not None:
             if y is not None:
                 raise TypeError("y cannot be given with a dask DataFrame X; keep the label as "
                                 "a column of X")
-            part = summarize_dask(X, max_rows or self._dask_fit_rows(), entropy, column_types)
-            X, full, schema = part.sample, part.full, part.schema
-            X_fit, reference = X, pd.concat([X, part.witnesses], ignore_index=True)
+            X, full, schema, X_fit, reference = summarize(column_types)
         else:
             X = self._prepare_training_frame(X, y)
             schema = TableSchema.infer(X, column_types=column_types)
@@ -253,10 +260,14 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         new.schema_ = schema
         kinds = new._model_column_kinds(X)
         written = [c for c, kind in kinds.items() if kind == "text"]
-        if full is None and any(schema[c].kind != kind for c, kind in kinds.items()):
+        if any(schema[c].kind != kind for c, kind in kinds.items()):
             # e.g. a column the model writes as new text is text, however few or short
             # its values (inferred as categorical, every new text would be refused)
-            schema = TableSchema.infer(X, column_types={**(column_types or {}), **kinds})
+            column_types = {**(column_types or {}), **kinds}
+            if dask_frame is not None:  # a second pass: the schema describes every row
+                X, full, schema, X_fit, reference = summarize(column_types)
+            else:
+                schema = TableSchema.infer(X, column_types=column_types)
             new.schema_ = schema
         new.data_check_warnings_ = [
             {"check": w.check, "column": w.column, "message": w.message}

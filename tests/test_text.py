@@ -169,6 +169,18 @@ def test_labels_of_any_type_are_written_as_strings_and_read_back_as_values(tiny_
     assert out["sentiment"].dtype == bool and not out["sentiment"].any()
 
 
+def test_a_dask_frame_with_class_indices_is_learned_like_a_pandas_one(tiny_model, tweets):
+    dd = pytest.importorskip("dask.dataframe")
+    frame = tweets[["sentiment", "text"]].assign(
+        sentiment=(tweets["sentiment"] == "positive").astype(int))
+    syn = GPTTextSynthesizer(**_fast(tiny_model)).fit(dd.from_pandas(frame, npartitions=2))
+    # the model's kinds hold for the schema of all rows (a second pass over the partitions)
+    assert syn.schema_["sentiment"].categories == [0, 1]
+    assert syn.schema_["text"].kind == "text"
+    out = syn.sample(4, conditions={"sentiment": 1})
+    assert out["sentiment"].dtype == np.int64 and (out["sentiment"] == 1).all()
+
+
 def test_line_breaks_in_labels_numeric_labels_and_several_text_columns_are_refused(
         tiny_model, tweets):
     scored = tweets.assign(score=np.linspace(0.1, 0.9, len(tweets)))
