@@ -486,10 +486,10 @@ def _check_learnable(s: pd.Series, name: Any) -> None:
     elif isinstance(s.dtype, pd.PeriodDtype | pd.IntervalDtype):
         what, holds = "other", f"holds pandas {s.dtype} values"
     elif s.dtype == object:
-        odd = next((v for v in s.dropna().to_numpy()
-                    if not isinstance(v, str | bool | np.bool_ | Real)), None)
-        if odd is None:
+        values = s.dropna().to_numpy()
+        if all(issubclass(t, str | bool | np.bool_ | Real) for t in set(map(type, values))):
             return
+        odd = next(v for v in values if not isinstance(v, str | bool | np.bool_ | Real))
         what = "dates" if isinstance(odd, datetime.date) else "other"
         holds = f"holds {type(odd).__name__} values (e.g. {odd!r:.40})"
     else:
