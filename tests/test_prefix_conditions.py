@@ -38,6 +38,14 @@ def test_a_short_text_gives_at_most_half_of_its_words():
     assert out["text"].tolist() == ["one two three four five", "one", "single"]
 
 
+def test_a_start_is_the_real_text_as_written():
+    df = pd.DataFrame({"label": ["poem", "poem"],
+                       "text": ["Roses are\nred,  violets\nare blue.", "  Indented line one\ntwo"]})
+    out = prefix_conditions(df, n_words=3)
+    assert out["text"].tolist() == ["Roses are\nred,", "  Indented line"]
+    assert all(t.startswith(s) for s, t in zip(out["text"], df["text"], strict=True))
+
+
 def test_n_rows_use_every_real_row_before_any_twice(tweets):
     out = prefix_conditions(tweets, n=150, random_state=0)
     starts = prefix_conditions(tweets)["text"]

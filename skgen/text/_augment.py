@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from numbers import Integral
 from typing import Any
@@ -35,11 +36,12 @@ def prefix_conditions(
     """Seed rows that start each new text with the first words of a real text.
 
     Each row holds the label values of one real row of ``X`` and, in its text
-    column, the first ``n_words`` words of that row's text (at most half of
-    its words, at least one). Passed as ``conditions`` to
-    :meth:`GPTTextSynthesizer.sample <skgen.GPTTextSynthesizer.sample>`, each
-    row gives one new text: the model is prompted with the labels and that
-    start -- Gretel's "start string" -- and writes the rest. The new texts
+    column, the start of that row's text up to its ``n_words``-th word (at
+    most half of its words, at least one; spaces and line breaks as written).
+    Passed as ``conditions`` to :meth:`GPTTextSynthesizer.sample
+    <skgen.GPTTextSynthesizer.sample>`, each row gives one new text: the
+    model is prompted with the labels and that start -- Gretel's "start
+    string" -- and writes the rest. The new texts
     stay closer to the real ones: on the benchmark's sets of 20 real texts
     per class, completions of 4-word starts were judged to be of their label
     more often than texts written from the label alone on the fortunes
@@ -131,9 +133,15 @@ def prefix_conditions(
         rounds = -(-n // len(frame))
         rows = np.concatenate([rng.permutation(len(frame)) for _ in range(rounds)])[:n]
     out = frame.iloc[rows].reset_index(drop=True)
-    out[column] = [" ".join(w[:min(n_words, max(1, len(w) // 2))])
-                   for w in words.iloc[rows]]
+    out[column] = [_first_words(t, min(n_words, max(1, len(w) // 2)))
+                   for t, w in zip(texts.iloc[rows], words.iloc[rows], strict=True)]
     return out
+
+
+def _first_words(text: str, k: int) -> str:
+    """The start of ``text`` up to the end of its ``k``-th word, as written (its spaces
+    and line breaks kept)."""
+    return re.match(rf"\s*(?:\S+\s+){{{k - 1}}}\S+", text).group(0)
 
 
 def find_text_column(frame: pd.DataFrame, given: Any, inferred: Sequence = ()) -> Any:
