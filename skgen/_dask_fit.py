@@ -42,6 +42,7 @@ from skgen.schema import (
     ColumnSchema,
     TableSchema,
     _check_column_types,
+    _check_learnable,
     _datetime_column,
     _decimals,
     _epoch_ns,
@@ -396,6 +397,7 @@ def _column_schema(name: Any, st: dict, given: str | None, id_ratio: float,
     n = n_rows - st["nulls"]
     if n == 0:
         raise SchemaError(f"column(s) {[name]} hold no value (all missing); drop them before fit")
+    _check_learnable(name, dtype, st["types"] or (), st["head"].to_numpy())
     base = {"name": name, "dtype": str(dtype), "missing_rate": float(st["nulls"] / n_rows),
             "n_unique": _n_unique(st)}
     head = st["head"]

@@ -473,36 +473,41 @@ _CONVERT = {"durations": "to numbers first, e.g. X[{0!r}] = X[{0!r}].dt.total_se
             "other": "to strings or numbers first, e.g. X[{0!r}] = X[{0!r}].astype(str)"}
 
 
-def _check_learnable(s: pd.Series, name: Any) -> None:
+def _check_learnable(name: Any, dtype: Any, value_types: Any = (), values: Any = ()) -> None:
     """Refuse, naming the column and what to do, a column whose values no model learns:
     durations, complex numbers, sparse arrays, periods, intervals, and objects that are
-    neither strings, real numbers nor booleans (lists, dicts, dates, decimals, ...)."""
-    if isinstance(s.dtype, pd.SparseDtype):
+    neither strings, real numbers nor booleans (lists, dicts, dates, decimals, ...).
+
+    ``value_types`` are the Python types of an object column's values (the pandas and
+    the dask inference both collect them), ``values`` some of its values, to show one.
+    """
+    if isinstance(dtype, pd.SparseDtype):
         what, holds = "sparse", "is a sparse column"
-    elif ptypes.is_timedelta64_dtype(s.dtype):
+    elif ptypes.is_timedelta64_dtype(dtype):
         what, holds = "durations", "holds durations (timedelta64)"
-    elif ptypes.is_complex_dtype(s.dtype):
+    elif ptypes.is_complex_dtype(dtype):
         what, holds = "complex numbers", "holds complex numbers"
-    elif isinstance(s.dtype, pd.PeriodDtype | pd.IntervalDtype):
-        what, holds = "other", f"holds pandas {s.dtype} values"
-    elif s.dtype == object:
-        values = s.dropna().to_numpy()
-        if all(issubclass(t, str | bool | np.bool_ | Real) for t in set(map(type, values))):
-            return
-        odd = next(v for v in values if not isinstance(v, str | bool | np.bool_ | Real))
-        what = "dates" if isinstance(odd, datetime.date) else "other"
-        holds = f"holds {type(odd).__name__} values (e.g. {odd!r:.40})"
+    elif isinstance(dtype, pd.PeriodDtype | pd.IntervalDtype):
+        what, holds = "other", f"holds pandas {dtype} values"
     else:
-        return
+        odd = sorted((t for t in value_types if not issubclass(t, str | bool | np.bool_ | Real)),
+                     key=lambda t: t.__name__)
+        if not odd:
+            return
+        example = next((v for v in values if isinstance(v, odd[0])), None)
+        what = "dates" if issubclass(odd[0], datetime.date) else "other"
+        holds = f"holds {odd[0].__name__} values" + (
+            "" if example is None else f" (e.g. {example!r:.40})")
     raise SchemaError(f"column {name!r} {holds}, which skgen cannot learn or generate; "
                       f"convert it {_CONVERT[what].format(name)}")
 
 
 def _infer_column(s: pd.Series, name: Any, id_ratio: float, text_len: float) -> ColumnSchema:
-    _check_learnable(s, name)
+    values = s.dropna()
+    py_types = set(map(type, values.to_numpy())) if s.dtype == object else set()
+    _check_learnable(name, s.dtype, py_types, values.to_numpy())
     dtype = str(s.dtype)
     missing_rate = float(s.isna().mean())
-    values = s.dropna()
     n_unique = int(values.nunique())
     base = {"name": name, "dtype": dtype, "missing_rate": missing_rate, "n_unique": n_unique}
 
@@ -517,7 +522,7 @@ def _infer_column(s: pd.Series, name: Any, id_ratio: float, text_len: float) -> 
 
     # object / string columns: find out what they really hold
     py_types = {str} if isinstance(s.dtype, pd.StringDtype) else \
-        {type(v) for v in values.to_numpy()}
+        (py_types or set(map(type, values.to_numpy())))  # read above for object columns
     is_num = {t for t in py_types if issubclass(t, (int, float, np.integer, np.floating))
               and not issubclass(t, (bool, np.bool_))}
     is_bool = {t for t in py_types if issubclass(t, (bool, np.bool_))}

@@ -56,6 +56,19 @@ def test_given_column_types_equal_pandas_schema(adult):
     assert _schema_diff(dd.from_pandas(adult, npartitions=3), kinds) == []
 
 
+@pytest.mark.parametrize(("values", "pattern"), [
+    (pd.to_timedelta(np.arange(20), unit="s"), r"'c' holds durations .*dt\.total_seconds"),
+    (np.arange(20) * (1 + 1j), "'c' holds complex numbers"),
+    (pd.period_range("2020-01", periods=20, freq="M"), r"'c' holds pandas period\[M\] values"),
+    (pd.arrays.SparseArray(np.arange(20.0)), "'c' is a sparse column"),
+])
+def test_unlearnable_columns_are_refused_as_in_pandas(values, pattern):
+    frame = pd.DataFrame({"a": ["x", "y"] * 10, "c": values})
+    for data in (frame, dd.from_pandas(frame, npartitions=2)):
+        with pytest.raises(SchemaError, match=pattern):
+            AmplifySampler(random_state=0).fit(data)
+
+
 def test_schema_of_every_kind_equals_pandas_schema():
     """Missing values, typed and ISO-string datetimes, categoricals, booleans, object numbers,
     IDs and free text, with ties in the category frequencies and a column whose
