@@ -634,7 +634,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
                    if c not in frame.columns]
         if missing:
             raise SchemaError(f"X lacks the training column(s) {missing}")
-        line_break = getattr(self, "line_break_", None)  # files before it: None
+        line_break = self.line_break_
         _format.check_line_breaks(frame[self.label_columns_])
         if line_break is None and _format.choose_line_break(frame[self.text_column_]):
             raise SchemaError(f"column {self.text_column_!r} holds line breaks, which the "
@@ -649,7 +649,10 @@ class GPTTextSynthesizer(BaseSynthesizer):
 
     def _check_loaded_state(self) -> None:
         """After :func:`skgen.load`: refuse a base model whose files differ, else build the
-        runtime and its sampling model (so that ``sample`` builds nothing)."""
+        runtime and its sampling model (so that ``sample`` builds nothing). Files written
+        before ``line_break_`` and ``maximum_text_length_`` get what those models did."""
+        self.__dict__.setdefault("line_break_", None)
+        self.__dict__.setdefault("maximum_text_length_", MIN_TEXT_LENGTH)
         _pretrained.require_text_extra()
         base = _pretrained.resolve(str(self.pretrained_model), verbose=self.verbose)
         self._runtime = _build_runtime(self, base)
@@ -658,7 +661,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
     def _generate(self, seeds: pd.DataFrame, rng: np.random.Generator
                   ) -> tuple[pd.DataFrame, np.ndarray]:
         runtime = _runtime_of(self)
-        line_break = getattr(self, "line_break_", None)  # files before it: None
+        line_break = self.line_break_
         labels = _format.seed_labels(seeds, self.label_columns_)
         text_prefixes = [None if pd.isna(v) else _format.escape_line_breaks(str(v), line_break)
                          for v in seeds[self.text_column_].to_numpy(dtype=object)]
@@ -995,7 +998,7 @@ class _Runtime:
         from skgen.text._generate import SamplingConfig, complete, rows_per_batch
 
         max_new = est.maximum_text_length if est.maximum_text_length is not None else \
-            getattr(est, "maximum_text_length_", MIN_TEXT_LENGTH)  # files before it
+            est.maximum_text_length_
         budget = est.max_tokens - max_new - len(self.bos)
         prompts, head_ids, negative_ids = [], [], []
         for i, (head, lab) in enumerate(zip(heads, labels, strict=True)):
@@ -1025,7 +1028,7 @@ class _Runtime:
                              top_p=est.top_p, top_k=est.top_k, batch_size=batch,
                              guidance_scale=est.guidance_scale)
         bounds = self.text_bounds(est.validators_, est.text_column_, est.separator_,
-                                  getattr(est, "line_break_", None))
+                                  est.line_break_)
         # labels from the first free one on are the completion's to write, then the text
         free = [len(labels[i]) - next((j for j, v in enumerate(labels[i]) if v is None),
                                       len(labels[i])) for i in todo]
