@@ -195,6 +195,41 @@ def test_line_breaks_in_labels_numeric_labels_and_several_text_columns_are_refus
         GPTTextSynthesizer(**_fast(tiny_model)).fit(two)
 
 
+def test_missing_labels_are_learned_and_rows_without_text_are_left_out(tiny_model, tweets):
+    frame = tweets.copy()
+    frame.loc[::5, "sentiment"] = None  # unlabelled texts
+    frame.loc[1::11, "text"] = np.nan  # 6 rows without a text ...
+    frame.loc[2::13, "text"] = "  "  # ... and 5 blank ones
+    with pytest.warns(UserWarning, match=r"11 of 60 rows have no text in column 'text'"):
+        syn = GPTTextSynthesizer(**_fast(tiny_model)).fit(frame)
+    kept = frame["text"].notna() & frame["text"].str.strip().ne("")
+    # an unlabelled text is a line with an empty label field; a row without text is none
+    lines = _runtime(syn).examples
+    assert len(lines) == kept.sum() == 49
+    assert sum(ln.startswith("|") for ln in lines) == (kept & frame["sentiment"].isna()).sum()
+    # free labels come out missing too (12 of 49 lines); asked labels are kept
+    out = syn.sample(60, random_state=0)
+    assert 0 < out["sentiment"].isna().sum() < 60
+    assert set(out["sentiment"].dropna()) == {"negative", "positive"}
+    assert out["text"].str.strip().ne("").all()
+    assert (syn.sample(5, conditions={"sentiment": "positive"})["sentiment"] == "positive").all()
+    # whole numbers with missing values (a float column) are written as whole numbers
+    stars = ((tweets["sentiment"] == "positive") * 4 + 1).astype(float).rename("stars")
+    stars[::4] = np.nan
+    syn = GPTTextSynthesizer(**_fast(tiny_model)).fit(tweets[["text"]], stars)
+    assert {ln.split("|")[0] for ln in _runtime(syn).examples} == {"1", "5", ""}
+    out = syn.sample(conditions=pd.DataFrame({"stars": [5.0] * 3 + [np.nan] * 30}),
+                     random_state=0)
+    assert out["stars"].dtype == np.float64 and (out["stars"].iloc[:3] == 5).all()
+    assert set(out["stars"].iloc[3:].dropna()) == {1.0, 5.0}
+    # a missing label and an empty string would be the same field
+    both = frame.assign(sentiment=frame["sentiment"].where(frame.index % 7 != 3, ""))
+    with pytest.raises(SchemaError, match="'sentiment' holds both missing values and empty"):
+        GPTTextSynthesizer(**_fast(tiny_model)).fit(both)
+    with pytest.raises(SchemaError, match="no value"):
+        GPTTextSynthesizer(**_fast(tiny_model)).fit(tweets.assign(text=np.nan))
+
+
 # ----------------------------------------------------------------- training
 def test_training_reports_loss_per_epoch_and_learns(fitted):
     loss = fitted.history_["loss"]

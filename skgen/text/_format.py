@@ -6,7 +6,9 @@ encodes ``intent,text``. Lines end with a newline, so a generated line ends
 where the model writes one; line breaks inside texts are written as a marker
 character that occurs in no text (``¶`` first) and read back as ``"\\n"``.
 Label values of any type (strings, integers, booleans) are written with
-``str`` and read back as the training value they spell. A prompt is the
+``str`` and read back as the training value they spell; a missing label is an
+empty field, so that an unlabelled text still teaches the model the corpus's
+language. A prompt is the
 beginning of such a line (the fixed labels, the separator, an optional start
 of the text) and the model completes it.
 """
@@ -123,11 +125,40 @@ def choose_separator(labels: pd.DataFrame, given: str | None) -> str:
                             candidates=SEPARATOR_CANDIDATES)
 
 
+def check_empty_labels(frame: pd.DataFrame) -> None:
+    """Refuse a label column holding both missing values and empty strings, which a
+    line writes alike (an empty field).
+
+    Raises
+    ------
+    SchemaError
+        Naming the first such column.
+    """
+    for name in frame.columns:
+        values = frame[name]
+        if values.isna().any() and values.astype(str).eq("").any():
+            raise SchemaError(
+                f"label column {name!r} holds both missing values and empty strings, which "
+                "the line format cannot tell apart: make the empty strings missing (or a "
+                "word) before fit")
+
+
+def label_strings(values: pd.Series) -> pd.Series:
+    """A label column as lines write it: ``str`` of each value, ``""`` where missing.
+
+    Floats are whole numbers here (a column of integers with missing values; other
+    floats are not labels) and are written as integers.
+    """
+    if pd.api.types.is_float_dtype(values):
+        values = values.astype("Int64")
+    return values.astype(str).where(values.notna(), "")
+
+
 def encode_lines(frame: pd.DataFrame, label_columns: Sequence, text_column: Any,
                  separator: str, line_break: str | None = None) -> list[str]:
-    """One ``label1<sep>…<sep>text`` line per row (without the newline), the text's
-    line breaks written as ``line_break``."""
-    parts = [frame[c].astype(str) for c in label_columns] + [
+    """One ``label1<sep>…<sep>text`` line per row (without the newline), missing
+    labels as empty fields, the text's line breaks written as ``line_break``."""
+    parts = [label_strings(frame[c]) for c in label_columns] + [
         escape_line_breaks(frame[text_column].astype(str), line_break)]
     return parts[0].str.cat(parts[1:], sep=separator).tolist() if len(parts) > 1 \
         else parts[0].tolist()
@@ -171,19 +202,27 @@ def parse_line(line: str, labels: Sequence, known: Sequence[Mapping[str, Any]],
 
 
 def seed_labels(seeds: pd.DataFrame, label_columns: Sequence) -> list[list]:
-    """Per seed row, its label values in line order (``None`` where free)."""
+    """Per seed row, its label values in line order (``None`` where free); whole
+    floats (a label column of integers with missing values) as integers."""
     cols = [seeds[c].to_numpy(dtype=object) for c in label_columns]
-    return [[None if pd.isna(v) else v for v in row] for row in zip(*cols, strict=True)] \
-        if cols else [[] for _ in range(len(seeds))]
+    return [[None if pd.isna(v) else _whole(v) for v in row]
+            for row in zip(*cols, strict=True)] if cols else [[] for _ in range(len(seeds))]
 
 
-def label_categories(categories: Sequence) -> dict[str, Any]:
+def _whole(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def label_categories(categories: Sequence, missing: bool = False) -> dict[str, Any]:
     """The training categories of a label column as they are written in lines, each
-    mapped to its value."""
-    return {str(c): c for c in categories if not (isinstance(c, float) and np.isnan(c))}
+    mapped to its value; with ``missing``, also ``""`` (a missing label) to ``None``."""
+    out = {str(_whole(c)): c for c in categories if not (isinstance(c, float) and np.isnan(c))}
+    if missing:
+        out[""] = None
+    return out
 
 
-__all__ = ["LINE_BREAK_CANDIDATES", "SEPARATOR_CANDIDATES", "check_line_breaks",
-           "choose_line_break", "choose_separator", "encode_lines", "escape_line_breaks",
-           "label_categories", "parse_line", "prompt_prefix", "seed_labels",
-           "unescape_line_breaks"]
+__all__ = ["LINE_BREAK_CANDIDATES", "SEPARATOR_CANDIDATES", "check_empty_labels",
+           "check_line_breaks", "choose_line_break", "choose_separator", "encode_lines",
+           "escape_line_breaks", "label_categories", "label_strings", "parse_line",
+           "prompt_prefix", "seed_labels", "unescape_line_breaks"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
+import warnings
 from collections.abc import Mapping
 from numbers import Integral, Real
 from pathlib import Path
@@ -62,8 +63,11 @@ class GPTTextSynthesizer(BaseSynthesizer):
     Each training row becomes one line ``label1<sep>…<sep>text`` (the labels
     are every column but the text: categories -- strings, whole numbers or
     booleans -- written with ``str`` and read back as the training values
-    they spell; a text's line breaks are written as a character no text
-    holds, ``line_break_``, and read back as ``"\\n"``). The model --
+    they spell; a missing label is an empty field, so an unlabelled text still
+    teaches the corpus's language, and free labels may come out missing as
+    often as in training; a text's line breaks are written as a character no
+    text holds, ``line_break_``, and read back as ``"\\n"``; rows whose text
+    is missing or blank make no line, with a warning). The model --
     SmolLM2-135M by default -- is fine-tuned on these lines with LoRA (or
     fully, or not at all) and then completes prompts: a label condition
     becomes the prompt prefix ``label<sep>``, a condition on the text column
@@ -532,11 +536,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         _sampler_kind(self.sampling_precision, _device(self.device))  # int8 on CUDA: refused
         text_column = self._find_text_column(X)
         labels = [c for c in X.columns if c != text_column]
-        for name in [*labels, text_column]:
-            n_missing = int(X[name].isna().sum())
-            if n_missing:
-                raise SchemaError(f"column {name!r} has {n_missing} missing value(s); drop "
-                                  "those rows before fit")
+        X = _rows_with_text(X, text_column)
         for name in labels:
             kind = self.schema_[name].kind
             if kind not in ("categorical", "boolean"):
@@ -545,6 +545,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
                     f"{text_column!r}) but holds {kind} values; labels are categories (strings, "
                     "whole numbers or booleans): drop the column or convert it")
         _format.check_line_breaks(X[labels])
+        _format.check_empty_labels(X[labels])
         line_break = _format.choose_line_break(X[text_column])
         separator = _format.choose_separator(X[labels], self.separator)
         lines = _format.encode_lines(X, labels, text_column, separator, line_break)
@@ -568,7 +569,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
                 max_grad_norm=self.dp_l2_norm_clip, target_epsilon=self.dp_target_epsilon,
                 delta=self.dp_delta, verbose=self.verbose)
             result = runtime.run_training(seqs, cfg, rng)
-        runtime.set_examples(lines, [X[c].astype(str).tolist() for c in labels])
+        runtime.set_examples(lines, [_format.label_strings(X[c]).tolist() for c in labels])
         runtime.sampling_model(self.sampling_precision)
         longest = int(runtime.example_lengths.max(initial=0))
         prompt_room = self.max_tokens // 2 if self._prompt_examples() else PROMPT_TOKENS
@@ -635,7 +636,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
         if missing:
             raise SchemaError(f"X lacks the training column(s) {missing}")
         line_break = self.line_break_
+        frame = _rows_with_text(frame, self.text_column_)
         _format.check_line_breaks(frame[self.label_columns_])
+        _format.check_empty_labels(frame[self.label_columns_])
         if line_break is None and _format.choose_line_break(frame[self.text_column_]):
             raise SchemaError(f"column {self.text_column_!r} holds line breaks, which the "
                               "line format of this model (fitted on texts without any) cannot "
@@ -643,7 +646,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         _format.choose_separator(frame[self.label_columns_], self.separator_)
         lines = _format.encode_lines(frame, self.label_columns_, self.text_column_,
                                      self.separator_, line_break)
-        _runtime_of(self).set_examples(lines, [frame[c].astype(str).tolist()
+        _runtime_of(self).set_examples(lines, [_format.label_strings(frame[c]).tolist()
                                                for c in self.label_columns_])
         return self
 
@@ -668,7 +671,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
         heads = [_format.prompt_prefix(lab, txt, self.separator_)
                  for lab, txt in zip(labels, text_prefixes, strict=True)]
         k = self._prompt_examples()
-        known = [_format.label_categories(self.schema_[c].categories or [])
+        known = [_format.label_categories(self.schema_[c].categories or [],
+                                          missing=self.schema_[c].missing_rate > 0)
                  for c in self.label_columns_]
         negatives = None
         if self.guidance_scale != 1:
@@ -703,7 +707,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
             return _format.prompt_prefix(empty, text_prefix, self.separator_), "same"
         other = []
         for v, cats in zip(labels, known, strict=True):
-            rest = sorted(set(cats) - {str(v)})
+            rest = sorted(set(cats) - {str(v), ""})  # another label, not a missing one
             other.append(v if v is None or not rest else rest[int(rng.integers(len(rest)))])
         return _format.prompt_prefix(other, text_prefix, self.separator_), other
 
@@ -721,6 +725,24 @@ GPTTextSynthesizer.__doc__ = GPTTextSynthesizer.__doc__.replace(
 #: The torch model of each fitted estimator, built in ``fit`` or, after
 #: :func:`skgen.load`, on the first ``sample`` -- kept beside the estimator
 #: (not in it), so that ``sample`` never writes to the estimator.
+def _rows_with_text(X: pd.DataFrame, text_column: Any) -> pd.DataFrame:
+    """The rows of ``X`` that hold a text: a missing or blank one teaches no line.
+
+    Warns how many rows are left out; raises ``SchemaError`` when none is left.
+    """
+    texts = X[text_column]
+    blank = texts.isna() | texts.astype(str).str.strip().eq("")
+    n = int(blank.sum())
+    if n == len(X):
+        raise SchemaError(f"column {text_column!r} holds no text (every value is missing "
+                          "or blank)")
+    if n:
+        warnings.warn(f"{n} of {len(X)} rows have no text in column {text_column!r} "
+                      "(missing or blank) and are left out of the model's lines",
+                      UserWarning, stacklevel=3)
+    return X.loc[~blank] if n else X
+
+
 def _runtime_of(est: GPTTextSynthesizer) -> _Runtime:
     """The runtime built in ``fit``, or built once (under a lock) after ``load``."""
 
