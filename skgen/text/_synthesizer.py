@@ -141,8 +141,10 @@ class GPTTextSynthesizer(BaseSynthesizer):
         Decay after warm-up (``transformers.get_scheduler``).
     max_tokens : int, default=512
         Longest sequence in tokens: a training line, or a prompt plus its
-        completion. A longer training line is an error; few-shot prompts hold
-        fewer examples when ``prompt_examples`` lines would not fit.
+        completion. Longer training lines are left out of fine-tuning with a
+        warning that counts them (an error when every line is longer); few-shot
+        prompts hold fewer examples when ``prompt_examples`` lines would not
+        fit.
     validation_split : bool or float, default=False
         Hold out this fraction of lines (``True``: 0.2) to report
         ``val_loss`` and drive early stopping.
@@ -557,7 +559,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
             from skgen.text._train import TrainConfig
 
             texts = _format.escape_line_breaks(X[text_column].astype(str), line_break)
-            seqs = runtime.encode_lines(lines, texts.tolist(), self.max_tokens)
+            seqs, fits = runtime.encode_lines(lines, texts.tolist(), self.max_tokens)
+            if not fits.all():  # the prompts' examples are the lines learned
+                X, lines = X[fits], [ln for ln, f in zip(lines, fits, strict=True) if f]
             cfg = TrainConfig(
                 epochs=self.epochs, batch_size=self.batch_size,
                 learning_rate=self.learning_rate, weight_decay=self.weight_decay,
@@ -829,24 +833,32 @@ class _Runtime:
 
     # training ---------------------------------------------------------------
     def encode_lines(self, lines: list[str], texts: list[str], max_tokens: int
-                     ) -> list[list[int]]:
-        """Token ids of training lines, each ending in its line break.
+                     ) -> tuple[list[list[int]], np.ndarray]:
+        """Token ids of the training lines that fit in ``max_tokens``, each ending in
+        its line break, and which lines those are (a boolean mask).
 
         The head of a line (its labels and separators) and its text are
         tokenized apart, as a prompt's head is at sampling time: tokenized
         whole, a text starting with a quote or a space can merge with the
-        separator (``',"'``) into a token no prompt ever ends with.
+        separator (``',"'``) into a token no prompt ever ends with. Longer
+        lines are left out with a warning that counts them; ``SchemaError``
+        when none fits.
         """
         heads = [ln[:len(ln) - len(t)] for ln, t in zip(lines, texts, strict=True)]
         seqs = [self.bos + h + t for h, t in zip(
             self.tokenize(heads), self.tokenize([t + "\n" for t in texts]), strict=True)]
         lengths = np.array([len(s) for s in seqs])
-        if (lengths > max_tokens).any():
-            n = int((lengths > max_tokens).sum())
-            raise SchemaError(f"{n} training line(s) are longer than max_tokens={max_tokens} "
-                              f"tokens (the longest has {int(lengths.max())}); raise max_tokens "
-                              "or shorten the texts")
-        return seqs
+        fits = lengths <= max_tokens
+        if not fits.any():
+            raise SchemaError(f"every training line is longer than max_tokens={max_tokens} "
+                              f"tokens (the shortest has {int(lengths.min())}); raise "
+                              "max_tokens or shorten the texts")
+        if not fits.all():
+            warnings.warn(f"{int((~fits).sum())} of {len(seqs)} training lines are longer than "
+                          f"max_tokens={max_tokens} tokens (the longest has "
+                          f"{int(lengths.max())}) and are left out; raise max_tokens to learn "
+                          "them", UserWarning, stacklevel=2)
+        return [s for s, f in zip(seqs, fits, strict=True) if f], fits
 
     def run_training(self, seqs, cfg, rng):
         from skgen.text._train import train
