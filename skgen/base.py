@@ -553,7 +553,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             if self._completes_text and self.schema_[name].kind == "text":
                 continue  # a prefix, not a value: the completed text is validated
             if self._open_categories and self.schema_[name].kind == "categorical":
-                present &= given[name].isin(self.schema_[name].categories)
+                present &= given[name].isin(self.schema_[name].seen_categories)
             if not present.any():
                 continue
             if typed is None:
@@ -709,7 +709,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         """``rows`` with new categories (accepted conditions) shown to validators as known."""
         rows = rows.copy()
         for col in self.schema_.of_kind("categorical"):
-            new = rows[col.name].notna() & ~rows[col.name].isin(col.categories)
+            new = rows[col.name].notna() & ~rows[col.name].isin(col.seen_categories)
             if new.any():
                 rows[col.name] = rows[col.name].astype(object).where(~new, col.categories[0])
         return rows

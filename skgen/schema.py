@@ -91,6 +91,12 @@ class ColumnSchema:
     step: int | None = None
 
     @property
+    def seen_categories(self) -> list | None:
+        """The categories that occur in training: ``categories`` also holds the
+        levels of a category dtype that never occur, last (counted 0)."""
+        return None if self.categories is None else self.categories[:self.n_unique]
+
+    @property
     def tz(self) -> Any:
         """Time zone of a time-zone-aware ``datetime`` column, else ``None``.
 

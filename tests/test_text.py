@@ -382,6 +382,13 @@ def test_new_label_of_a_category_dtype_column_is_a_clear_error(tiny_model, tweet
         syn.sample(2, conditions={"sentiment": "neutral"})
 
 
+def test_an_unused_level_of_a_category_dtype_is_asked_for_as_a_new_label(tiny_model, tweets):
+    levels = pd.CategoricalDtype(["negative", "positive", "neutral"])  # "neutral": no text
+    syn = GPTTextSynthesizer(**_fast(tiny_model)).fit(tweets.astype({"sentiment": levels}))
+    out = syn.sample(3, conditions={"sentiment": "neutral"}, random_state=0)
+    assert out["sentiment"].dtype == levels and (out["sentiment"] == "neutral").all()
+
+
 def test_a_text_condition_is_a_prefix_to_complete(fitted):
     out = fitted.sample(5, conditions={"sentiment": "positive", "text": "I love"},
                         random_state=5)
