@@ -397,6 +397,11 @@ def resampled_variants(name: str, args: argparse.Namespace) -> dict[str, dict]:
         out.update({f"{row} T={t:g}": {**settings, "temperature": float(t)}
                     for row, settings in guided.items()})
     out.update({f"{name} prefix={k}w": {PREFIX: k} for k in args.text_prefix_words})
+    if name == "gpt_lora":  # the fine-tuned model prompted with real lines of the label too
+        for k in args.lora_prompt_examples:
+            out[f"{name} examples={k}"] = {"prompt_examples": k}
+            out.update({f"{row} examples={k}": {**settings, "prompt_examples": k}
+                        for row, settings in guided.items()})
     return out
 
 
@@ -605,6 +610,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--text-prefix-words", nargs="*", type=int, default=[],
                    help="sample each fitted GPT model again completing the first K words "
                         "(at most half) of the class's real texts: rows '<method> prefix=Kw'")
+    p.add_argument("--lora-prompt-examples", nargs="*", type=int, default=[],
+                   help="gpt_lora sampled again with this many real lines of the label "
+                        "before each prompt (at each --guidance-scales setting too)")
     p.add_argument("--max-invalid", type=int, default=2000)
     p.add_argument("--speed-corpus", nargs="*", default=["tweets"], choices=list(CORPORA))
     p.add_argument("--speed-size", type=int, default=2000)
