@@ -726,9 +726,6 @@ GPTTextSynthesizer.__doc__ = GPTTextSynthesizer.__doc__.replace(
 
 
 # --------------------------------------------------------------------------- runtime
-#: The torch model of each fitted estimator, built in ``fit`` or, after
-#: :func:`skgen.load`, on the first ``sample`` -- kept beside the estimator
-#: (not in it), so that ``sample`` never writes to the estimator.
 def _rows_with_text(X: pd.DataFrame, text_column: Any) -> pd.DataFrame:
     """The rows of ``X`` that hold a text: a missing or blank one teaches no line.
 
@@ -747,6 +744,9 @@ def _rows_with_text(X: pd.DataFrame, text_column: Any) -> pd.DataFrame:
     return X.loc[~blank] if n else X
 
 
+#: The torch model of each fitted estimator, built in ``fit`` or, after
+#: :func:`skgen.load`, on the first ``sample`` -- kept beside the estimator
+#: (not in it), so that ``sample`` never writes to the estimator.
 def _runtime_of(est: GPTTextSynthesizer) -> _Runtime:
     """The runtime built in ``fit``, or built once (under a lock) after ``load``."""
 
