@@ -371,6 +371,47 @@ def test_free_labels_are_written_by_the_model(fitted):
     assert set(out["sentiment"]) <= {"negative", "positive"}
 
 
+def test_free_labels_are_drawn_for_the_prompt_first_from_training_then_from_the_model(
+        tiny_model, tweets, monkeypatch):
+    frame = tweets.assign(topic=np.where(tweets["sentiment"] == "positive", "a", "b"))
+    frame.loc[:9, "sentiment"] = None  # 10 unlabelled texts
+    share = frame["sentiment"].fillna("").value_counts(normalize=True).to_dict()
+    syn = GPTTextSynthesizer(**_fast(tiny_model)).fit(frame[["sentiment", "topic", "text"]])
+    assert syn.first_label_frequencies_ == pytest.approx(share)
+    runtime = _runtime(syn)
+    # a head's score is the model's log-probability of its tokens after the line's start,
+    # whatever the longer heads padded beside it
+    ids = runtime.bos + runtime.tokenize(["positive|a|"])[0]
+    with torch.no_grad():
+        loss = runtime.model(input_ids=torch.tensor([ids]), labels=torch.tensor([ids])).loss
+    scores = runtime.score_heads(syn, ["positive|a|", "negative|b|and a long start"])
+    assert scores[0] == pytest.approx(-loss.item() * (len(ids) - 1), rel=1e-4)
+
+    heads, complete = [], type(runtime).complete
+
+    def spy(self, est, hs, *args, **kw):
+        heads.extend(hs)
+        return complete(self, est, hs, *args, **kw)
+
+    monkeypatch.setattr(type(runtime), "complete", spy)
+    # free: every prompt starts with a first label drawn at its training frequency
+    # (the model hardly writes one after the start token); the model writes the rest
+    out = syn.sample(300, random_state=0)
+    assert all(h.count("|") == 1 for h in heads)
+    assert pd.Series([h.split("|")[0] for h in heads]).value_counts(
+        normalize=True).to_dict() == pytest.approx(share, abs=0.05)
+    assert set(out["sentiment"].fillna("")) == set(share)
+    # asked for the second label only, the first is drawn at its frequency times the
+    # model's probability of the second after it, and the prompt holds both
+    monkeypatch.setattr(type(runtime), "score_heads", lambda self, est, hs: np.array(
+        [-30.0 if h.startswith("positive|a|") else 0.0 for h in hs]))
+    heads.clear()
+    out = syn.sample(20, conditions={"topic": "a"}, random_state=0)
+    assert (out["topic"] == "a").all()
+    assert set(out["sentiment"].astype(object).fillna("")) <= {"negative", ""}
+    assert heads and all(h.startswith(("negative|a|", "|a|")) for h in heads)
+
+
 def test_a_label_never_seen_in_training_is_accepted(fitted):
     out = fitted.sample(4, conditions={"sentiment": "neutral"}, random_state=4)
     assert (out["sentiment"] == "neutral").all()

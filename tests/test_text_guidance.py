@@ -155,12 +155,16 @@ def test_negative_prompts_drop_what_conditions_the_line(fitted, monkeypatch):
         assert _negatives(fitted, seeds, monkeypatch)[1] == []  # scale 1: no negative rows
         fitted.set_params(guidance_scale=2.0)
         prompts, negatives = _negatives(fitted, seeds, monkeypatch)
-        assert prompts == ["positive|", "negative|I hate", ""]
-        assert negatives == ["|", "|I hate", ""]  # no_label: the labels left empty
+        # a free label is drawn for the prompt (the model hardly writes one at the start)
+        assert prompts[:2] == ["positive|", "negative|I hate"]
+        assert prompts[2] in ("positive|", "negative|")
+        assert negatives == ["|", "|I hate", "|"]  # no_label: the labels left empty
         fitted.set_params(guidance_negative="no_prompt")
         assert _negatives(fitted, seeds, monkeypatch)[1] == ["", "I hate", ""]
         fitted.set_params(guidance_negative="other_label")
-        assert _negatives(fitted, seeds, monkeypatch)[1] == ["negative|", "positive|I hate", ""]
+        prompts, negatives = _negatives(fitted, seeds, monkeypatch)
+        other = {"positive|": "negative|", "negative|": "positive|"}
+        assert negatives == ["negative|", "positive|I hate", other[prompts[2]]]
 
 
 def test_few_shot_negative_prompts_keep_or_drop_the_examples(tiny_model, tweets,  # noqa: F811

@@ -179,6 +179,20 @@ def prompt_prefix(labels: Sequence, text_prefix: str | None, separator: str) -> 
     return "".join(out) + (text_prefix or "")
 
 
+class _Missing:
+    """A label drawn missing for a prompt: written as an empty field, read back as ``None``."""
+
+    def __str__(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: A label value of a seed row that asks for a missing label (see :class:`_Missing`).
+MISSING = _Missing()
+
+
 def parse_line(line: str, labels: Sequence, known: Sequence[Mapping[str, Any]],
                separator: str, line_break: str | None = None) -> tuple[list, str] | None:
     """Split a generated line into label values and text, or ``None`` if malformed.
@@ -197,7 +211,7 @@ def parse_line(line: str, labels: Sequence, known: Sequence[Mapping[str, Any]],
     for got, want, cats in zip(fields[:-1], labels, known, strict=True):
         if (want is not None and got != str(want)) or (want is None and got not in cats):
             return None
-        values.append(want if want is not None else cats[got])
+        values.append(None if want is MISSING else want if want is not None else cats[got])
     return values, unescape_line_breaks(fields[-1], line_break)
 
 
@@ -222,7 +236,7 @@ def label_categories(categories: Sequence, missing: bool = False) -> dict[str, A
     return out
 
 
-__all__ = ["LINE_BREAK_CANDIDATES", "SEPARATOR_CANDIDATES", "check_empty_labels",
+__all__ = ["LINE_BREAK_CANDIDATES", "MISSING", "SEPARATOR_CANDIDATES", "check_empty_labels",
            "check_line_breaks", "choose_line_break", "choose_separator", "encode_lines",
            "escape_line_breaks", "label_categories", "label_strings", "parse_line",
            "prompt_prefix", "seed_labels", "unescape_line_breaks"]

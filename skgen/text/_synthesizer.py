@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import warnings
@@ -50,6 +51,10 @@ _GRETEL_IGNORED = {"data_source", "ref_data"}
 #: Completion tokens ``maximum_text_length=None`` allows at least (more for longer
 #: training lines; the fixed default before it).
 MIN_TEXT_LENGTH = 100
+#: Most heads scored to draw the free labels that come before a fixed one (each a
+#: forward pass of a few tokens); beyond, only the first label is drawn, the model
+#: writes the others and a completion is kept when it writes the fixed ones too.
+MAX_LABEL_COMBINATIONS = 256
 #: Tokens ``maximum_text_length=None`` leaves a prompt without examples (its labels and a
 #: start of the text) within ``max_tokens``.
 PROMPT_TOKENS = 32
@@ -272,6 +277,13 @@ class GPTTextSynthesizer(BaseSynthesizer):
         training text holds a line break.
     maximum_text_length_ : int
         The tokens a completion may take when ``maximum_text_length=None``.
+    first_label_frequencies_ : dict of str to float or None
+        Share of the training lines per value of the first label column, as
+        lines write it (``""``: missing); ``None`` without labels. A fine-tuned
+        model hardly writes a label at a line's start itself, so ``sample``
+        draws a free first label from these shares for each prompt, and a free
+        label before a fixed one from the model's own probability of the
+        line's head.
     base_model_sha256_ : str
         SHA-256 of the base model's files; :func:`skgen.load` refuses a base
         whose files differ.
@@ -366,8 +378,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
     #: trained weights and the base model's hash, never the training texts.
     _fitted_attributes = (
         "text_column_", "label_columns_", "separator_", "line_break_", "maximum_text_length_",
-        "base_model_sha256_", "weights_", "history_", "epochs_run_", "epsilon_", "delta_",
-        "dp_noise_multiplier_")
+        "first_label_frequencies_", "base_model_sha256_", "weights_", "history_", "epochs_run_",
+        "epsilon_", "delta_", "dp_noise_multiplier_")
 
     def __init__(
         self,
@@ -580,11 +592,16 @@ class GPTTextSynthesizer(BaseSynthesizer):
         text_length = max(1, min(max(MIN_TEXT_LENGTH, math.ceil(1.25 * longest)),
                                  self.max_tokens - prompt_room))
 
+        first_frequencies = None if not labels else {
+            str(k): float(v) for k, v in
+            _format.label_strings(X[labels[0]]).value_counts(normalize=True).items()}
+
         self.text_column_ = text_column
         self.label_columns_ = labels
         self.separator_ = separator
         self.line_break_ = line_break
         self.maximum_text_length_ = text_length
+        self.first_label_frequencies_ = first_frequencies
         self.base_model_sha256_ = base.sha256
         self.weights_ = runtime.trained_weights()
         self.history_ = None if result is None else result.history
@@ -657,9 +674,11 @@ class GPTTextSynthesizer(BaseSynthesizer):
     def _check_loaded_state(self) -> None:
         """After :func:`skgen.load`: refuse a base model whose files differ, else build the
         runtime and its sampling model (so that ``sample`` builds nothing). Files written
-        before ``line_break_`` and ``maximum_text_length_`` get what those models did."""
+        before ``line_break_``, ``maximum_text_length_`` and ``first_label_frequencies_``
+        get what those models did (free first labels drawn uniformly)."""
         self.__dict__.setdefault("line_break_", None)
         self.__dict__.setdefault("maximum_text_length_", MIN_TEXT_LENGTH)
+        self.__dict__.setdefault("first_label_frequencies_", None)  # drawn uniformly then
         _pretrained.require_text_extra()
         base = _pretrained.resolve(str(self.pretrained_model), verbose=self.verbose)
         self._runtime = _build_runtime(self, base)
@@ -672,12 +691,14 @@ class GPTTextSynthesizer(BaseSynthesizer):
         labels = _format.seed_labels(seeds, self.label_columns_)
         text_prefixes = [None if pd.isna(v) else _format.escape_line_breaks(str(v), line_break)
                          for v in seeds[self.text_column_].to_numpy(dtype=object)]
-        heads = [_format.prompt_prefix(lab, txt, self.separator_)
-                 for lab, txt in zip(labels, text_prefixes, strict=True)]
-        k = self._prompt_examples()
         known = [_format.label_categories(self.schema_[c].categories or [],
                                           missing=self.schema_[c].missing_rate > 0)
                  for c in self.label_columns_]
+        if self.finetune is not None:
+            labels = self._draw_free_labels(labels, known, rng)
+        heads = [_format.prompt_prefix(lab, txt, self.separator_)
+                 for lab, txt in zip(labels, text_prefixes, strict=True)]
+        k = self._prompt_examples()
         negatives = None
         if self.guidance_scale != 1:
             negatives = [self._negative_prompt(lab, txt, known, rng)
@@ -696,6 +717,69 @@ class GPTTextSynthesizer(BaseSynthesizer):
             ok[i] = True
         frame = pd.DataFrame(out, columns=list(seeds.columns))
         return frame, ok
+
+    def _draw_free_labels(self, labels: list[list], known: list[dict],
+                          rng: np.random.Generator) -> list[list]:
+        """Seed rows with the free labels a prompt needs drawn: the first label, and
+        every free label before the last fixed one.
+
+        The fine-tuned model follows a label written at the line's start, after
+        the base model's start token, but hardly writes one there itself (on 60
+        tweets: log-probability -11 to -16 per label after three epochs), and a
+        prompt can fix labels only up to the first free one. So the first label
+        is drawn from its training frequencies (``first_label_frequencies_``),
+        and the labels after it that must come before a fixed one from the
+        model's own probability of the line's head (``label1<sep>label2<sep>…``)
+        given the first. Labels after the last fixed one are the model's to
+        write. With more than ``MAX_LABEL_COMBINATIONS`` heads to score, only
+        the first label is drawn.
+        """
+        groups: dict[tuple, list[int]] = {}
+        for i, row in enumerate(labels):
+            last = max((j for j, v in enumerate(row) if v is not None), default=0)
+            if any(v is None for v in row[:last + 1]):
+                groups.setdefault(tuple(row[:last + 1]), []).append(i)
+        if not groups:
+            return labels
+        out = [list(row) for row in labels]
+        freq = self.first_label_frequencies_
+
+        def value(j: int, written: str) -> Any:
+            v = known[j][written]
+            return _format.MISSING if v is None else v
+
+        for pattern, rows in groups.items():
+            free = [j for j, v in enumerate(pattern) if v is None]
+            choices = [list(known[j]) for j in free]
+            if math.prod(len(c) for c in choices) > MAX_LABEL_COMBINATIONS:
+                if free[0] != 0:
+                    continue  # the model writes them; rows that miss a fixed label are retried
+                pattern, free, choices = pattern[:1], [0], choices[:1]
+            combos = list(itertools.product(*choices))
+            heads = []
+            for combo in combos:
+                filled = list(pattern)
+                for j, written in zip(free, combo, strict=True):
+                    filled[j] = written
+                heads.append(filled)
+            with np.errstate(divide="ignore"):  # a level no training row holds: never drawn
+                logw = np.log([freq.get(h[0], 0.0) if free[0] == 0 and freq else 1.0
+                               for h in heads])
+            if len(pattern) > 1:  # times the model's probability of the rest given the first
+                runtime = _runtime_of(self)
+                firsts = sorted({str(h[0]) for h in heads})
+                first = dict(zip(firsts, runtime.score_heads(self, [
+                    _format.prompt_prefix([f], None, self.separator_) for f in firsts]),
+                    strict=True))
+                logw += runtime.score_heads(self, [
+                    _format.prompt_prefix(h, None, self.separator_) for h in heads])
+                logw -= np.array([first[str(h[0])] for h in heads])
+            p = np.exp(logw - logw.max())
+            for i, c in zip(rows, rng.choice(len(combos), size=len(rows), p=p / p.sum()),
+                            strict=True):
+                for j, written in zip(free, combos[c], strict=True):
+                    out[i][j] = value(j, written)
+        return out
 
     def _negative_prompt(self, labels: list, text_prefix: str | None, known: list[dict],
                          rng: np.random.Generator) -> tuple[str, Any]:
@@ -910,6 +994,26 @@ class _Runtime:
             if kind not in self.samplers:
                 self.samplers[kind] = self._build_sampler(kind)
             return self.samplers[kind]
+
+    def score_heads(self, est: GPTTextSynthesizer, heads: list[str]) -> np.ndarray:
+        """Log-probability of each line head (``label1<sep>…``, tokenized as in
+        training) after the line's start, under the sampling model."""
+        import torch
+
+        from skgen.text._train import pad_right
+
+        model = self.sampling_model(est.sampling_precision)
+        out = []
+        for at in range(0, len(heads), 256):
+            tokens, mask = pad_right([self.bos + h for h in self.tokenize(heads[at:at + 256])],
+                                     self.pad_id)
+            tokens, mask = tokens.to(self.device), mask.to(self.device)
+            with torch.no_grad():
+                logits = model(input_ids=tokens, attention_mask=mask).logits.float()
+            logp = torch.log_softmax(logits[:, :-1], dim=-1).gather(
+                -1, tokens[:, 1:, None])[..., 0]
+            out.append((logp * mask[:, 1:]).sum(-1).cpu().numpy())
+        return np.concatenate(out).astype(np.float64)
 
     def _build_sampler(self, kind: str) -> Any:
         import copy
