@@ -246,7 +246,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
         default (docs/benchmarks.md, GPT section, "Sampling precision").
     dp : bool, default=False
         Train the trainable parameters with DP-SGD (opacus), one text per
-        privacy unit. Needs ``finetune`` not ``None``.
+        privacy unit. Needs ``finetune`` not ``None``. Outside the
+        guarantee, as the schema is: ``first_label_frequencies_`` and the
+        fitted validators (pass ``validators=[]``).
     dp_noise_multiplier : float, default=1.0
         Gaussian noise relative to ``dp_l2_norm_clip``; ignored when
         ``dp_target_epsilon`` is given.
