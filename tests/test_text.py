@@ -207,7 +207,7 @@ def test_missing_labels_are_learned_and_rows_without_text_are_left_out(tiny_mode
     lines = _runtime(syn).examples
     assert len(lines) == kept.sum() == 49
     assert sum(ln.startswith("|") for ln in lines) == (kept & frame["sentiment"].isna()).sum()
-    # free labels come out missing too (12 of 49 lines); asked labels are kept
+    # free labels come out missing too (10 of 49 lines); asked labels are kept
     out = syn.sample(60, random_state=0)
     assert 0 < out["sentiment"].isna().sum() < 60
     assert set(out["sentiment"].dropna()) == {"negative", "positive"}
@@ -366,7 +366,7 @@ def test_label_conditions_are_kept(fitted):
     assert out["sentiment"].tolist() == seeds["sentiment"].tolist()
 
 
-def test_free_labels_are_written_by_the_model(fitted):
+def test_free_labels_are_training_labels(fitted):
     out = fitted.sample(10, random_state=3)
     assert set(out["sentiment"]) <= {"negative", "positive"}
 
