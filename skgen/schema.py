@@ -92,8 +92,11 @@ class ColumnSchema:
 
     @property
     def seen_categories(self) -> list | None:
-        """The categories that occur in training: ``categories`` also holds the
-        levels of a category dtype that never occur, last (counted 0)."""
+        """The categories that occur in training, most frequent first.
+
+        ``categories`` also holds the levels of a category dtype that never
+        occur, last (counted 0).
+        """
         return None if self.categories is None else self.categories[:self.n_unique]
 
     @property
