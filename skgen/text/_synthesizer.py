@@ -75,7 +75,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
     is missing or blank make no line, with a warning). The model --
     SmolLM2-135M by default -- is fine-tuned on these lines with LoRA (or
     fully, or not at all) and then completes prompts: a label condition
-    becomes the prompt prefix ``label<sep>``, a condition on the text column
+    becomes the prompt prefix ``label<sep>`` (a free label is drawn for the
+    prompt when fine-tuned, see ``first_label_frequencies_``), a condition on
+    the text column
     a start of the text to complete, and with ``prompt_examples=k`` each
     prompt is preceded by ``k`` real lines of the requested label (few-shot
     prompting, the seed's "~25 examples"). A label never seen in training may
