@@ -230,6 +230,23 @@ def test_missing_labels_are_learned_and_rows_without_text_are_left_out(tiny_mode
         GPTTextSynthesizer(**_fast(tiny_model)).fit(tweets.assign(text=np.nan))
 
 
+def test_lines_without_labels_start_with_the_separator(tiny_model, tweets, tmp_path):
+    syn = GPTTextSynthesizer(**_fast(tiny_model)).fit(tweets["text"])
+    runtime = _runtime(syn)
+    start = runtime.tokenizer.bos_token_id
+    # after the start token, where a label would be, the separator: the model is not
+    # left to write a line's first token right after the start token
+    assert syn.line_start_ == "|" and runtime.bos == [start, *runtime.tokenize(["|"])[0]]
+    assert GPTTextSynthesizer(**_fast(tiny_model, epochs=1)).fit(tweets).line_start_ == ""
+    assert _runtime(GPTTextSynthesizer(**_fast(tiny_model, epochs=1)).fit(tweets)).bos == \
+        [start]
+    out = syn.sample(20, random_state=0)
+    assert list(out.columns) == ["text"] and not out["text"].str.startswith("|").any()
+    again = skgen.load(syn.save(tmp_path / "corpus.skgen"))
+    assert again.line_start_ == "|" and again.sample(5, random_state=1).equals(
+        syn.sample(5, random_state=1))
+
+
 def test_training_lines_longer_than_max_tokens_are_left_out(tiny_model, tweets):
     # the tiny tokenizer writes these tweets in 14 to 53 tokens (and one more to begin)
     with pytest.warns(UserWarning, match=r"\d+ of 60 training lines are longer than "
