@@ -6,10 +6,12 @@ class) and samples 30 texts without conditions, counting the completions propose
 parsed line) and the labels written. With ``--second-label`` (tweets), the small set gets
 a second label, ``opinion`` (``"no"`` for neutral tweets, ``"yes"`` otherwise), and 40 texts
 are asked for each opinion alone: the sentiments written beside it show how well the
-labels' joint is kept.
+labels' joint is kept. With ``--no-labels`` the model is fitted on the texts alone and 60 texts
+are sampled, counting those that begin with a stray mark (``- , ' +``, a space, ``. ; :``).
 
     SKGEN_SHARED_DATA=/work/shared/data taskset -c 0 env OMP_NUM_THREADS=1 \
         python benchmarks/gpt_free_labels.py tweets --second-label
+    ... python benchmarks/gpt_free_labels.py tweets --no-labels
 
 Results: ``benchmarks/results/gpt_free_labels.txt``; read in docs/benchmarks.md (GPT
 section, tenth pass).
@@ -63,6 +65,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("corpus", choices=list(gb.CORPORA))
     p.add_argument("--second-label", action="store_true")
+    p.add_argument("--no-labels", action="store_true")
     p.add_argument("--data", type=Path, default=gb.DATA)
     p.add_argument("--threads", type=int, default=1)
     cli = p.parse_args()
@@ -75,6 +78,19 @@ def main() -> None:
     small = gb.split(df, label, args, 0)["small"]
     common = {"text_column": "text", "random_state": 0, "data_checks": "skip",
               "max_invalid": 300}
+    if cli.no_labels:
+        syn = GPTTextSynthesizer(**common).fit(small["text"])
+        t0 = time.perf_counter()
+        out = syn.sample(60, random_state=1)
+        seconds = time.perf_counter() - t0
+
+        def stray(texts):
+            return texts.str.match(r"^[-,'+ .;:]").mean()
+
+        print(f"{cli.corpus}, no labels: 60 texts in {seconds:.1f} s; starting with a stray "
+              f"mark: {stray(out['text']):.0%} (real training texts {stray(small['text']):.0%});"
+              f" first five: {out['text'].head(5).tolist()}", flush=True)
+        return
     syn = GPTTextSynthesizer(**common).fit(small)
     print(f"{cli.corpus}, labels free: {sample_counted(syn, label, 30, random_state=1)}",
           flush=True)
