@@ -237,9 +237,10 @@ def test_lines_without_labels_start_with_the_separator(tiny_model, tweets, tmp_p
     # after the start token, where a label would be, the separator: the model is not
     # left to write a line's first token right after the start token
     assert syn.line_start_ == "|" and runtime.bos == [start, *runtime.tokenize(["|"])[0]]
-    assert GPTTextSynthesizer(**_fast(tiny_model, epochs=1)).fit(tweets).line_start_ == ""
-    assert _runtime(GPTTextSynthesizer(**_fast(tiny_model, epochs=1)).fit(tweets)).bos == \
-        [start]
+    labelled = GPTTextSynthesizer(**_fast(tiny_model, epochs=1)).fit(tweets)
+    few_shot = GPTTextSynthesizer(**_fast(tiny_model, finetune=None)).fit(tweets["text"])
+    for other in (labelled, few_shot):
+        assert other.line_start_ == "" and _runtime(other).bos == [start]
     out = syn.sample(20, random_state=0)
     assert list(out.columns) == ["text"] and not out["text"].str.startswith("|").any()
     again = skgen.load(syn.save(tmp_path / "corpus.skgen"))

@@ -290,10 +290,11 @@ class GPTTextSynthesizer(BaseSynthesizer):
         line's head.
     line_start_ : str
         What every line starts with after the base model's start token: the
-        separator when there are no labels, else nothing (the label is
-        there). A fine-tuned model hardly writes a line's first token right
-        after the start token itself: on 60 tweets without labels, most
-        texts began with a stray ``-``, ``,`` or ``'s``.
+        separator for a fine-tuned model without labels, else nothing (the
+        label is there; few-shot prompts write after their examples). A
+        fine-tuned model hardly writes a line's first token right after the
+        start token itself: on 60 tweets without labels, 97 % of its texts
+        began with a stray ``-``, ``,`` or space before (0 % since).
     base_model_sha256_ : str
         SHA-256 of the base model's files; :func:`skgen.load` refuses a base
         whose files differ.
@@ -575,7 +576,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         lines = _format.encode_lines(X, labels, text_column, separator, line_break)
 
         base = _pretrained.resolve(str(self.pretrained_model), verbose=self.verbose)
-        line_start = "" if labels else separator  # see line_start_
+        line_start = separator if not labels and self.finetune else ""  # see line_start_
         runtime = _Runtime(self, base, weights=None, seed=int(rng.integers(0, 2**63 - 1)),
                            line_start=line_start)
         result = None
