@@ -1018,19 +1018,16 @@ class _Runtime:
         training) after the line's start, under the sampling model."""
         import torch
 
-        from skgen.text._train import pad_right
+        from skgen.text._train import pad_right, token_nll
 
         model = self.sampling_model(est.sampling_precision)
         out = []
         for at in range(0, len(heads), 256):
             tokens, mask = pad_right([self.bos + h for h in self.tokenize(heads[at:at + 256])],
                                      self.pad_id)
-            tokens, mask = tokens.to(self.device), mask.to(self.device)
             with torch.no_grad():
-                logits = model(input_ids=tokens, attention_mask=mask).logits.float()
-            logp = torch.log_softmax(logits[:, :-1], dim=-1).gather(
-                -1, tokens[:, 1:, None])[..., 0]
-            out.append((logp * mask[:, 1:]).sum(-1).cpu().numpy())
+                nll, _ = token_nll(model, tokens.to(self.device), mask.to(self.device))
+            out.append(-nll.sum(-1).cpu().numpy())
         return np.concatenate(out).astype(np.float64)
 
     def _build_sampler(self, kind: str) -> Any:

@@ -80,6 +80,17 @@ def pad_right(seqs: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.T
     return ids, mask
 
 
+def token_nll(model: torch.nn.Module, ids: torch.Tensor, mask: torch.Tensor
+              ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Next-token negative log-likelihood of each token after the first, 0 at padding;
+    and which tokens are real (both of shape ``(n_lines, length - 1)``)."""
+    logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1, :].float()
+    target, keep = ids[:, 1:], mask[:, 1:].to(logits.dtype)
+    nll = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                            target.reshape(-1), reduction="none")
+    return nll.view(target.shape) * keep, keep
+
+
 def token_loss(model: torch.nn.Module, ids: torch.Tensor, mask: torch.Tensor, *,
                per_record: bool = False) -> tuple[torch.Tensor, int]:
     """Next-token cross-entropy over the real tokens; and how many were scored.
@@ -87,11 +98,7 @@ def token_loss(model: torch.nn.Module, ids: torch.Tensor, mask: torch.Tensor, *,
     ``per_record=True`` averages within each line first, then over lines (the
     loss DP-SGD needs, one unit per line); otherwise over all tokens.
     """
-    logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1, :].float()
-    target, keep = ids[:, 1:], mask[:, 1:].to(logits.dtype)
-    nll = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
-                                            target.reshape(-1), reduction="none")
-    nll = nll.view(target.shape) * keep
+    nll, keep = token_nll(model, ids, mask)
     count = int(keep.sum())
     if per_record:
         return (nll.sum(1) / keep.sum(1).clamp(min=1)).mean(), count
