@@ -598,7 +598,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
                 max_grad_norm=self.dp_l2_norm_clip, target_epsilon=self.dp_target_epsilon,
                 delta=self.dp_delta, verbose=self.verbose)
             result = runtime.run_training(seqs, cfg, rng)
-        runtime.set_examples(lines, [_format.label_strings(X[c]).tolist() for c in labels])
+        written = [_format.label_strings(X[c]) for c in labels]  # as the lines write them
+        runtime.set_examples(lines, [w.tolist() for w in written])
         runtime.sampling_model(self.sampling_precision)
         longest = int(runtime.example_lengths.max(initial=0))
         prompt_room = self.max_tokens // 2 if self._prompt_examples() else PROMPT_TOKENS
@@ -606,8 +607,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
                                  self.max_tokens - prompt_room))
 
         first_frequencies = None if not labels else {
-            str(k): float(v) for k, v in
-            _format.label_strings(X[labels[0]]).value_counts(normalize=True).items()}
+            str(k): float(v) for k, v in written[0].value_counts(normalize=True).items()}
 
         self.text_column_ = text_column
         self.label_columns_ = labels
