@@ -77,14 +77,14 @@ class GPTTextSynthesizer(BaseSynthesizer):
     fully, or not at all) and then completes prompts: a label condition
     becomes the prompt prefix ``label<sep>`` (a free label is drawn for the
     prompt when fine-tuned, see ``first_label_frequencies_``), a condition on
-    the text column
-    a start of the text to complete, and with ``prompt_examples=k`` each
-    prompt is preceded by ``k`` real lines of the requested label (few-shot
-    prompting, the seed's "~25 examples"). A label never seen in training may
-    be asked for: the model follows its words. Sampling, conditions,
-    validators and ``max_invalid`` are the base class's; a completion that is
-    empty, cut off at ``maximum_text_length`` or writes a label other than the
-    prompted one is reported as malformed and asked for again: each retry round completes as
+    the text column a start of the text to complete, and with
+    ``prompt_examples=k`` each prompt is preceded by ``k`` real lines of the
+    requested label (few-shot prompting, the seed's "~25 examples"). A label
+    never seen in training may be asked for: the model follows its words.
+    Sampling, conditions, validators and ``max_invalid`` are the base class's;
+    a completion that is empty, cut off at ``maximum_text_length`` or writes a
+    label other than the prompted one is reported as malformed and asked for
+    again: each retry round completes as
     many prompts per missing text as the valid rate seen so far says one takes
     (within ``max_invalid``), in batches, and keeps each row's first valid text;
     its spare valid texts fill the rows still empty that ask for the same
