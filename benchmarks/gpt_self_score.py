@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import gpt_benchmark as gb  # noqa: E402
 
 from skgen.text._synthesizer import _runtime_of  # noqa: E402
+from skgen.text._train import token_nll  # noqa: E402
 from skgen.validators._label import default_text_classifier  # noqa: E402
 
 
@@ -29,9 +30,8 @@ def log_prob(runtime, model, prefix: str, text: str) -> float:
     """``log p(text + "\\n" | prefix)`` under the model, teacher-forced."""
     head = runtime.bos + (runtime.tokenize([prefix])[0] if prefix else [])
     ids = torch.tensor([head + runtime.tokenize([text + "\n"])[0]])
-    logp = torch.log_softmax(model(input_ids=ids).logits[0, :-1].float(), -1)
-    start = len(head) - 1
-    return logp[start:].gather(1, ids[0, 1 + start:, None]).sum().item()
+    nll, _ = token_nll(model, ids, torch.ones_like(ids))
+    return -nll[0, len(head) - 1:].sum().item()  # the text's tokens, after the head
 
 
 def main() -> None:
