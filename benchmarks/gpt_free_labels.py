@@ -71,9 +71,7 @@ def main() -> None:
     cli = p.parse_args()
     warnings.simplefilter("ignore")
     torch.set_num_threads(cli.threads)
-    args = argparse.Namespace(data=cli.data, max_chars=280, fortune_classes=4,
-                              keep_line_breaks=False, test_per_class=200, per_class=20,
-                              judge_size=4000)
+    args = gb.parse(["--data", str(cli.data)])  # the benchmark's sets, split 0
     df, label = gb.load_corpus(cli.corpus, args)
     small = gb.split(df, label, args, 0)["small"]
     common = {"text_column": "text", "random_state": 0, "data_checks": "skip",
