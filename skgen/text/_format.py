@@ -38,13 +38,15 @@ LINE_BREAK_CANDIDATES = ("\u00b6", "\u21b5", "\u23ce", "\u2424")  # ¶ ↵ ⏎ �
 _LINE_BREAK = r"\r\n|\r|\n"
 
 
-def check_line_breaks(frame: pd.DataFrame) -> None:
-    """Refuse label values holding a line break, which would end a line early.
+def check_labels(frame: pd.DataFrame) -> None:
+    """Refuse label values a line cannot hold: a line break, which would end the line
+    early, or an empty string in a column with missing values, which a line writes
+    alike (an empty field).
 
     Raises
     ------
     SchemaError
-        Naming the first column and value holding ``"\\n"`` or ``"\\r"``.
+        Naming the first column (and value) at fault.
     """
     for name in frame.columns:
         values = frame[name].dropna().astype(str)
@@ -54,6 +56,11 @@ def check_line_breaks(frame: pd.DataFrame) -> None:
             raise SchemaError(
                 f"label column {name!r} holds a line break (value {value!r:.60}); labels are "
                 "short categories: replace line breaks (e.g. with a space) before fit")
+        if len(values) < len(frame) and values.eq("").any():
+            raise SchemaError(
+                f"label column {name!r} holds both missing values and empty strings, which "
+                "the line format cannot tell apart: make the empty strings missing (or a "
+                "word) before fit")
 
 
 def choose_line_break(texts: pd.Series) -> str | None:
@@ -123,24 +130,6 @@ def choose_separator(labels: pd.DataFrame, given: str | None) -> str:
     return choose_delimiter({name: labels[name].dropna().astype(str).unique()
                              for name in labels.columns}, given, name="separator",
                             candidates=SEPARATOR_CANDIDATES)
-
-
-def check_empty_labels(frame: pd.DataFrame) -> None:
-    """Refuse a label column holding both missing values and empty strings, which a
-    line writes alike (an empty field).
-
-    Raises
-    ------
-    SchemaError
-        Naming the first such column.
-    """
-    for name in frame.columns:
-        values = frame[name]
-        if values.isna().any() and values.astype(str).eq("").any():
-            raise SchemaError(
-                f"label column {name!r} holds both missing values and empty strings, which "
-                "the line format cannot tell apart: make the empty strings missing (or a "
-                "word) before fit")
 
 
 def label_strings(values: pd.Series) -> pd.Series:
@@ -236,7 +225,7 @@ def label_categories(categories: Sequence, missing: bool = False) -> dict[str, A
     return out
 
 
-__all__ = ["LINE_BREAK_CANDIDATES", "MISSING", "SEPARATOR_CANDIDATES", "check_empty_labels",
-           "check_line_breaks", "choose_line_break", "choose_separator", "encode_lines",
+__all__ = ["LINE_BREAK_CANDIDATES", "MISSING", "SEPARATOR_CANDIDATES", "check_labels",
+           "choose_line_break", "choose_separator", "encode_lines",
            "escape_line_breaks", "label_categories", "label_strings", "parse_line",
            "prompt_prefix", "seed_labels", "unescape_line_breaks"]

@@ -569,8 +569,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
                     f"column {name!r} is a label column (every column but the text "
                     f"{text_column!r}) but holds {kind} values; labels are categories (strings, "
                     "whole numbers or booleans): drop the column or convert it")
-        _format.check_line_breaks(X[labels])
-        _format.check_empty_labels(X[labels])
+        _format.check_labels(X[labels])
         line_break = _format.choose_line_break(X[text_column])
         separator = _format.choose_separator(X[labels], self.separator)
         lines = _format.encode_lines(X, labels, text_column, separator, line_break)
@@ -672,8 +671,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
             raise SchemaError(f"X lacks the training column(s) {missing}")
         line_break = self.line_break_
         frame = _rows_with_text(frame, self.text_column_)
-        _format.check_line_breaks(frame[self.label_columns_])
-        _format.check_empty_labels(frame[self.label_columns_])
+        _format.check_labels(frame[self.label_columns_])
         if line_break is None and _format.choose_line_break(frame[self.text_column_]):
             raise SchemaError(f"column {self.text_column_!r} holds line breaks, which the "
                               "line format of this model (fitted on texts without any) cannot "
