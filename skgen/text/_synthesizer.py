@@ -903,7 +903,10 @@ class _Runtime:
                                          lora_dropout=est.lora_dropout,
                                          target_modules=None if targets is None
                                          else list(targets), task_type="CAUSAL_LM")
-                model = peft.get_peft_model(model, config)
+                with warnings.catch_warnings():  # peft reads an alias transformers 5
+                    warnings.filterwarnings(  # deprecates: not the user's to act on
+                        "ignore", message=".*is_gradient_checkpointing", category=FutureWarning)
+                    model = peft.get_peft_model(model, config)
             elif finetune is None:
                 model.requires_grad_(False)
         self.model = model.to(self.device)
