@@ -13,6 +13,7 @@ from skgen.metrics import (
     augmentation_gain,
     copy_rate,
     distinct_n,
+    distinct_starts,
     label_fidelity,
     ngram_overlap_rate,
     self_bleu,
@@ -37,6 +38,20 @@ def test_distinct_n_exact_values():
         distinct_n(["a"], 0)
     with pytest.raises(TypeError, match="strings"):
         distinct_n(["a", None])
+
+
+def test_distinct_starts_counts_openings_of_words_only():
+    # openings: thanks, thanks, thanks, why (punctuation and @ skipped): 2 distinct of 4
+    texts = ["Thanks!", "@thanks for all", "THANKS, so much", "Why? no"]
+    assert distinct_starts(texts) == pytest.approx(2 / 4)
+    # first two words: thanks|for, thanks|so, why|no (a one-word text is left out)
+    assert distinct_starts(texts, 2) == pytest.approx(3 / 3)
+    assert distinct_starts(["same start here", "same start there"], 2) == pytest.approx(1 / 2)
+    assert math.isnan(distinct_starts(["!!", ""]))
+    with pytest.raises(ValueError, match="n must be at least 1"):
+        distinct_starts(["a"], 0)
+    with pytest.raises(TypeError, match="strings"):
+        distinct_starts(["a", 3])
 
 
 def test_copy_rate_ignores_case_and_whitespace_only():
@@ -128,7 +143,8 @@ def test_text_report_labelled_and_unlabelled(labelled):
     # the 100 copies, plus pool sentences that happen to equal a training one
     assert report.copy_rate == copy_rate(synthetic["text"], train["text"]) >= 0.25
     assert report.ngram_overlap_rate >= report.copy_rate
-    assert set(report.diversity) == {"distinct_1", "distinct_2", "self_bleu"}
+    assert set(report.diversity) == {"distinct_1", "distinct_2", "distinct_starts",
+                                     "self_bleu"}
     assert report.label_fidelity["real_accuracy"] > 0.75
     assert report.augmentation["k"] == 5
     assert "label fidelity" in report.summary() and "augmentation" in str(report)

@@ -27,8 +27,9 @@ Privacy:
 Text (:mod:`skgen.metrics.text`):
 
 - :func:`text_report`: label fidelity, novelty (:func:`copy_rate`,
-  :func:`ngram_overlap_rate`), diversity (:func:`distinct_n`, :func:`self_bleu`)
-  and augmentation gain, synthetic beside real.
+  :func:`ngram_overlap_rate`), diversity (:func:`distinct_n`,
+  :func:`distinct_starts`, :func:`self_bleu`) and augmentation gain, synthetic
+  beside real.
 
 Column kinds (``numerical``, ``categorical``, ``datetime``, ``boolean``, ``id``,
 ``text``) are given as ``metadata={column: kind}`` or inferred by
@@ -59,6 +60,7 @@ from skgen.metrics.text import (
     augmentation_gain,
     copy_rate,
     distinct_n,
+    distinct_starts,
     label_fidelity,
     ngram_overlap_rate,
     self_bleu,
@@ -80,6 +82,7 @@ __all__ = [
     "correlation_similarity",
     "distance_to_closest_record",
     "distinct_n",
+    "distinct_starts",
     "exact_match_rate",
     "functional_dependencies",
     "infer_metadata",

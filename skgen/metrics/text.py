@@ -6,8 +6,9 @@
 - Novelty: :func:`copy_rate` (texts equal to a training text once case and
   whitespace are normalised) and :func:`ngram_overlap_rate` (texts sharing an
   8-token sequence with a training text).
-- Diversity: :func:`distinct_n` [1]_ and :func:`self_bleu` [2]_, to be read
-  beside the real texts' own on the same number of texts.
+- Diversity: :func:`distinct_n` [1]_, :func:`distinct_starts` (distinct-n of
+  the texts' first words) and :func:`self_bleu` [2]_, to be read beside the
+  real texts' own on the same number of texts.
 - Usefulness (:func:`augmentation_gain`): macro-F1 on real test texts of a
   classifier trained on ``k`` real texts per class, with and without ``m``
   synthetic ones per class - the low-data augmentation setting of EDA [3]_
@@ -49,6 +50,7 @@ from skgen.validators._base import as_text, missing_mask
 from skgen.validators._label import default_text_classifier, infer_text_and_label
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+_WORD = re.compile(r"\w+")
 #: Length of the token sequences :func:`ngram_overlap_rate` looks for by default.
 OVERLAP_N = 8
 # Count given to an n-gram order without matches by Chin-Yew Lin's smoothing
@@ -127,6 +129,49 @@ def distinct_n(texts: Iterable[str], n: int = 1) -> float:
         raise ValueError(f"n must be at least 1, got {n}")
     grams = [g for t in _texts(texts) for g in _ngrams(tokenize(t), n)]
     return len(set(grams)) / len(grams) if grams else math.nan
+
+
+def distinct_starts(texts: Iterable[str], n: int = 1) -> float:
+    """Share of distinct openings (first ``n`` words) among a set of texts.
+
+    Distinct-n [1]_ applied to the start of each text alone: 1 when no two
+    texts open alike, ``1 / len(texts)`` when all do. Guided or low-temperature
+    decoding can open most texts of a label with the same label-typical word
+    while distinct-n over whole texts hardly moves; this shows it. Words are
+    runs of word characters, case folded (``"@united Thanks!"`` opens with
+    ``united``). It falls as the set grows: compare sets of equal size, and
+    texts of one label with texts of that label.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        The texts; those with fewer than ``n`` words are left out.
+    n : int, default=1
+        Words per opening, at least 1.
+
+    Returns
+    -------
+    float
+        In ``(0, 1]``; NaN when no text has ``n`` words.
+
+    Raises
+    ------
+    ValueError
+        If ``n`` < 1.
+    TypeError
+        If a text is not a string.
+
+    References
+    ----------
+    .. [1] J. Li, M. Galley, C. Brockett, J. Gao and B. Dolan, "A
+       Diversity-Promoting Objective Function for Neural Conversation Models",
+       NAACL 2016.
+    """
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    starts = [tuple(w[:n]) for w in (_WORD.findall(t.lower()) for t in _texts(texts))
+              if len(w) >= n]
+    return len(set(starts)) / len(starts) if starts else math.nan
 
 
 def self_bleu(texts: Iterable[str], max_n: int = 4) -> float:
@@ -476,9 +521,9 @@ class TextReport:
     ngram_overlap_rate : float
         :func:`ngram_overlap_rate` (8-token runs), likewise.
     diversity : dict of str to dict
-        ``"distinct_1"``, ``"distinct_2"``, ``"self_bleu"``: each
-        ``{"synthetic": float, "real": float}``, both on the same number of
-        texts.
+        ``"distinct_1"``, ``"distinct_2"``, ``"distinct_starts"``,
+        ``"self_bleu"``: each ``{"synthetic": float, "real": float}``, both on
+        the same number of texts.
     label_fidelity : dict or None
         :func:`label_fidelity`; ``None`` without a label column.
     augmentation : dict or None
@@ -632,6 +677,7 @@ def text_report(synthetic: pd.DataFrame, real_train: pd.DataFrame,
     syn_sub = [syn_texts[i] for i in rng.choice(len(syn_texts), size, replace=False)]
     real_sub = [real_texts[i] for i in rng.choice(len(real_texts), size, replace=False)]
     measures = {"distinct_1": lambda t: distinct_n(t, 1), "distinct_2": lambda t: distinct_n(t, 2),
+                "distinct_starts": distinct_starts,
                 "self_bleu": lambda t: self_bleu(t) if len(t) > 1 else math.nan}
     diversity = {name: {"synthetic": f(syn_sub), "real": f(real_sub)}
                  for name, f in measures.items()}
