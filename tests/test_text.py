@@ -459,6 +459,25 @@ def test_a_text_condition_is_a_prefix_to_complete(fitted):
     assert (out["text"].str.len() > len("I love")).any()
 
 
+def test_whitespace_the_training_texts_lack_at_their_ends_is_stripped(fitted, tweets,
+                                                                      monkeypatch):
+    from skgen.text._format import ends_to_strip
+
+    assert not (tweets["text"].str.match(r"\s") | tweets["text"].str.contains(r"\s$")).any()
+    assert fitted.strip_ends_ == (True, True)
+    # as guided sampling often writes them: a space after the separator and before the end
+    said = "and so it goes on, the cars drive themselves and nobody asks why"
+    monkeypatch.setattr(type(_runtime(fitted)), "complete",
+                        lambda self, est, heads, *a, **k: [h + f"  {said} \t" for h in heads])
+    out = fitted.sample(conditions=pd.DataFrame({"sentiment": ["negative", "positive"],
+                                                 "text": [None, " I love"]}), random_state=0)
+    assert out["text"].tolist() == [said, f" I love  {said}"]  # a start string stays
+    # one text in 50 starting with a space, none ending with one: only the end is stripped
+    texts = pd.Series(["a"] * 49 + [" indented"])
+    assert ends_to_strip(texts) == (False, True)
+    assert ends_to_strip(pd.Series(["a"] * 200 + [" indented"])) == (True, True)
+
+
 def test_a_few_short_texts_are_still_the_text_column_and_new_texts_are_kept(tiny_model,
                                                                             tweets):
     # 10 texts: too few for the schema to call them text; inferred as a categorical,

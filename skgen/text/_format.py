@@ -37,6 +37,12 @@ LINE_BREAK_CANDIDATES = ("\u00b6", "\u21b5", "\u23ce", "\u2424")  # ¶ ↵ ⏎ �
 
 _LINE_BREAK = r"\r\n|\r|\n"
 
+#: Share of training texts below which whitespace at a text's start (or end) is taken for
+#: an artefact of sampling and stripped from generated texts: guided by 5, SmolLM2-135M
+#: fine-tuned on tweets or fortunes (none starting with whitespace) opened 13 % and 36 % of
+#: its texts with a space (docs/benchmarks.md, GPT section, eleventh pass).
+STRIP_BELOW = 0.01
+
 
 def check_labels(frame: pd.DataFrame) -> None:
     """Refuse label values a line cannot hold: a line break, which would end the line
@@ -97,6 +103,20 @@ def escape_line_breaks(texts: pd.Series | str, marker: str | None) -> pd.Series 
 def unescape_line_breaks(text: str, marker: str | None) -> str:
     """A generated text with its line-break markers made ``"\\n"`` again."""
     return text if marker is None else text.replace(marker, "\n")
+
+
+def ends_to_strip(texts: pd.Series) -> tuple[bool, bool]:
+    """Whether generated texts are stripped of whitespace at their start and at their end:
+    where fewer than :data:`STRIP_BELOW` of the training ``texts`` (strings) have any."""
+    return (bool(texts.str.match(r"\s").mean() < STRIP_BELOW),
+            bool(texts.str.contains(r"\s\Z").mean() < STRIP_BELOW))
+
+
+def strip_ends(text: str, ends: tuple[bool, bool]) -> str:
+    """``text`` stripped of whitespace at the ends ``ends`` (start, end) names."""
+    if ends[0]:
+        text = text.lstrip()
+    return text.rstrip() if ends[1] else text
 
 
 def choose_separator(labels: pd.DataFrame, given: str | None) -> str:
@@ -226,6 +246,6 @@ def label_categories(categories: Sequence, missing: bool = False) -> dict[str, A
 
 
 __all__ = ["LINE_BREAK_CANDIDATES", "MISSING", "SEPARATOR_CANDIDATES", "check_labels",
-           "choose_line_break", "choose_separator", "encode_lines",
+           "choose_line_break", "choose_separator", "encode_lines", "ends_to_strip",
            "escape_line_breaks", "label_categories", "label_strings", "parse_line",
-           "prompt_prefix", "seed_labels", "unescape_line_breaks"]
+           "prompt_prefix", "seed_labels", "strip_ends", "unescape_line_breaks"]
