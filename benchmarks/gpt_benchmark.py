@@ -15,8 +15,9 @@ tweets (``sentiment``, 3 classes) and the fortunes (``category``; the
    and Zou 2019) each make ``--synthetic-per-class`` texts per class. Measured
    per method: label fidelity (the judge's accuracy on the synthetic texts
    against their conditioning labels, beside its accuracy on the real test
-   set), exact copies and 8-token overlaps with the small set, distinct-1/2
-   and Self-BLEU beside the small set's own, and the macro-F1 on the real test
+   set), exact copies and 8-token overlaps with the small set, distinct-1/2,
+   distinct starts (``distinct_starts``: distinct-n of the first words) and
+   Self-BLEU beside the small set's own, and the macro-F1 on the real test
    set of a classifier trained on the small set alone ("real only") and with
    the synthetic texts added; fit and generation time.
 3. **Speed at 2,000 texts** (``--speed-corpus``, tweets by default): GPT-LoRA
@@ -98,6 +99,7 @@ from skgen.metrics import (
     augmentation_gain,
     copy_rate,
     distinct_n,
+    distinct_starts,
     label_fidelity,
     ngram_overlap_rate,
     self_bleu,
@@ -476,6 +478,8 @@ def measure(synthetic: pd.DataFrame, split_: dict, label: str, args: argparse.Na
     for n in (1, 2):
         out[f"distinct_{n}"] = distinct_n(syn_sub, n) if size else None
         out[f"distinct_{n}_real"] = distinct_n(ref_sub, n) if size else None
+    out["distinct_starts"] = distinct_starts(syn_sub) if size else None
+    out["distinct_starts_real"] = distinct_starts(ref_sub) if size else None
     if size > 1:
         out["self_bleu"] = self_bleu(syn_sub)
         out["self_bleu_real"] = self_bleu(ref_sub)
@@ -676,12 +680,13 @@ def table(results: dict) -> str:
                   f"{res['sizes']['test']} test texts)", "",
                   f"Judge accuracy on real test texts: {_f(res['judge_real_accuracy'])}", "",
                   "| method | fidelity | fidelity / real | copies | 8-gram overlap | "
-                  "distinct-2 (real) | Self-BLEU (real) | macro-F1 +synthetic | gain | "
-                  "fit s | texts/s |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+                  "distinct-2 (real) | distinct starts (real) | Self-BLEU (real) | "
+                  "macro-F1 +synthetic | gain | fit s | texts/s |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+                  "| ---: |"]
         for method, m in res["methods"].items():
             if "error" in m:
-                lines.append(f"| {method} | {m['error'][:60]} |" + " |" * 9)
+                lines.append(f"| {method} | {m['error'][:60]} |" + " |" * 10)
                 continue
             q, a = m["quality"], m["augmentation"]
             fid = q.get("fidelity", {})
@@ -689,6 +694,7 @@ def table(results: dict) -> str:
                 f"| {method} | {_f(fid.get('synthetic_accuracy'))} | {_f(fid.get('ratio'), '.2f')}"
                 f" | {_f(q['copy_rate'], '.1%')} | {_f(q['ngram8_overlap'], '.1%')}"
                 f" | {_f(q['distinct_2'])} ({_f(q['distinct_2_real'])})"
+                f" | {_f(q.get('distinct_starts'))} ({_f(q.get('distinct_starts_real'))})"
                 f" | {_f(q.get('self_bleu'))} ({_f(q.get('self_bleu_real'))})"
                 f" | {_f(a['augmented'])} | {_f(a['gain'], '+.3f')}"
                 f" | {_f(m.get('fit_s'), '.0f')} | {_f(m.get('texts_per_s'), '.2f')} |")
