@@ -290,8 +290,7 @@ def test_training_lines_are_tokenized_as_prompts_are_and_end_in_a_line_break(fit
     is, and every line's last scored token is its line break (where sampling stops)."""
     rt = fitted._runtime
     texts = ['"' + t for t in tweets["text"]]  # a quote after the separator may merge with it
-    lines = [f"{lab}|{t}" for lab, t in zip(tweets["sentiment"], texts, strict=True)]
-    seqs, fits = rt.encode_lines(lines, texts, 500)
+    seqs, fits = rt.encode_lines([f"{lab}|" for lab in tweets["sentiment"]], texts, 500)
     assert fits.all()
     for seq, lab, text in zip(seqs, tweets["sentiment"], texts, strict=True):
         assert seq == rt.bos + rt.tokenize([f"{lab}|"])[0] + rt.tokenize([text + "\n"])[0]

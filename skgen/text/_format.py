@@ -163,14 +163,27 @@ def label_strings(values: pd.Series) -> pd.Series:
     return values.astype(str).where(values.notna(), "")
 
 
+def line_parts(frame: pd.DataFrame, label_columns: Sequence, text: pd.Series,
+               separator: str, line_break: str | None = None) -> tuple[list[str], list[str]]:
+    """The two parts of each row's ``label1<sep>…<sep>text`` line: its head (the labels,
+    missing ones as empty fields, each followed by ``separator``; ``""`` without labels)
+    and its text (``text``'s strings, line breaks written as ``line_break``)."""
+    texts = escape_line_breaks(text, line_break).tolist()
+    if not len(label_columns):
+        return [""] * len(texts), texts
+    heads = label_strings(frame[label_columns[0]])
+    for c in label_columns[1:]:
+        heads = heads.str.cat(label_strings(frame[c]), sep=separator)
+    return (heads + separator).tolist(), texts
+
+
 def encode_lines(frame: pd.DataFrame, label_columns: Sequence, text_column: Any,
                  separator: str, line_break: str | None = None) -> list[str]:
     """One ``label1<sep>…<sep>text`` line per row (without the newline), missing
     labels as empty fields, the text's line breaks written as ``line_break``."""
-    parts = [label_strings(frame[c]) for c in label_columns] + [
-        escape_line_breaks(frame[text_column].astype(str), line_break)]
-    return parts[0].str.cat(parts[1:], sep=separator).tolist() if len(parts) > 1 \
-        else parts[0].tolist()
+    heads, texts = line_parts(frame, label_columns, frame[text_column].astype(str),
+                              separator, line_break)
+    return [h + t for h, t in zip(heads, texts, strict=True)]
 
 
 def prompt_prefix(labels: Sequence, text_prefix: str | None, separator: str) -> str:
@@ -247,5 +260,5 @@ def label_categories(categories: Sequence, missing: bool = False) -> dict[str, A
 
 __all__ = ["LINE_BREAK_CANDIDATES", "MISSING", "SEPARATOR_CANDIDATES", "check_labels",
            "choose_line_break", "choose_separator", "encode_lines", "ends_to_strip",
-           "escape_line_breaks", "label_categories", "label_strings", "parse_line",
+           "escape_line_breaks", "label_categories", "label_strings", "line_parts", "parse_line",
            "prompt_prefix", "seed_labels", "strip_ends", "unescape_line_breaks"]

@@ -588,7 +588,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
         _format.check_labels(X[labels])
         line_break = _format.choose_line_break(X[text_column])
         separator = _format.choose_separator(X[labels], self.separator)
-        lines = _format.encode_lines(X, labels, text_column, separator, line_break)
+        raw = X[text_column].astype(str)
+        heads, texts = _format.line_parts(X, labels, raw, separator, line_break)
+        lines = [h + t for h, t in zip(heads, texts, strict=True)]
 
         base = _pretrained.resolve(str(self.pretrained_model), verbose=self.verbose)
         line_start = separator if not labels and self.finetune else ""  # see line_start_
@@ -598,10 +600,10 @@ class GPTTextSynthesizer(BaseSynthesizer):
         if self.finetune is not None:
             from skgen.text._train import TrainConfig
 
-            texts = _format.escape_line_breaks(X[text_column].astype(str), line_break)
-            seqs, fits = runtime.encode_lines(lines, texts.tolist(), self.max_tokens)
+            seqs, fits = runtime.encode_lines(heads, texts, self.max_tokens)
             if not fits.all():  # the prompts' examples are the lines learned
-                X, lines = X[fits], [ln for ln, f in zip(lines, fits, strict=True) if f]
+                X, raw = X[fits], raw[fits]
+                lines = [ln for ln, f in zip(lines, fits, strict=True) if f]
             cfg = TrainConfig(
                 epochs=self.epochs, batch_size=self.batch_size,
                 learning_rate=self.learning_rate, weight_decay=self.weight_decay,
@@ -631,7 +633,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         self.maximum_text_length_ = text_length
         self.first_label_frequencies_ = first_frequencies
         self.line_start_ = line_start
-        self.strip_ends_ = _format.ends_to_strip(X[text_column].astype(str))
+        self.strip_ends_ = _format.ends_to_strip(raw)
         self.base_model_sha256_ = base.sha256
         self.weights_ = runtime.trained_weights()
         self.history_ = None if result is None else result.history
@@ -954,7 +956,7 @@ class _Runtime:
         self.example_lengths: np.ndarray | None = None
 
     # training ---------------------------------------------------------------
-    def encode_lines(self, lines: list[str], texts: list[str], max_tokens: int
+    def encode_lines(self, heads: list[str], texts: list[str], max_tokens: int
                      ) -> tuple[list[list[int]], np.ndarray]:
         """Token ids of the training lines that fit in ``max_tokens``, each ending in
         its line break, and which lines those are (a boolean mask).
@@ -966,7 +968,6 @@ class _Runtime:
         lines are left out with a warning that counts them; ``SchemaError``
         when none fits.
         """
-        heads = [ln[:len(ln) - len(t)] for ln, t in zip(lines, texts, strict=True)]
         seqs = [self.bos + h + t for h, t in zip(
             self.tokenize(heads), self.tokenize([t + "\n" for t in texts]), strict=True)]
         lengths = np.array([len(s) for s in seqs])
