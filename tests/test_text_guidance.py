@@ -58,12 +58,12 @@ class _LabelModel(torch.nn.Module):
         return SimpleNamespace(logits=logits, past_key_values=cache)
 
 
-def _sample(scale: float, negatives: bool = True, n: int = 3000):
+def _sample(scale: float, negatives: bool = True, n: int = 3000, penalty: float = 1.0):
     from skgen.text._generate import SamplingConfig, complete
 
     model = _LabelModel()
     cfg = SamplingConfig(max_new_tokens=60, temperature=1.0, top_p=1.0, top_k=None,
-                         batch_size=n, guidance_scale=scale)
+                         batch_size=n, guidance_scale=scale, repetition_penalty=penalty)
     prompts = [[A, LABEL]] * n
     out = complete(model, prompts, pad_id=PAD, stop=torch.tensor([False, True] + [False] * 3),
                    cfg=cfg, generator=torch.Generator().manual_seed(0),
@@ -102,6 +102,22 @@ def test_guided_rows_leave_the_batch_with_their_negative_rows():
     assert abs(np.mean(lengths) - (1 / (1 - want) + 1)) < 0.6
 
 
+@pytest.mark.parametrize("scale", [1.0, 3.0])
+def test_repetition_penalty_lowers_the_tokens_the_completion_already_wrote(scale):
+    """CTRL's penalty (a negative score times the penalty, a positive one divided by it) on
+    the guided scores of the tokens the completion holds, not the prompt's (which holds A)."""
+    out, _ = _sample(scale, penalty=4.0)
+    first = [ids[0] for ids, _ in out]
+    later = [t for ids, _ in out for t in ids[1:-1]]  # each drawn after an A
+    # guided scores: log 0.5 + scale * (log p - log 0.5), as log-probabilities
+    a, b = (math.log(0.5) + scale * (math.log(p) - math.log(0.5)) for p in (0.6, 0.4))
+    fresh = 1 / (1 + math.exp(b - a))
+    repeated = 1 / (1 + math.exp(b - (a * 4.0 if a < 0 else a / 4.0)))
+    assert abs(np.mean([t == A for t in first]) - fresh) < 0.03
+    assert abs(np.mean([t == A for t in later]) - repeated) < 0.03
+    assert repeated < fresh - 0.08  # so that the test tells the penalty from none
+
+
 # ----------------------------------------------------------------- estimator
 @pytest.fixture(scope="module")
 def fitted(tiny_model, tweets) -> GPTTextSynthesizer:  # noqa: F811
@@ -109,7 +125,8 @@ def fitted(tiny_model, tweets) -> GPTTextSynthesizer:  # noqa: F811
 
 
 @pytest.mark.parametrize("params, name", [({"guidance_scale": 0.5}, "guidance_scale"),
-                                          ({"guidance_negative": "empty"}, "guidance_negative")])
+                                          ({"guidance_negative": "empty"}, "guidance_negative"),
+                                          ({"repetition_penalty": 0.0}, "repetition_penalty")])
 def test_guidance_parameters_are_validated_by_name(tiny_model, tweets, params,  # noqa: F811
                                                    name):
     with pytest.raises(InvalidParameterError, match=name):
@@ -136,11 +153,35 @@ def _negatives(syn, seeds, monkeypatch):
 @contextlib.contextmanager
 def _guidance_restored(syn):
     """The shared fitted model's guidance settings put back however the test ends."""
-    saved = {k: getattr(syn, k) for k in ("guidance_scale", "guidance_negative")}
+    saved = {k: getattr(syn, k) for k in ("guidance_scale", "guidance_negative",
+                                          "repetition_penalty")}
     try:
         yield
     finally:
         syn.set_params(**saved)
+
+
+def test_repetition_penalty_reaches_the_sampler(fitted, monkeypatch):
+    import skgen.text._generate as gen
+
+    completions = []
+    real = gen.complete
+
+    def spy(model, prompts, **kw):
+        out = real(model, prompts, **kw)
+        completions.append([ids for ids, _ in out])
+        return out
+
+    monkeypatch.setattr(gen, "complete", spy)
+    seeds = pd.DataFrame({"sentiment": ["positive", "negative"] * 10, "text": [None] * 20})
+    with _guidance_restored(fitted):
+        repeats = []
+        for penalty in (1.0, 1e6):  # unguided scores are log-probabilities: 1e6 bans repeats
+            fitted.set_params(guidance_scale=1.0, repetition_penalty=penalty)
+            fitted._generate(seeds, np.random.default_rng(0))
+            repeats.append(sum(len(set(ids)) < len(ids) for ids in completions[-1]))
+    assert fitted.repetition_penalty == 1.0
+    assert repeats[0] > 0 and repeats[1] == 0, repeats
 
 
 def test_guidance_is_on_by_default(fitted):

@@ -21,6 +21,10 @@ conditions it); both rows run in the same batch and KV cache, are fed the same
 sampled token, and the token is drawn from ``uncond + guidance_scale * (cond -
 uncond)`` of their logits (transformers' ``ClassifierFreeGuidanceLogitsProcessor``)
 before temperature, top-k and top-p, as in ``transformers``' ``generate``.
+A ``repetition_penalty`` other than 1 (CTRL's, Keskar et al. 2019) then lowers
+the scores of the tokens the completion already holds, on log-probabilities
+(the guided scores, or the model's log-softmax unguided) so that it means the
+same with and without guidance.
 
 With :class:`TextBounds` (what the estimator's fitted character-set and
 string-length validators accept of a text), a row that is writing its text
@@ -39,6 +43,9 @@ References
 .. [2] Sanchez, G., Fan, H., Spangher, A., Levi, E., Ammanamanchi, P. S., &
    Biderman, S. (2023). Stay on Topic with Classifier-Free Guidance.
    arXiv:2306.17806.
+.. [3] Keskar, N. S., McCann, B., Varshney, L. R., Xiong, C., & Socher, R.
+   (2019). CTRL: A Conditional Transformer Language Model for Controllable
+   Generation. arXiv:1909.05858.
 """
 
 from __future__ import annotations
@@ -59,6 +66,7 @@ class SamplingConfig:
     top_k: int | None
     batch_size: int
     guidance_scale: float = 1.0
+    repetition_penalty: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -235,6 +243,11 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
         from transformers.generation.logits_process import ClassifierFreeGuidanceLogitsProcessor
 
         guide = ClassifierFreeGuidanceLogitsProcessor(cfg.guidance_scale)
+    penalty = None
+    if cfg.repetition_penalty != 1.0:
+        from transformers.generation.logits_process import RepetitionPenaltyLogitsProcessor
+
+        penalty = RepetitionPenaltyLogitsProcessor(cfg.repetition_penalty)
     width = max(len(p) for p in rows)
     ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(rows), width), dtype=torch.long)
@@ -254,12 +267,15 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
                             bounds.max_chars, bounds.separators.to(device),
                             bounds.after.to(device))
     written: list[list[int]] = [[] for _ in range(n)]
+    so_far = torch.empty((n, 0), dtype=torch.long, device=device)  # active rows' completions
     ended = [False] * n
     active = list(range(n))  # batch row -> prompt; finished rows leave the batch
     last_pos = positions[:, -1:]
     for _ in range(cfg.max_new_tokens):
         if guide is not None:  # the processor checks that input_ids has the prompts' rows
             logits = guide(torch.empty((len(active), 0), dtype=torch.long), logits)
+        if penalty is not None and so_far.shape[1]:  # on log-probabilities, as guided
+            logits = penalty(so_far, logits if guide is not None else logits.log_softmax(-1))
         if bounds is not None:  # rows still writing labels are free
             logits = _bounded_logits(logits, bounds, stop, chars, pending == 0)
         token = draw_tokens(logits, cfg.temperature, cfg.top_p, cfg.top_k, generator)
@@ -267,6 +283,7 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
         for row, (t, d) in enumerate(zip(token.tolist(), done.tolist(), strict=True)):
             written[active[row]].append(t)
             ended[active[row]] = d
+        so_far = torch.cat([so_far, token[:, None]], dim=1)
         leave = done
         if bounds is not None:  # longer than any text the validators accept: cut off now
             in_text = pending == 0
@@ -279,7 +296,7 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
             break
         if bool(leave.any()):  # drop finished rows from the batch and from the KV cache
             keep = torch.nonzero(~leave).squeeze(1)
-            token = token[keep]
+            token, so_far = token[keep], so_far[keep]
             if bounds is not None:
                 chars, pending = chars[keep], pending[keep]
             if guide is not None:  # and their negative rows

@@ -194,6 +194,19 @@ class GPTTextSynthesizer(BaseSynthesizer):
         probability reaches ``top_p`` (1.0 disables).
     top_k : int or None, default=50
         Draw from the ``top_k`` most likely tokens only (``None`` disables).
+    repetition_penalty : float, default=1.0
+        CTRL's penalty (Keskar et al. 2019; transformers'
+        ``RepetitionPenaltyLogitsProcessor``) on the tokens the completion
+        already holds (not the prompt's): their score, a log-probability (the
+        guided one with guidance), is multiplied by it where negative and
+        divided by it where positive, after guidance and before temperature.
+        1 is off; above 1 discourages repeats. At 1.2, over three splits of
+        each benchmark corpus (guidance 5, 3 draws of 30 texts per class): texts
+        with a word written twice in a row 1.5 % instead of 7.7 % (the real
+        texts' 5 %), distinct-2 +0.04, 11-27 % more texts per second (fewer
+        runaway completions), but label fidelity / real 0.035 lower on average
+        (-0.12 to +0.03 per split: repeated label words are penalized too) at
+        the same augmentation gain, so it is not the default.
     guidance_scale : float, default=5.0
         Classifier-free guidance (Sanchez et al. 2023), at least 1: each token
         is drawn from ``uncond + guidance_scale * (cond - uncond)`` of the
@@ -353,6 +366,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
        Guidance. arXiv:2306.17806.
     .. [6] Dettmers, T. et al. (2022). LLM.int8(): 8-bit Matrix Multiplication
        for Transformers at Scale. *NeurIPS 2022*.
+    .. [7] Keskar, N. S. et al. (2019). CTRL: A Conditional Transformer Language
+       Model for Controllable Generation. arXiv:1909.05858.
 
     Examples
     --------
@@ -386,6 +401,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "top_p": [Interval(Real, 0, 1, closed="right")],
         "top_k": [Interval(Integral, 1, None, closed="left"), None],
+        "repetition_penalty": [Interval(Real, 0, None, closed="neither")],
         "guidance_scale": [Interval(Real, 1, None, closed="left")],
         "guidance_negative": [StrOptions({"no_label", "no_prompt", "other_label"})],
         "predict_batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -434,6 +450,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         temperature: float = 1.0,
         top_p: float = 0.9,
         top_k: int | None = 50,
+        repetition_penalty: float = 1.0,
         guidance_scale: float = 5.0,
         guidance_negative: str = "no_label",
         predict_batch_size: int = 64,
@@ -474,6 +491,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         self.temperature = temperature
         self.top_p = top_p
         self.top_k = top_k
+        self.repetition_penalty = repetition_penalty
         self.guidance_scale = guidance_scale
         self.guidance_negative = guidance_negative
         self.predict_batch_size = predict_batch_size
@@ -1200,7 +1218,8 @@ class _Runtime:
                                est.predict_batch_size)
         cfg = SamplingConfig(max_new_tokens=max_new, temperature=est.temperature,
                              top_p=est.top_p, top_k=est.top_k, batch_size=batch,
-                             guidance_scale=est.guidance_scale)
+                             guidance_scale=est.guidance_scale,
+                             repetition_penalty=est.repetition_penalty)
         bounds = self.text_bounds(est.validators_, est.text_column_, est.separator_,
                                   est.line_break_)
         # labels from the first free one on are the completion's to write, then the text
