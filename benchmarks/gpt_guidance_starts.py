@@ -15,18 +15,22 @@ once, samples it ``--draws`` times (``random_state`` 0, 1, ...) at each of
   folded): within each class, the share of its texts that open with its most frequent first
   word ("top first word") and ``distinct_starts`` ("distinct first words"), averaged over the
   classes; the small set's own on the first line;
-- distinct-2 over all words, and texts/s inside the sampling loop.
+- distinct-2 over all words, the share of texts with a word written twice in a row
+  ("repeats"; ``--repetition-penalties`` samples again at each ``repetition_penalty``), and
+  texts/s inside the sampling loop.
 
     SKGEN_SHARED_DATA=/work/shared/data taskset -c 0 env OMP_NUM_THREADS=1 python \\
         benchmarks/gpt_guidance_starts.py --corpus tweets --seed 0 --guidance-scales 1 2 3 5
 
-Figures in docs/benchmarks.md (GPT section, eleventh pass).
+Figures in docs/benchmarks.md (GPT section, eleventh and twelfth passes).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -40,6 +44,13 @@ import gpt_benchmark as gb  # noqa: E402
 
 from skgen.metrics import distinct_n, distinct_starts, label_fidelity  # noqa: E402
 from skgen.metrics.text import _WORD  # noqa: E402
+
+REPEAT = re.compile(r"\b(\w+)\W+\1\b", re.IGNORECASE)
+
+
+def repeats(texts) -> float:
+    """Share of the texts that write a word twice in a row ("thanks, thanks")."""
+    return float(np.mean([bool(REPEAT.search(t)) for t in texts]))
 
 
 def first_words(frame: pd.DataFrame, label: str) -> tuple[float, float]:
@@ -58,6 +69,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0, help="the benchmark's split seed")
     p.add_argument("--draws", type=int, default=2)
     p.add_argument("--guidance-scales", nargs="+", type=float, default=[1.0, 2.0, 3.0, 5.0])
+    p.add_argument("--repetition-penalties", nargs="+", type=float, default=[1.0])
     p.add_argument("--per-class", type=int, default=30, help="texts per class and draw")
     p.add_argument("--train-per-class", type=int, default=20,
                    help="real texts per class in the small set (the benchmark's --per-class)")
@@ -75,16 +87,17 @@ def main() -> None:
     small = split["small"][[label, "text"]]
     name = f"{args.corpus} split {args.seed}"
     top, distinct = first_words(small, label)
-    print(f"{name} small set: top first word {top:.2f}, distinct first words {distinct:.2f}",
-          flush=True)
+    print(f"{name} small set: top first word {top:.2f}, distinct first words {distinct:.2f}, "
+          f"repeats {repeats(small['text']):.3f}", flush=True)
     t0 = time.perf_counter()
     epochs = {} if args.epochs is None else {"epochs": args.epochs}
     syn = gb.gpt(bench, finetune="lora", verbose=0, **epochs).fit(small)
     print(f"{name}: fitted in {time.perf_counter() - t0:.0f} s", flush=True)
     seeds = gb.conditions_frame(small, label, args.per_class)
     texts = {}
-    for scale in args.guidance_scales:
-        syn.set_params(guidance_scale=scale)
+    for scale, penalty in itertools.product(args.guidance_scales, args.repetition_penalties):
+        syn.set_params(guidance_scale=scale, repetition_penalty=penalty)
+        setting = f"guidance_scale={scale:g} repetition_penalty={penalty:g}"
         rows = []
         for draw in range(args.draws):
             t0 = time.perf_counter()
@@ -94,18 +107,18 @@ def main() -> None:
                                  label_column=label)["ratio"]
             gain = gb.augmentation(out, split, label, bench)["gain"]
             rows.append([fid, gain, *first_words(out, label), distinct_n(out["text"], 2),
-                         len(out) / seconds])
-            texts[f"guidance_scale={scale:g} draw={draw}"] = out.values.tolist()
-            print(f"{name} guidance_scale={scale:g} draw {draw}: " + _row(rows[-1]), flush=True)
-        print(f"{name} guidance_scale={scale:g} mean: " + _row(np.mean(rows, axis=0)),
-              flush=True)
+                         repeats(out["text"]), len(out) / seconds])
+            texts[f"{setting} draw={draw}"] = out.values.tolist()
+            print(f"{name} {setting} draw {draw}: " + _row(rows[-1]), flush=True)
+        print(f"{name} {setting} mean: " + _row(np.mean(rows, axis=0)), flush=True)
     if args.out:
         args.out.write_text(json.dumps(texts, indent=0))
 
 
 def _row(r) -> str:
     return (f"fidelity / real {r[0]:.3f}, gain {r[1]:+.3f}, top first word {r[2]:.2f}, "
-            f"distinct first words {r[3]:.2f}, distinct-2 {r[4]:.3f}, {r[5]:.2f} texts/s")
+            f"distinct first words {r[3]:.2f}, distinct-2 {r[4]:.3f}, repeats {r[5]:.3f}, "
+            f"{r[6]:.2f} texts/s")
 
 
 if __name__ == "__main__":
