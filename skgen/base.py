@@ -102,6 +102,11 @@ COLUMN_TYPES_DOC = """
 """
 
 
+#: Rows of a dask frame's first partition that show the model's column kinds before
+#: the pass over all partitions (see ``BaseSynthesizer._dask_column_kinds``).
+PROBE_ROWS = 2000
+
+
 class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of all skgen synthesizers.
 
@@ -245,6 +250,7 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
             if y is not None:
                 raise TypeError("y cannot be given with a dask DataFrame X; keep the label as "
                                 "a column of X")
+            column_types = self._dask_column_kinds(dask_frame, column_types)
             X, full, schema, X_fit, reference = summarize(column_types)
         else:
             X = self._prepare_training_frame(X, y)
@@ -364,6 +370,24 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
         categoricals and free text. None by default. Called on the fitting instance
         once ``schema_`` is set."""
         return {}
+
+    def _dask_column_kinds(self, frame: Any, column_types: Mapping | None) -> Mapping | None:
+        """``column_types`` with the model's kinds (:meth:`_model_column_kinds`) as the
+        head of the dask ``frame`` shows them, so that one pass over its partitions
+        summarizes each column as the model reads it; where the head misleads, ``fit``
+        makes a second pass."""
+        if type(self)._model_column_kinds is BaseSynthesizer._model_column_kinds:
+            return column_types
+        with warnings.catch_warnings():  # a first partition shorter than PROBE_ROWS
+            warnings.simplefilter("ignore", UserWarning)
+            head = frame.head(PROBE_ROWS, compute=True)  # reads the first partition only
+        probe = self._unfitted_copy()
+        try:
+            probe.schema_ = TableSchema.infer(head, column_types=column_types)
+            kinds = probe._model_column_kinds(head)
+        except (SchemaError, ValueError):  # the head alone says too little: decide on all rows
+            return column_types
+        return {**(column_types or {}), **kinds}
 
     def _prepare_training_frame(self, X: Any, y: Any) -> pd.DataFrame:
         """A private copy of the training data as a DataFrame, ``y`` appended."""

@@ -170,12 +170,21 @@ def test_labels_of_any_type_are_written_as_strings_and_read_back_as_values(tiny_
     assert out["sentiment"].dtype == bool and not out["sentiment"].any()
 
 
-def test_a_dask_frame_with_class_indices_is_learned_like_a_pandas_one(tiny_model, tweets):
+def test_a_dask_frame_with_class_indices_is_learned_like_a_pandas_one(tiny_model, tweets,
+                                                                     monkeypatch):
     dd = pytest.importorskip("dask.dataframe")
+    import skgen.base
+
+    passes = []
+    summarize = skgen.base.summarize_dask
+    monkeypatch.setattr(skgen.base, "summarize_dask",
+                        lambda *a, **kw: passes.append(a[3]) or summarize(*a, **kw))
     frame = tweets[["sentiment", "text"]].assign(
         sentiment=(tweets["sentiment"] == "positive").astype(int))
     syn = GPTTextSynthesizer(**_fast(tiny_model)).fit(dd.from_pandas(frame, npartitions=2))
-    # the model's kinds hold for the schema of all rows (a second pass over the partitions)
+    # the model's kinds, read off the first partition, hold for the schema of all rows,
+    # summarized in one pass over the partitions
+    assert passes == [{"text": "text", "sentiment": "categorical"}]
     assert syn.schema_["sentiment"].categories == [0, 1]
     assert syn.schema_["text"].kind == "text"
     out = syn.sample(4, conditions={"sentiment": 1})
