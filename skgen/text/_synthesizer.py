@@ -250,24 +250,31 @@ class GPTTextSynthesizer(BaseSynthesizer):
         exceed 1 GiB (few-shot prompts of 20 tweets: about 10 prompts guided;
         the benchmark's few-shot run peaked at 6.1 GiB without this cap, 2.1
         GiB with it).
-    sampling_precision : {"auto", "float32", "int8"}, default="auto"
+    sampling_precision : {"auto", "float32", "bfloat16", "int8"}, default="auto"
         Weights of the model that samples; training always uses the float
         weights, and model files hold the same adapter or weights whatever
-        this says. ``"int8"`` (CPU only): a copy of the trained model, the
-        LoRA adapter merged into its weights, whose every linear layer (the
-        tied output layer included; the input embedding stays float) holds
-        int8 weights with a scale per output channel and rounds its input per
-        token, features above 6 multiplied in float (LLM.int8(), Dettmers et
-        al. 2022; :mod:`skgen.text._quantize`), built once after ``fit`` and
-        after :func:`skgen.load` (after ``set_params``, on the next
-        ``sample``), never inside ``sample``. ``"float32"``: the trained model
-        itself (on CUDA a float32 copy). ``"auto"``: float32 on the CPU, the
-        model's bfloat16 on CUDA. On one thread, SmolLM2-135M after 3 LoRA
-        epochs on 60 tweets, guided at 3: label fidelity 0.489 in int8
-        against 0.544 and 0.567 in float32 (90 texts each; 0.356 and 0.422
-        with every feature in int8), at 1.06 against 0.78-0.97 texts/s inside
-        the sampling loop -- a small gain for a likely loss, hence float32 by
-        default (docs/benchmarks.md, GPT section, "Sampling precision").
+        this says. ``"bfloat16"`` (for the CPU; on CUDA the model's own): a
+        copy of the trained model, the LoRA adapter merged into its weights,
+        its layers in bfloat16 and its output layer in float32 (logits kept
+        from rounding: guidance scales their differences). Fast where the CPU
+        multiplies bfloat16 natively (AVX512-BF16 or AMX), emulated and slower
+        than float32 elsewhere. ``"int8"`` (CPU only): a copy whose every
+        linear layer (the tied output layer included; the input embedding
+        stays float) holds int8 weights with a scale per output channel and
+        rounds its input per token, features above 6 multiplied in float
+        (LLM.int8(), Dettmers et al. 2022; :mod:`skgen.text._quantize`).
+        Copies are built once after ``fit`` and after :func:`skgen.load`
+        (after ``set_params``, on the next ``sample``), never inside
+        ``sample``. ``"float32"``: the trained model itself (on CUDA a float32
+        copy). ``"auto"``: ``"bfloat16"`` on a CPU with native bfloat16,
+        else float32; the model's bfloat16 on CUDA. Over three splits of each
+        benchmark corpus (guidance 5, same draws, one thread), bfloat16
+        sampled 1.9-2.5 times the texts per second of float32 at label
+        fidelity / real -0.01 and augmentation gain +0.003 on average (each
+        within the draws' noise); int8 (SmolLM2-135M after 3 LoRA epochs on 60
+        tweets, guided at 3) cost fidelity (0.489 against 0.544-0.567) for
+        little speed (docs/benchmarks.md, GPT section, "Sampling precision"
+        and twelfth pass).
     dp : bool, default=False
         Train the trainable parameters with DP-SGD (opacus), one text per
         privacy unit. Needs ``finetune`` not ``None``. Outside the
@@ -406,7 +413,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         "guidance_scale": [Interval(Real, 1, None, closed="left")],
         "guidance_negative": [StrOptions({"no_label", "no_prompt", "other_label"})],
         "predict_batch_size": [Interval(Integral, 1, None, closed="left")],
-        "sampling_precision": [StrOptions({"auto", "float32", "int8"})],
+        "sampling_precision": [StrOptions({"auto", "float32", "bfloat16", "int8"})],
         **DP_PARAMETER_CONSTRAINTS,
         "device": [str],
     }
@@ -1073,6 +1080,8 @@ class _Runtime:
     def _build_sampler(self, kind: str) -> Any:
         import copy
 
+        import torch
+
         from skgen.text._quantize import quantize_linear_layers
 
         model = copy.deepcopy(self.model)  # the trained model stays as it is
@@ -1080,6 +1089,15 @@ class _Runtime:
             model = model.merge_and_unload()
         if kind == "float32":
             return model.float().eval()
+        if kind == "bfloat16":  # on the CPU: the layers in bfloat16, the logits in float32
+            weight = model.get_output_embeddings().weight.detach().float().clone()
+            model = model.to(torch.bfloat16).eval()
+            head = torch.nn.utils.skip_init(torch.nn.Linear, weight.shape[1], weight.shape[0],
+                                            bias=False)  # no draw from the global RNG
+            head.weight = torch.nn.Parameter(weight, requires_grad=False)
+            head.register_forward_pre_hook(_float32_input)
+            model.set_output_embeddings(head)  # a float32 copy, untied from the input embedding
+            return model
         # why not torch.ao's quantize_dynamic nor torchao: see skgen.text._quantize
         return quantize_linear_layers(model.float()).eval()
 
@@ -1245,13 +1263,25 @@ class _Runtime:
         return out
 
 
+def _float32_input(module: Any, args: tuple) -> tuple:
+    """Forward pre-hook of the bfloat16 sampler's output layer: its input as one float32
+    matrix. Logits in float32 keep guidance's scaled differences from rounding (bfloat16
+    holds a logit of 16 to 1/16), and the copy is contiguous: a strided slice in bfloat16
+    (the prompt's last position) is multiplied by a copy of the weight per row on the CPU."""
+    return (args[0].float(), *args[1:])
+
+
 def _sampler_kind(precision: str, device: Any) -> str:
     """What ``sampling_precision`` means on ``device``: ``"native"`` (the trained model
     itself: float32 on the CPU, bfloat16 on CUDA) or that of a copy to build,
-    ``"float32"`` (on CUDA) or ``"int8"`` (CPU only)."""
+    ``"float32"`` (on CUDA), ``"bfloat16"`` or ``"int8"`` (CPU only)."""
     native = "float32" if device.type == "cpu" else "bfloat16"
-    if precision == "auto":  # int8 cost label fidelity (see sampling_precision)
-        return "native"
+    if precision == "auto":  # int8 cost label fidelity, bfloat16 did not (see sampling_precision)
+        if device.type != "cpu":
+            return "native"
+        from skgen.lstm._model import native_bf16
+
+        return "bfloat16" if native_bf16(device) else "native"
     if precision == "int8" and device.type != "cpu":
         raise ValueError(f"sampling_precision='int8' quantizes for the CPU only, but the model "
                          f"runs on {device}; use 'auto' or 'float32', or device='cpu'")
