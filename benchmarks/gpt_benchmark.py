@@ -606,7 +606,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                    choices=["no_label", "no_prompt", "other_label"],
                    help="guidance_negative values sampled at each scale above 1")
     p.add_argument("--sampling-precisions", nargs="*", default=[],
-                   choices=["auto", "float32", "int8"],
+                   choices=["auto", "float32", "bfloat16", "int8"],
                    help="also sample the fitted GPT models at these sampling_precision values")
     p.add_argument("--temperatures", nargs="*", type=float, default=[],
                    help="also sample the fitted GPT models at these temperature values "
