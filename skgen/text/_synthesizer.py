@@ -271,9 +271,11 @@ class GPTTextSynthesizer(BaseSynthesizer):
         benchmark corpus (guidance 5, same draws, one thread), bfloat16
         sampled 1.9-2.5 times the texts per second of float32 at label
         fidelity / real -0.01 and augmentation gain +0.003 on average (each
-        within the draws' noise); int8 (SmolLM2-135M after 3 LoRA epochs on 60
-        tweets, guided at 3) cost fidelity (0.489 against 0.544-0.567) for
-        little speed (docs/benchmarks.md, GPT section, "Sampling precision"
+        within the draws' noise); few-shot prompts (one draw per split) 2.1-2.6
+        times as fast at no lower fidelity, but with a lower augmentation gain
+        on three of four splits: compare ``"float32"`` there; int8
+        (SmolLM2-135M after 3 LoRA epochs on 60 tweets, guided at 3) cost
+        fidelity (0.489 against 0.544-0.567) for little speed (docs/benchmarks.md, GPT section, "Sampling precision"
         and twelfth pass).
     dp : bool, default=False
         Train the trainable parameters with DP-SGD (opacus), one text per
