@@ -275,8 +275,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
         times as fast at no lower fidelity, but with a lower augmentation gain
         on three of four splits: compare ``"float32"`` there; int8
         (SmolLM2-135M after 3 LoRA epochs on 60 tweets, guided at 3) cost
-        fidelity (0.489 against 0.544-0.567) for little speed (docs/benchmarks.md, GPT section, "Sampling precision"
-        and twelfth pass).
+        fidelity (0.489 against 0.544-0.567) for little speed
+        (docs/benchmarks.md, GPT section, "Sampling precision" and twelfth
+        pass).
     dp : bool, default=False
         Train the trainable parameters with DP-SGD (opacus), one text per
         privacy unit. Needs ``finetune`` not ``None``. Outside the
