@@ -267,14 +267,14 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
                             bounds.max_chars, bounds.separators.to(device),
                             bounds.after.to(device))
     written: list[list[int]] = [[] for _ in range(n)]
-    so_far = torch.empty((n, 0), dtype=torch.long, device=device)  # active rows' completions
     ended = [False] * n
     active = list(range(n))  # batch row -> prompt; finished rows leave the batch
     last_pos = positions[:, -1:]
     for _ in range(cfg.max_new_tokens):
         if guide is not None:  # the processor checks that input_ids has the prompts' rows
             logits = guide(torch.empty((len(active), 0), dtype=torch.long), logits)
-        if penalty is not None and so_far.shape[1]:  # on log-probabilities, as guided
+        if penalty is not None and written[active[0]]:  # on log-probabilities, as guided
+            so_far = torch.tensor([written[i] for i in active], device=device)  # equal lengths
             logits = penalty(so_far, logits if guide is not None else logits.log_softmax(-1))
         if bounds is not None:  # rows still writing labels are free
             logits = _bounded_logits(logits, bounds, stop, chars, pending == 0)
@@ -283,7 +283,6 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
         for row, (t, d) in enumerate(zip(token.tolist(), done.tolist(), strict=True)):
             written[active[row]].append(t)
             ended[active[row]] = d
-        so_far = torch.cat([so_far, token[:, None]], dim=1)
         leave = done
         if bounds is not None:  # longer than any text the validators accept: cut off now
             in_text = pending == 0
@@ -296,7 +295,7 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
             break
         if bool(leave.any()):  # drop finished rows from the batch and from the KV cache
             keep = torch.nonzero(~leave).squeeze(1)
-            token, so_far = token[keep], so_far[keep]
+            token = token[keep]
             if bounds is not None:
                 chars, pending = chars[keep], pending[keep]
             if guide is not None:  # and their negative rows
