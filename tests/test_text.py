@@ -662,6 +662,49 @@ def test_bounded_rows_keep_to_the_characters_and_lengths_the_validators_accept()
     assert any(ids == [1] for ids, _ in out[40:])
 
 
+def test_characters_split_over_tokens_count_once_and_keep_to_seen_characters():
+    """A byte-level vocabulary writes an emoji in several tokens. Started, a character
+    is finished before anything else is written, only with seen characters, and counts
+    once against the lengths; bytes no seen character starts with are never drawn."""
+    from skgen.text._generate import SamplingConfig, TextBounds, complete
+
+    # tokens: 0 padding, 1 line break, 2 "a", 3-4 the bytes of the seen "😂" (F0 9F | 98 82),
+    # 5 the first byte of the unseen "⚕" (E2), 6 bytes 9A 95 (after 3: the unseen "🚕")
+    data = {1: b"", 2: b"a", 3: "😂".encode()[:2], 4: "😂".encode()[2:], 5: b"\xe2",
+            6: b"\x9a\x95"}
+    model = _FixedLogits([float("-inf"), 0.0, 0.0, 1.0, 2.0, 3.0, 3.0])
+    bounds = TextBounds(banned=torch.tensor([True, False, False, False, True, True, True]),
+                        chars=torch.tensor([0, 0, 1, 1, 0, 1, 0]), min_chars=2, max_chars=6,
+                        separators=torch.zeros(7, dtype=torch.long),
+                        after=torch.zeros(7, dtype=torch.long),
+                        partial={i: data[i] for i in (3, 4, 5, 6)}, allowed=frozenset("a😂"))
+    cfg = SamplingConfig(max_new_tokens=40, temperature=1.0, top_p=1.0, top_k=None,
+                         batch_size=64)
+    stop = torch.tensor([False, True] + [False] * 5)
+    out = complete(model, [[2]] * 200, pad_id=0, stop=stop, cfg=cfg,
+                   generator=torch.Generator().manual_seed(0), device=torch.device("cpu"),
+                   bounds=bounds, text_chars=[0] * 200)
+    ended = [b"".join(data[i] for i in ids).decode() for ids, e in out if e]  # strict UTF-8
+    cut = [b"".join(data[i] for i in ids) for ids, e in out if not e]
+    assert ended and all(set(t) <= {"a", "😂"} and 2 <= len(t) <= 6 for t in ended)
+    assert any(t.count("😂") >= 3 for t in ended)  # 3 emoji, 12 bytes: within 6 characters
+    assert cut and all(sum(b & 0xC0 != 0x80 for b in c) == 7 for c in cut)  # cut at once
+    assert not any(5 in ids or 6 in ids for ids, _ in out)
+
+
+def test_token_bytes_spell_texts_and_count_their_characters(fitted):
+    """The runtime reads each token of the byte-level vocabulary as the bytes it writes:
+    joined, a text's tokens give its UTF-8, and its bounds count each character once."""
+    runtime = _runtime(fitted)
+    bounds = runtime.text_bounds(fitted.validators_, fitted.text_column_, fitted.separator_,
+                                 fitted.line_break_)
+    for text in ["so 😂😂 good", "café ⚕ naïve", "plain words, commas: colons"]:
+        ids = runtime.tokenize([text])[0]
+        assert b"".join(runtime.token_bytes[i] for i in ids) == text.encode()
+        assert int(bounds.chars[ids].sum()) == len(text)
+    assert any(len(b) == 1 and b[0] >= 0x80 for b in bounds.partial.values())
+
+
 def test_long_prompts_make_smaller_batches_within_the_memory_budget(tiny_model, tweets,
                                                                       monkeypatch):
     """Few-shot prompts are long: a batch of them holds as many prompts as keep its keys,

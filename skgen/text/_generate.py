@@ -34,7 +34,12 @@ character absent from the training texts, cannot end its line before the
 shortest training text's length, and is cut off (leaves the batch, not
 ended) once it is longer than the longest: the sampler spends no steps on
 completions the validators must reject (constrained decoding: the masked
-tokens get zero probability before top-k and top-p).
+tokens get zero probability before top-k and top-p). Tokens are read as the
+bytes they write, so a character split over several tokens (an emoji, in a
+byte-level vocabulary) counts once, when its first byte is written, and its
+bytes are kept to those of seen characters: each row carries the bytes of a
+character it has started and not finished, and then may draw only the tokens
+that continue it.
 
 References
 ----------
@@ -50,8 +55,8 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass, field, replace
 
 import torch
 
@@ -81,7 +86,8 @@ class TextBounds:
         than end-of-sequence.
     chars : torch.Tensor of int64, shape (vocab_size,)
         Characters each token adds to the text (up to its line break; 0 for
-        special tokens and for bytes of a character split over several tokens).
+        special tokens): its bytes that start a character, so that a character
+        split over several tokens counts once.
     min_chars : int
         Shortest text the validators accept, in characters.
     max_chars : int
@@ -91,6 +97,12 @@ class TextBounds:
     after : torch.Tensor of int64, shape (vocab_size,)
         Characters a token holds after its last separator: the start of the
         text when that separator is the last label's.
+    partial : mapping of int to bytes, default={}
+        Tokens holding only part of a character (UTF-8 bytes that do not decode
+        alone), with their bytes before a line break. Where a vocabulary has
+        them, ``banned`` is what a row may draw between characters.
+    allowed : set of str, default=frozenset()
+        Characters of the training texts (with ``partial``).
     """
 
     banned: torch.Tensor
@@ -99,6 +111,20 @@ class TextBounds:
     max_chars: int
     separators: torch.Tensor
     after: torch.Tensor
+    partial: Mapping[int, bytes] = field(default_factory=dict)
+    allowed: Set[str] = frozenset()
+    _banned_after: dict[bytes, torch.Tensor] = field(default_factory=dict, init=False,
+                                                     compare=False, repr=False)
+
+    def banned_after(self, started: bytes, stop: torch.Tensor) -> torch.Tensor:
+        """Tokens a row may not draw after the bytes ``started`` of a character it has not
+        finished: all but the partial tokens that continue it with seen characters."""
+        if started not in self._banned_after:  # a few such states; built once each
+            ban = torch.ones_like(self.banned)
+            for i, data in self.partial.items():
+                ban[i] = continue_text(started, data, bool(stop[i]), self.allowed) is None
+            self._banned_after[started] = ban.to(self.banned.device)
+        return self._banned_after[started]
 
 
 #: Bytes a batch's keys, values and prompt attention weights may take; longer prompts
@@ -113,18 +139,60 @@ def rows_per_batch(model: torch.nn.Module, longest: int, rows_per_prompt: int, m
 
     A row of ``longest`` tokens (prompt plus completion) holds its keys and values in
     every layer (``2 * layers * kv_heads * head_dim`` numbers per token) and, while the
-    prompt is read, one attention weight per head and pair of positions; each prompt
-    takes ``rows_per_prompt`` rows (2 with guidance). At least one prompt per batch.
+    prompt is read, one attention weight per head and pair of positions, in the model's
+    floating dtype; each prompt takes ``rows_per_prompt`` rows (2 with guidance). At
+    least one prompt per batch.
     """
     config = model.config
     heads = config.num_attention_heads
     kv_heads = getattr(config, "num_key_value_heads", None) or heads
     head_dim = getattr(config, "head_dim", None) or config.hidden_size // heads
-    size = 4  # float32 keys, values and attention (the int8 sampler keeps them in float)
+    dtype = getattr(model, "dtype", torch.float32)  # of keys, values and attention weights
+    size = dtype.itemsize if dtype.is_floating_point else 4  # int8 sampler: float32
     per_row = size * longest * (2 * config.num_hidden_layers * kv_heads * head_dim
                                 + heads * longest)
     budget = BATCH_MEMORY_BYTES if budget is None else budget
     return max(1, min(most, budget // (per_row * rows_per_prompt)))
+
+
+def utf8_prefix(data: bytes) -> tuple[str, bytes] | None:
+    """``data`` read as UTF-8 text whose last character may be unfinished: its whole
+    characters and the bytes of the unfinished one (``b""`` when none); ``None`` when
+    ``data`` is not the start of UTF-8 text."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte & 0xC0 != 0x80:  # the last character's first byte: its length from it
+            size = 1 if byte < 0x80 else 2 if byte >> 5 == 6 else 3 if byte >> 4 == 14 \
+                else 4 if byte >> 3 == 30 else 0
+            if size == 0 or back > size:
+                return None
+            if back < size:
+                data, rest = data[:-back], data[-back:]
+                break
+            rest = b""
+            break
+    else:
+        rest = b""
+    try:
+        return data.decode("utf-8"), rest
+    except UnicodeDecodeError:
+        return None
+
+
+def continue_text(started: bytes, data: bytes, ends_line: bool, allowed: Set[str]
+                  ) -> bytes | None:
+    """The unfinished character's bytes once a token of bytes ``data`` (before its
+    line break) follows ``started``; ``None`` when that writes a character not in
+    ``allowed``, bytes that no character of ``allowed`` starts with, or ends the line
+    inside a character."""
+    read = utf8_prefix(started + data)
+    if read is None or not set(read[0]) <= allowed:
+        return None
+    rest = read[1]
+    if rest and (ends_line or not any(c.encode()[:len(rest)] == rest and len(c.encode())
+                                      > len(rest) for c in allowed if ord(c) > 127)):
+        return None
+    return rest
 
 
 def draw_tokens(logits: torch.Tensor, temperature: float, top_p: float, top_k: int | None,
@@ -224,10 +292,15 @@ def _forward_arguments(model: torch.nn.Module) -> tuple[str, dict]:
 
 
 def _bounded_logits(logits: torch.Tensor, bounds: TextBounds, stop: torch.Tensor,
-                    written: torch.Tensor, bounded: torch.Tensor) -> torch.Tensor:
+                    written: torch.Tensor, bounded: torch.Tensor, started: list[bytes]
+                    ) -> torch.Tensor:
     """``logits`` of the bounded rows with the tokens the bounds forbid at -inf: unseen
-    characters, and ending the line while the text is shorter than ``min_chars``."""
+    characters, anything but the rest of a character a row has ``started`` (its bytes),
+    and ending the line while the text is shorter than ``min_chars``."""
     ban = bounds.banned[None, :]
+    if any(started):
+        ban = torch.stack([bounds.banned_after(b, stop) if b else bounds.banned
+                           for b in started])
     if bounds.min_chars > 0:
         ban = ban | (stop[None, :] & (written[:, None] + bounds.chars[None, :] < bounds.min_chars))
     return logits.masked_fill(ban & bounded[:, None], float("-inf"))
@@ -263,9 +336,12 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
     if bounds is not None:  # per row: characters of text, separators still to write
         chars = torch.tensor(list(text_chars), dtype=torch.long, device=device)
         pending = torch.tensor(list(labels_left), dtype=torch.long, device=device)
-        bounds = TextBounds(bounds.banned.to(device), bounds.chars.to(device), bounds.min_chars,
-                            bounds.max_chars, bounds.separators.to(device),
-                            bounds.after.to(device))
+        if bounds.banned.device != device:
+            bounds = replace(bounds, banned=bounds.banned.to(device),
+                             chars=bounds.chars.to(device),
+                             separators=bounds.separators.to(device),
+                             after=bounds.after.to(device))
+        started = [b""] * n  # per batch row: bytes of a character begun, not finished
     written: list[list[int]] = [[] for _ in range(n)]
     ended = [False] * n
     active = list(range(n))  # batch row -> prompt; finished rows leave the batch
@@ -277,7 +353,7 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
             so_far = torch.tensor([written[i] for i in active], device=device)  # equal lengths
             logits = penalty(so_far, logits if guide is not None else logits.log_softmax(-1))
         if bounds is not None:  # rows still writing labels are free
-            logits = _bounded_logits(logits, bounds, stop, chars, pending == 0)
+            logits = _bounded_logits(logits, bounds, stop, chars, pending == 0, started)
         token = draw_tokens(logits, cfg.temperature, cfg.top_p, cfg.top_k, generator)
         done = stop[token]
         for row, (t, d) in enumerate(zip(token.tolist(), done.tolist(), strict=True)):
@@ -286,6 +362,11 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
         leave = done
         if bounds is not None:  # longer than any text the validators accept: cut off now
             in_text = pending == 0
+            for row, (t, bounded) in enumerate(zip(token.tolist(), in_text.tolist(),
+                                                   strict=True)):
+                if bounded and (started[row] or t in bounds.partial):
+                    started[row] = continue_text(started[row], bounds.partial.get(t, b""),
+                                                 False, bounds.allowed) or b""
             pending = pending - bounds.separators[token]
             chars = torch.where(in_text, chars + bounds.chars[token],
                                 torch.where(pending <= 0, bounds.after[token], chars))
@@ -298,6 +379,7 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
             token = token[keep]
             if bounds is not None:
                 chars, pending = chars[keep], pending[keep]
+                started = [started[i] for i in keep.tolist()]
             if guide is not None:  # and their negative rows
                 keep = torch.cat([keep, keep + len(active)])
             past.batch_select_indices(keep)
@@ -314,5 +396,5 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
     return list(zip(written, ended, strict=True))
 
 
-__all__ = ["BATCH_MEMORY_BYTES", "SamplingConfig", "TextBounds", "complete", "draw_tokens",
-           "rows_per_batch"]
+__all__ = ["BATCH_MEMORY_BYTES", "SamplingConfig", "TextBounds", "complete", "continue_text",
+           "draw_tokens", "rows_per_batch", "utf8_prefix"]

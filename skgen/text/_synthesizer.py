@@ -94,10 +94,16 @@ class GPTTextSynthesizer(BaseSynthesizer):
     only with a one-character separator when labels are free): tokens holding a
     character absent from the training texts get no probability, the line
     cannot end before the shortest training text's length, and a text longer
-    than the longest is cut off at once. Measured with SmolLM2-135M after 3
-    LoRA epochs on 40 tweets, guided at 3, one thread: 61-63 of 64 completions
-    pass the validators (39 of 64 before) and ``sample`` gives 3.7-4.9 texts/s
-    against 2.1 (docs/benchmarks.md, GPT section).
+    than the longest is cut off at once. Tokens are read as the UTF-8 bytes they
+    write, so a character split over several tokens (an emoji, in a byte-level
+    vocabulary) counts once, its first bytes are drawn only when a seen
+    character starts with them, and a character begun is finished first.
+    Measured with SmolLM2-135M after 3 LoRA epochs on 40 tweets, guided at 3,
+    one thread: 61-63 of 64 completions pass the validators (39 of 64 before)
+    and ``sample`` gives 3.7-4.9 texts/s against 2.1; read as bytes (guided at
+    5, two threads), 9.41 texts/s over eight calls of 64 against 4.97, where
+    emoji bytes, counted as no characters, had run on to
+    ``maximum_text_length`` (docs/benchmarks.md, GPT section).
 
     Needs the ``text`` extra (``pip install "skgen[text]"``: transformers,
     peft, gguf, accelerate, platformdirs); ``import skgen`` does not import it.
@@ -979,6 +985,7 @@ class _Runtime:
         size = self.model.get_output_embeddings().weight.shape[0]
         self.stop = torch.cat([stop, torch.ones(max(size - vocab, 0), dtype=torch.bool)])[:size]
         self.pieces = pieces
+        self.token_bytes = _token_bytes(tok, pieces)
         self.bounds: dict[tuple, Any] = {}  # TextBounds by (characters, min, max, separator)
         self.examples: list[str] | None = None
         self.example_labels: list[list[str]] = []
@@ -1140,7 +1147,7 @@ class _Runtime:
         ``line_break`` its marker of line breaks in texts (allowed where they are)."""
         import torch
 
-        from skgen.text._generate import TextBounds
+        from skgen.text._generate import TextBounds, continue_text, utf8_prefix
         from skgen.validators import CharacterSetValidator, StringLengthValidator, ValidatorSet
 
         charset = lengths = None
@@ -1162,31 +1169,30 @@ class _Runtime:
                 allowed = set(charset)
                 if line_break is not None and allowed & {"\n", "\r"}:
                     allowed.add(line_break)
-                wide = any(ord(c) > 127 for c in allowed)  # bytes of split characters allowed
+                allowed = frozenset(allowed)
                 special = set(self.tokenizer.all_special_ids)
                 size = len(self.stop)
-                banned = [True] * size  # ids past the tokenizer's: never drawn
+                banned = [True] * size  # ids past the tokenizer's, and unknown bytes: never drawn
                 chars, seps, after = [0] * size, [0] * size, [0] * size
-
-                def length(text: str) -> int:  # bytes of a character split over tokens: 0
-                    return len(text) - text.count("\ufffd")
-
-                for i, piece in enumerate(self.pieces):
-                    if i in special:
+                partial = {}
+                mark = separator.encode() if len(separator) == 1 else None
+                for i, data in enumerate(self.token_bytes):
+                    if i in special or data is None:
                         continue
-                    text = piece.split("\n", 1)[0]  # what a line-ending token adds
-                    banned[i] = ("\ufffd" in text and not wide) or not set(text) - {
-                        "\ufffd"} <= allowed
-                    chars[i] = length(text)
-                    if len(separator) == 1 and separator in text:
-                        seps[i] = text.count(separator)
-                        after[i] = length(text.rsplit(separator, 1)[1])
+                    data = data.split(b"\n", 1)[0]  # what a line-ending token adds
+                    banned[i] = continue_text(b"", data, bool(self.stop[i]), allowed) is None
+                    if utf8_prefix(data) is None or utf8_prefix(data)[1]:
+                        partial[i] = data
+                    chars[i] = _first_bytes(data)
+                    if mark is not None and mark in data:
+                        seps[i] = data.count(mark)
+                        after[i] = _first_bytes(data.rsplit(mark, 1)[1])
                 eos = self.tokenizer.eos_token_id
                 if eos is not None:  # ends the line like a line break
                     banned[eos] = False
                 self.bounds[key] = TextBounds(torch.tensor(banned), torch.tensor(chars),
                                               *lengths, torch.tensor(seps),
-                                              torch.tensor(after))
+                                              torch.tensor(after), partial, allowed)
             return self.bounds[key]
 
     def tokenize(self, texts: list[str]) -> list[list[int]]:
@@ -1264,6 +1270,40 @@ class _Runtime:
                 self.tokenizer.decode(ids, skip_special_tokens=True)
             out[i] = heads[i] + tail.split("\n", 1)[0]
         return out
+
+
+def _token_bytes(tokenizer: Any, pieces: list[str]) -> list[bytes | None]:
+    """The UTF-8 bytes each token writes (``None`` where they cannot be told).
+
+    A token that decodes alone writes its piece; one holding part of a character
+    (decoded as U+FFFD) is read from its vocabulary entry: a byte-level BPE
+    vocabulary (GPT-2's byte-to-character table, as ``transformers`` converts it)
+    or SentencePiece's byte-fallback tokens ``<0xNN>``.
+    """
+    import re
+
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    byte_level = type(getattr(backend, "decoder", None)).__name__ == "ByteLevel"
+    table = {c: b for b, c in bytes_to_unicode().items()} if byte_level else {}
+    entries = tokenizer.convert_ids_to_tokens(list(range(len(pieces))))
+    out: list[bytes | None] = []
+    for piece, entry in zip(pieces, entries, strict=True):
+        if "\ufffd" not in piece:
+            out.append(piece.encode())
+        elif entry is not None and byte_level and all(c in table for c in entry):
+            out.append(bytes(table[c] for c in entry))
+        elif entry is not None and re.fullmatch(r"<0x[0-9A-Fa-f]{2}>", entry):
+            out.append(bytes([int(entry[3:5], 16)]))
+        else:
+            out.append(None)
+    return out
+
+
+def _first_bytes(data: bytes) -> int:
+    """Characters ``data`` starts: its bytes that are not UTF-8 continuation bytes."""
+    return sum(1 for b in data if b & 0xC0 != 0x80)
 
 
 def _float32_input(module: Any, args: tuple) -> tuple:
