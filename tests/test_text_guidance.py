@@ -118,6 +118,45 @@ def test_repetition_penalty_lowers_the_tokens_the_completion_already_wrote(scale
     assert repeated < fresh - 0.08  # so that the test tells the penalty from none
 
 
+class _EndingModel(torch.nn.Module):
+    """A row whose prompt holds ``LABEL`` ends its line, writes A or writes B as
+    0.5 : 0.3 : 0.2; a row without, as 0.1 : 0.45 : 0.45."""
+
+    def forward(self, input_ids, attention_mask, position_ids, use_cache,
+                past_key_values=None, logits_to_keep=None):
+        cache = past_key_values or _LabelCache((input_ids == LABEL).any(-1))
+        law = torch.where(cache.has_label[:, None], torch.tensor([0.5, 0.3, 0.2]),
+                          torch.tensor([0.1, 0.45, 0.45]))
+        logits = torch.full((input_ids.shape[0], 1, 5), -30.0)
+        logits[:, -1, [STOP, A, B]] = law.log()
+        return SimpleNamespace(logits=logits, past_key_values=cache)
+
+
+@pytest.mark.parametrize("guide_line_end", [False, True])
+def test_the_line_ends_as_the_conditional_model_says_unless_guided(guide_line_end):
+    """Guidance draws what a row writes; whether the line ends there is the prompted
+    model's own probability (0.5), not the guided one, which a negative row that
+    ends less often would raise (and one that ends more often would lower)."""
+    from skgen.text._generate import SamplingConfig, complete
+
+    n, scale = 20000, 2.0
+    cfg = SamplingConfig(max_new_tokens=1, temperature=1.0, top_p=1.0, top_k=None,
+                         batch_size=n, guidance_scale=scale, guide_line_end=guide_line_end)
+    out = complete(_EndingModel(), [[A, LABEL]] * n, pad_id=PAD,
+                   stop=torch.tensor([False, True] + [False] * 3), cfg=cfg,
+                   generator=torch.Generator().manual_seed(0), device=torch.device("cpu"),
+                   negative_prompts=[[A]] * n)
+    first = np.array([ids[0] for ids, _ in out])
+    guided = {t: math.exp(math.log(u) + scale * (math.log(c) - math.log(u)))
+              for t, c, u in ((STOP, 0.5, 0.1), (A, 0.3, 0.45), (B, 0.2, 0.45))}
+    total = sum(guided.values())
+    end = guided[STOP] / total if guide_line_end else 0.5
+    share_a = guided[A] / (guided[A] + guided[B])  # of the rows going on: guided either way
+    assert abs(np.mean(first == STOP) - end) < 0.015
+    assert abs(np.mean(first[first != STOP] == A) - share_a) < 0.03
+    assert guided[STOP] / total > 0.85  # so that the test tells the two apart
+
+
 # ----------------------------------------------------------------- estimator
 @pytest.fixture(scope="module")
 def fitted(tiny_model, tweets) -> GPTTextSynthesizer:  # noqa: F811

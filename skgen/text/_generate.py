@@ -20,7 +20,10 @@ each prompt comes with a negative prompt (the same line without what
 conditions it); both rows run in the same batch and KV cache, are fed the same
 sampled token, and the token is drawn from ``uncond + guidance_scale * (cond -
 uncond)`` of their logits (transformers' ``ClassifierFreeGuidanceLogitsProcessor``)
-before temperature, top-k and top-p, as in ``transformers``' ``generate``.
+before temperature, top-k and top-p, as in ``transformers``' ``generate``;
+only the line's end keeps the prompted row's own probability (the other tokens
+share the rest in their guided proportions), since guidance toward a label
+pushed completions past the longest training text.
 A ``repetition_penalty`` other than 1 (CTRL's, Keskar et al. 2019) then lowers
 the scores of the tokens the completion already holds, on log-probabilities
 (the guided scores, or the model's log-softmax unguided) so that it means the
@@ -72,6 +75,7 @@ class SamplingConfig:
     batch_size: int
     guidance_scale: float = 1.0
     repetition_penalty: float = 1.0
+    guide_line_end: bool = False  # True: the line's end guided too (False: the prompt's)
 
 
 @dataclass(frozen=True)
@@ -306,6 +310,16 @@ def _bounded_logits(logits: torch.Tensor, bounds: TextBounds, stop: torch.Tensor
     return logits.masked_fill(ban & bounded[:, None], float("-inf"))
 
 
+def _line_end_of(cond: torch.Tensor, guided: torch.Tensor, stop: torch.Tensor
+                 ) -> torch.Tensor:
+    """Log-probabilities whose line end is the conditional model's and whose other
+    tokens share the rest as the ``guided`` scores do."""
+    guided = guided.log_softmax(-1)
+    end = torch.logsumexp(cond[:, stop], -1, keepdim=True).clamp(max=0.0)
+    rest = torch.logsumexp(guided[:, ~stop], -1, keepdim=True)
+    return torch.where(stop[None, :], cond, guided - rest + torch.log1p(-end.exp()))
+
+
 def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, device,
                     bounds=None, text_chars=None, labels_left=None):
     cache_name, last_only = _forward_arguments(model)
@@ -348,10 +362,13 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
     last_pos = positions[:, -1:]
     for _ in range(cfg.max_new_tokens):
         if guide is not None:  # the processor checks that input_ids has the prompts' rows
+            cond = None if cfg.guide_line_end else logits[:len(active)].log_softmax(-1)
             logits = guide(torch.empty((len(active), 0), dtype=torch.long), logits)
         if penalty is not None and written[active[0]]:  # on log-probabilities, as guided
             so_far = torch.tensor([written[i] for i in active], device=device)  # equal lengths
             logits = penalty(so_far, logits if guide is not None else logits.log_softmax(-1))
+        if guide is not None and cond is not None:
+            logits = _line_end_of(cond, logits, stop)
         if bounds is not None:  # rows still writing labels are free
             logits = _bounded_logits(logits, bounds, stop, chars, pending == 0, started)
         token = draw_tokens(logits, cfg.temperature, cfg.top_p, cfg.top_k, generator)
