@@ -124,9 +124,9 @@ class TextBounds:
         """Tokens a row may not draw after the bytes ``started`` of a character it has not
         finished: all but the partial tokens that continue it with seen characters."""
         if started not in self._banned_after:  # a few such states; built once each
-            ban = torch.ones_like(self.banned)
+            ban, ends = torch.ones(len(self.banned), dtype=torch.bool), stop.cpu()
             for i, data in self.partial.items():
-                ban[i] = continue_text(started, data, bool(stop[i]), self.allowed) is None
+                ban[i] = continue_text(started, data, bool(ends[i]), self.allowed) is None
             self._banned_after[started] = ban.to(self.banned.device)
         return self._banned_after[started]
 
@@ -372,15 +372,14 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
         if bounds is not None:  # rows still writing labels are free
             logits = _bounded_logits(logits, bounds, stop, chars, pending == 0, started)
         token = draw_tokens(logits, cfg.temperature, cfg.top_p, cfg.top_k, generator)
-        done = stop[token]
-        for row, (t, d) in enumerate(zip(token.tolist(), done.tolist(), strict=True)):
+        done, drawn = stop[token], token.tolist()
+        for row, (t, d) in enumerate(zip(drawn, done.tolist(), strict=True)):
             written[active[row]].append(t)
             ended[active[row]] = d
         leave = done
         if bounds is not None:  # longer than any text the validators accept: cut off now
             in_text = pending == 0
-            for row, (t, bounded) in enumerate(zip(token.tolist(), in_text.tolist(),
-                                                   strict=True)):
+            for row, (t, bounded) in enumerate(zip(drawn, in_text.tolist(), strict=True)):
                 if bounded and (started[row] or t in bounds.partial):
                     started[row] = continue_text(started[row], bounds.partial.get(t, b""),
                                                  False, bounds.allowed) or b""

@@ -1186,7 +1186,8 @@ class _Runtime:
                         continue
                     data = data.split(b"\n", 1)[0]  # what a line-ending token adds
                     banned[i] = continue_text(b"", data, bool(self.stop[i]), allowed) is None
-                    if utf8_prefix(data) is None or utf8_prefix(data)[1]:
+                    read = utf8_prefix(data)
+                    if read is None or read[1]:  # part of a character
                         partial[i] = data
                     chars[i] = _first_bytes(data)
                     if mark is not None and mark in data:
