@@ -263,6 +263,27 @@ def test_few_shot_negative_prompts_keep_or_drop_the_examples(tiny_model, tweets,
     assert all(s.startswith("negative|") for s in shots)  # examples of the other label
 
 
+def test_the_line_end_is_guided_only_with_examples_in_the_prompt(
+        fitted, tiny_model, tweets, monkeypatch):  # noqa: F811
+    import skgen.text._generate as gen
+
+    few = GPTTextSynthesizer(**_fast(tiny_model, finetune=None, prompt_examples=3,
+                                     guidance_scale=2.0)).fit(tweets)
+    configs = []
+    real = gen.complete
+
+    def spy(model, prompts, **kw):
+        configs.append(kw["cfg"])
+        return real(model, prompts, **kw)
+
+    monkeypatch.setattr(gen, "complete", spy)
+    seeds = pd.DataFrame({"sentiment": ["positive"], "text": [None]})
+    for syn in (fitted, few):
+        syn._generate(seeds, np.random.default_rng(0))
+    assert [c.guide_line_end for c in configs] == [False, True]
+    assert all(c.guidance_scale > 1 for c in configs)
+
+
 def test_guided_sampling_keeps_labels_reproduces_and_leaves_torch_rng(fitted):
     torch.manual_seed(5)
     before = torch.get_rng_state().clone()

@@ -20,10 +20,11 @@ each prompt comes with a negative prompt (the same line without what
 conditions it); both rows run in the same batch and KV cache, are fed the same
 sampled token, and the token is drawn from ``uncond + guidance_scale * (cond -
 uncond)`` of their logits (transformers' ``ClassifierFreeGuidanceLogitsProcessor``)
-before temperature, top-k and top-p, as in ``transformers``' ``generate``;
-only the line's end keeps the prompted row's own probability (the other tokens
-share the rest in their guided proportions), since guidance toward a label
-pushed completions past the longest training text.
+before temperature, top-k and top-p, as in ``transformers``' ``generate``.
+Unless ``guide_line_end``, the line's end keeps the prompted row's own
+probability (the other tokens share the rest in their guided proportions),
+since guidance toward a label pushed completions past the longest training
+text.
 A ``repetition_penalty`` other than 1 (CTRL's, Keskar et al. 2019) then lowers
 the scores of the tokens the completion already holds, on log-probabilities
 (the guided scores, or the model's log-softmax unguided) so that it means the
