@@ -705,6 +705,24 @@ def test_token_bytes_spell_texts_and_count_their_characters(fitted):
     assert any(len(b) == 1 and b[0] >= 0x80 for b in bounds.partial.values())
 
 
+def test_token_bytes_of_a_byte_fallback_vocabulary():
+    """SentencePiece-style byte fallback: a character missing from the vocabulary is
+    written as ``<0xNN>`` tokens, each read as its byte."""
+    from tokenizers import Tokenizer, decoders, models
+    from transformers import PreTrainedTokenizerFast
+
+    from skgen.text._synthesizer import _token_bytes
+
+    vocab = {"<unk>": 0, "a": 1, "b": 2, " ": 3} | {f"<0x{i:02X}>": 4 + i for i in range(256)}
+    bpe = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token="<unk>", byte_fallback=True))
+    bpe.decoder = decoders.Sequence([decoders.ByteFallback(), decoders.Fuse()])
+    tok = PreTrainedTokenizerFast(tokenizer_object=bpe, unk_token="<unk>")
+    spelled = _token_bytes(tok, tok.batch_decode([[i] for i in range(len(tok))]))
+    ids = tok("a😂 b", add_special_tokens=False)["input_ids"]
+    assert len(ids) == 7  # the emoji as its four bytes
+    assert b"".join(spelled[i] for i in ids) == "a😂 b".encode()
+
+
 def test_long_prompts_make_smaller_batches_within_the_memory_budget(tiny_model, tweets,
                                                                       monkeypatch):
     """Few-shot prompts are long: a batch of them holds as many prompts as keep its keys,
