@@ -1285,25 +1285,30 @@ class _Runtime:
 def _token_bytes(tokenizer: Any, pieces: list[str]) -> list[bytes | None]:
     """The UTF-8 bytes each token writes (``None`` where they cannot be told).
 
-    A token that decodes alone writes its piece; one holding part of a character
-    (decoded as U+FFFD) is read from its vocabulary entry: a byte-level BPE
-    vocabulary (GPT-2's byte-to-character table, as ``transformers`` converts it)
-    or SentencePiece's byte-fallback tokens ``<0xNN>``.
+    A byte-level BPE vocabulary's entries are read through GPT-2's
+    byte-to-character table (as ``transformers`` converts it); otherwise a token
+    that decodes alone writes its piece, and SentencePiece's byte-fallback tokens
+    ``<0xNN>`` their byte. A token holding part of a character by other means
+    (decoded as U+FFFD) gets ``None``: the sampler's bounds never draw it.
     """
     import re
 
-    from transformers.convert_slow_tokenizer import bytes_to_unicode
-
+    table: dict[str, int] = {}
     backend = getattr(tokenizer, "backend_tokenizer", None)
-    byte_level = type(getattr(backend, "decoder", None)).__name__ == "ByteLevel"
-    table = {c: b for b, c in bytes_to_unicode().items()} if byte_level else {}
+    if type(getattr(backend, "decoder", None)).__name__ == "ByteLevel":
+        try:
+            from transformers.convert_slow_tokenizer import bytes_to_unicode
+        except ImportError:  # moved in a later transformers: pieces and byte fallback only
+            pass
+        else:
+            table = {c: b for b, c in bytes_to_unicode().items()}
     entries = tokenizer.convert_ids_to_tokens(list(range(len(pieces))))
     out: list[bytes | None] = []
     for piece, entry in zip(pieces, entries, strict=True):
-        if "\ufffd" not in piece:
-            out.append(piece.encode())
-        elif entry is not None and byte_level and all(c in table for c in entry):
+        if table and entry is not None and all(c in table for c in entry):
             out.append(bytes(table[c] for c in entry))
+        elif "\ufffd" not in piece:
+            out.append(piece.encode())
         elif entry is not None and re.fullmatch(r"<0x[0-9A-Fa-f]{2}>", entry):
             out.append(bytes([int(entry[3:5], 16)]))
         else:
