@@ -21,14 +21,13 @@ conditions it); both rows run in the same batch and KV cache, are fed the same
 sampled token, and the token is drawn from ``uncond + guidance_scale * (cond -
 uncond)`` of their logits (transformers' ``ClassifierFreeGuidanceLogitsProcessor``)
 before temperature, top-k and top-p, as in ``transformers``' ``generate``.
-Unless ``guide_line_end``, the line's end keeps the prompted row's own
-probability (the other tokens share the rest in their guided proportions),
-since guidance toward a label pushed completions past the longest training
-text.
 A ``repetition_penalty`` other than 1 (CTRL's, Keskar et al. 2019) then lowers
 the scores of the tokens the completion already holds, on log-probabilities
 (the guided scores, or the model's log-softmax unguided) so that it means the
-same with and without guidance.
+same with and without guidance. Last, unless ``guide_line_end``, the line's
+end gets back the prompted row's own probability (the other tokens share the
+rest in their guided proportions), since guidance toward a label pushed
+completions past the longest training text.
 
 With :class:`TextBounds` (what the estimator's fitted character-set and
 string-length validators accept of a text), a row that is writing its text
@@ -361,14 +360,16 @@ def _complete_batch(model, prompts, negatives, pad_id, stop, cfg, generator, dev
     ended = [False] * n
     active = list(range(n))  # batch row -> prompt; finished rows leave the batch
     last_pos = positions[:, -1:]
+    own_line_end = guide is not None and not cfg.guide_line_end
     for _ in range(cfg.max_new_tokens):
+        if own_line_end:  # the prompted rows' law, before guidance replaces it
+            cond = logits[:len(active)].log_softmax(-1)
         if guide is not None:  # the processor checks that input_ids has the prompts' rows
-            cond = None if cfg.guide_line_end else logits[:len(active)].log_softmax(-1)
             logits = guide(torch.empty((len(active), 0), dtype=torch.long), logits)
         if penalty is not None and written[active[0]]:  # on log-probabilities, as guided
             so_far = torch.tensor([written[i] for i in active], device=device)  # equal lengths
             logits = penalty(so_far, logits if guide is not None else logits.log_softmax(-1))
-        if guide is not None and cond is not None:
+        if own_line_end:
             logits = _line_end_of(cond, logits, stop)
         if bounds is not None:  # rows still writing labels are free
             logits = _bounded_logits(logits, bounds, stop, chars, pending == 0, started)

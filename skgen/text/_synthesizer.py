@@ -228,8 +228,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
         against 20 % on a second split). With examples (few-shot) it is guided
         too: unguided there, the augmentation gain was lower at three of four
         single draws (the fourth equal) and fidelity / real 0.76 against 0.81
-        on average, at the same speed. Guided sampling runs both rows in one batch, so each step
-        computes twice the rows. On 60 tweets after 3 LoRA
+        on average, at the same speed. Guided sampling runs both rows in one
+        batch, so each step computes twice the rows. On 60 tweets after 3 LoRA
         epochs, 3 raised label fidelity from 0.33 to 0.56 (0.80 × the judge's
         accuracy on real texts, 90 texts each; 0.36 to 0.52-0.56 on a second
         split) at about half the texts per second; few-shot prompts were not
