@@ -172,21 +172,28 @@ def test_guidance_parameters_are_validated_by_name(tiny_model, tweets, params,  
         GPTTextSynthesizer(**_fast(tiny_model, epochs=1, **params)).fit(tweets)
 
 
-def _negatives(syn, seeds, monkeypatch):
+def _spy_on_sampler(monkeypatch) -> list[dict]:
+    """Each call of the sampler from now on: its prompts, keyword arguments and output."""
     import skgen.text._generate as gen
 
-    seen = {}
+    calls = []
     real = gen.complete
 
     def spy(model, prompts, **kw):
-        seen["prompts"], seen["negatives"] = prompts, kw.get("negative_prompts")
-        return real(model, prompts, **kw)
+        out = real(model, prompts, **kw)
+        calls.append({"prompts": prompts, **kw, "out": out})
+        return out
 
     monkeypatch.setattr(gen, "complete", spy)
+    return calls
+
+
+def _negatives(syn, seeds, monkeypatch):
+    calls = _spy_on_sampler(monkeypatch)
     syn._generate(seeds, np.random.default_rng(0))
-    tok = syn._runtime.tokenizer
-    decode = [tok.decode(p, skip_special_tokens=True) for p in seen["negatives"] or []]
-    return [tok.decode(p, skip_special_tokens=True) for p in seen["prompts"]], decode
+    call, tok = calls[-1], syn._runtime.tokenizer
+    decode = [tok.decode(p, skip_special_tokens=True) for p in call["negative_prompts"] or []]
+    return [tok.decode(p, skip_special_tokens=True) for p in call["prompts"]], decode
 
 
 @contextlib.contextmanager
@@ -201,24 +208,14 @@ def _guidance_restored(syn):
 
 
 def test_repetition_penalty_reaches_the_sampler(fitted, monkeypatch):
-    import skgen.text._generate as gen
-
-    completions = []
-    real = gen.complete
-
-    def spy(model, prompts, **kw):
-        out = real(model, prompts, **kw)
-        completions.append([ids for ids, _ in out])
-        return out
-
-    monkeypatch.setattr(gen, "complete", spy)
+    calls = _spy_on_sampler(monkeypatch)
     seeds = pd.DataFrame({"sentiment": ["positive", "negative"] * 10, "text": [None] * 20})
     with _guidance_restored(fitted):
         repeats = []
         for penalty in (1.0, 1e6):  # unguided scores are log-probabilities: 1e6 bans repeats
             fitted.set_params(guidance_scale=1.0, repetition_penalty=penalty)
             fitted._generate(seeds, np.random.default_rng(0))
-            repeats.append(sum(len(set(ids)) < len(ids) for ids in completions[-1]))
+            repeats.append(sum(len(set(ids)) < len(ids) for ids, _ in calls[-1]["out"]))
     assert fitted.repetition_penalty == 1.0
     assert repeats[0] > 0 and repeats[1] == 0, repeats
 
@@ -265,23 +262,14 @@ def test_few_shot_negative_prompts_keep_or_drop_the_examples(tiny_model, tweets,
 
 def test_the_line_end_is_guided_only_with_examples_in_the_prompt(
         fitted, tiny_model, tweets, monkeypatch):  # noqa: F811
-    import skgen.text._generate as gen
-
     few = GPTTextSynthesizer(**_fast(tiny_model, finetune=None, prompt_examples=3,
                                      guidance_scale=2.0)).fit(tweets)
-    configs = []
-    real = gen.complete
-
-    def spy(model, prompts, **kw):
-        configs.append(kw["cfg"])
-        return real(model, prompts, **kw)
-
-    monkeypatch.setattr(gen, "complete", spy)
+    calls = _spy_on_sampler(monkeypatch)
     seeds = pd.DataFrame({"sentiment": ["positive"], "text": [None]})
     for syn in (fitted, few):
         syn._generate(seeds, np.random.default_rng(0))
-    assert [c.guide_line_end for c in configs] == [False, True]
-    assert all(c.guidance_scale > 1 for c in configs)
+    assert [c["cfg"].guide_line_end for c in calls] == [False, True]
+    assert all(c["cfg"].guidance_scale > 1 for c in calls)
 
 
 def test_guided_sampling_keeps_labels_reproduces_and_leaves_torch_rng(fitted):
