@@ -892,6 +892,16 @@ def test_dp_without_finetuning_is_refused(tiny_model, tweets):
         GPTTextSynthesizer(**_fast(tiny_model, finetune=None, dp=True)).fit(tweets)
 
 
+def test_dp_with_prompt_examples_is_refused(tiny_model, tweets):
+    with pytest.raises(ValueError, match="prompt_examples=3 puts real training lines"):
+        GPTTextSynthesizer(**_fast(tiny_model, finetune="lora", dp=True,
+                                   prompt_examples=3)).fit(tweets)
+    syn = GPTTextSynthesizer(**_fast(tiny_model, finetune="lora", epochs=1, dp=True)).fit(tweets)
+    syn.set_params(prompt_examples=2)  # after fit: refused when sampling
+    with pytest.raises(ValueError, match="prompt_examples=2 puts real training lines"):
+        syn.sample(2)
+
+
 def test_device_and_dtype(fitted, tiny_model, tweets):
     assert next(_runtime(fitted).model.parameters()).dtype == torch.float32  # CPU: float32
     if not torch.cuda.is_available():

@@ -182,7 +182,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
         when the label is free). ``None``: 25 (the seed's advice) when
         ``finetune=None``, else 0. These lines are kept in memory only, never
         saved: after :func:`skgen.load`, give them again with
-        :meth:`set_prompt_examples`.
+        :meth:`set_prompt_examples`. Must be 0 with ``dp=True``: texts can
+        copy a line of their prompt, outside the privacy guarantee.
     maximum_text_length : int or None, default=None
         Most tokens generated per completion; a line not ended by then is
         malformed (cut off). ``None``: 100, or 1.25 times the longest training
@@ -617,6 +618,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
         if self.dp and self.finetune is None:
             raise ValueError("dp=True trains the model privately, but finetune=None trains "
                              "nothing; set finetune='lora' or dp=False")
+        self._check_private_prompts()
         _sampler_kind(self.sampling_precision, _device(self.device))  # int8 on CUDA: refused
         text_column = self._find_text_column(X)
         labels = [c for c in X.columns if c != text_column]
@@ -775,7 +777,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
             labels = self._draw_free_labels(labels, known, rng)
         heads = [_format.prompt_prefix(lab, txt, self.separator_)
                  for lab, txt in zip(labels, text_prefixes, strict=True)]
-        k = self._prompt_examples()
+        k = self._check_private_prompts()
         negatives = None
         if self.guidance_scale != 1:
             negatives = [self._negative_prompt(lab, txt, known, rng)
@@ -881,6 +883,17 @@ class GPTTextSynthesizer(BaseSynthesizer):
         if self.prompt_examples is not None:
             return int(self.prompt_examples)
         return 25 if self.finetune is None else 0
+
+    def _check_private_prompts(self) -> int:
+        """The prompts' examples per prompt; ``ValueError`` when ``dp=True`` and there
+        are any: a real line in a prompt reaches the texts outside the guarantee."""
+        k = self._prompt_examples()
+        if self.dp and k:
+            raise ValueError(f"dp=True trains the model privately, but prompt_examples={k} "
+                             "puts real training lines into every prompt, where the texts "
+                             "can copy them outside the privacy guarantee; set "
+                             "prompt_examples=0")
+        return k
 
 
 GPTTextSynthesizer.__doc__ = GPTTextSynthesizer.__doc__.replace(
