@@ -725,12 +725,14 @@ class BaseSynthesizer(TableInputMixin, BaseEstimator, metaclass=ABCMeta):
                "value it pins in a fixed cell)")
         reject(~conditions_met(rows, seeds.reset_index(drop=True), self.schema_,
                                text_prefix=self._completes_text), "the conditions not met")
-        reject(~self.validators_.is_valid(self._known_categories(rows) if self._open_categories
-                                          else rows), "fitted validators failed")
+        reject(~self.validators_._is_valid(rows, self._known_categories(rows)
+                                           if self._open_categories else None),
+               "fitted validators failed")
         return rows, ok, reasons
 
     def _known_categories(self, rows: pd.DataFrame) -> pd.DataFrame:
-        """``rows`` with new categories (accepted conditions) shown to validators as known."""
+        """``rows`` with new categories (accepted conditions) shown as known, for the
+        validators that do not judge them themselves."""
         rows = rows.copy()
         for col in self.schema_.of_kind("categorical"):
             new = rows[col.name].notna() & ~rows[col.name].isin(col.seen_categories)

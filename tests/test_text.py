@@ -449,6 +449,26 @@ def test_a_label_never_seen_in_training_is_accepted(fitted):
     assert (out["sentiment"] == "neutral").all()
 
 
+def test_a_new_label_reaches_the_label_filter_as_asked(tiny_model, tweets, monkeypatch):
+    # the character set (no "u", "r" or "l" in negative/positive) must see "neutral" as a
+    # known label; the label filter must see it as it is, and pass it (a label it never saw)
+    from skgen.validators import CharacterSetValidator, LabelAgreementValidator
+
+    seen = []
+    judge = LabelAgreementValidator.is_valid
+
+    def spy(self, X):
+        seen.extend(X["sentiment"].tolist())
+        return judge(self, X)
+
+    monkeypatch.setattr(LabelAgreementValidator, "is_valid", spy)
+    syn = GPTTextSynthesizer(**_fast(tiny_model, epochs=5, validators=[
+        CharacterSetValidator(), LabelAgreementValidator()])).fit(tweets)
+    out = syn.sample(4, conditions={"sentiment": "neutral"}, random_state=0)
+    assert (out["sentiment"] == "neutral").all()
+    assert set(pd.Series(seen).dropna()) == {"neutral"}  # malformed candidates: no label
+
+
 def test_new_label_of_a_category_dtype_column_is_a_clear_error(tiny_model, tweets):
     syn = GPTTextSynthesizer(**_fast(tiny_model, epochs=1)).fit(
         tweets.astype({"sentiment": "category"}))

@@ -309,6 +309,11 @@ class BaseValidator(TableInputMixin, TransformerMixin, BaseEstimator, metaclass=
 
     #: Name of the rule, reported in the ``rule`` column of :meth:`explain`.
     _rule = "rule"
+    #: Whether the rule decides for itself on categories it never saw in ``fit`` (a
+    #: label a model was asked for that no training row holds). A synthesizer that
+    #: accepts new categories gives such a validator its rows as generated, and the
+    #: others the rows with each new category shown as a known one.
+    _judges_new_categories = False
     _parameter_constraints: dict = {}
     #: Fitted attributes a model file may hold; subclasses add theirs (see
     #: :mod:`skgen.persistence`).

@@ -137,6 +137,7 @@ class ClassConfidenceValidator(BaseValidator):
     """
 
     _rule = "class_confidence"
+    _judges_new_categories = True  # an unseen label passes, an unseen level encodes as zeros
     _fitted_attributes = ("label_column_", "feature_columns_", "categories_", "classes_",
                           "center_", "scale_", "coef_", "intercept_", "classifier_")
     _parameter_constraints: dict = {

@@ -157,14 +157,21 @@ class ValidatorSet(BaseValidator):
         TypeError
             If ``X`` is neither a DataFrame nor a dense 2-D array-like.
         """
+        return self._is_valid(X)
+
+    def _is_valid(self, X: pd.DataFrame, known: pd.DataFrame | None = None) -> np.ndarray:
+        """``is_valid``; with ``known`` (``X`` with new categories shown as known ones,
+        same index), each validator that does not judge new categories itself reads
+        ``known`` instead of ``X``."""
         X = self._checked(X)
+        known = X if known is None else self._checked(known)
         ok = np.ones(len(X), dtype=bool)
         for validator in self.validators_:
             alive = np.flatnonzero(ok)
             if not alive.size:
                 break
-            subset = X if alive.size == len(X) else X.iloc[alive]
-            ok[alive] = validator.is_valid(subset)
+            frame = X if validator._judges_new_categories else known
+            ok[alive] = validator.is_valid(frame if alive.size == len(X) else frame.iloc[alive])
         return ok
 
 

@@ -180,6 +180,7 @@ class LabelAgreementValidator(BaseValidator):
     """
 
     _rule = "label_agreement"
+    _judges_new_categories = True  # a label it never saw passes
     #: Fitted attributes a model file holds (see :mod:`skgen.persistence`); a user
     #: classifier (``classifier_``) cannot be stored without pickle, so ``save`` refuses it.
     _fitted_attributes = ("text_column_", "label_column_", "classes_", "vocabulary_", "idf_",
