@@ -271,11 +271,13 @@ def test_training_lines_longer_than_max_tokens_are_left_out(tiny_model, tweets):
     # the tiny tokenizer writes these tweets in 14 to 53 tokens (and one more to begin)
     with pytest.warns(UserWarning, match=r"\d+ of 60 training lines are longer than "
                                          r"max_tokens=40 tokens .* left out"):
-        syn = GPTTextSynthesizer(**_fast(tiny_model, max_tokens=40, epochs=1)).fit(tweets)
+        syn = GPTTextSynthesizer(**_fast(tiny_model, max_tokens=40, epochs=1,
+                                         maximum_text_length=None)).fit(tweets)
     kept = _runtime(syn).example_lengths  # the prompts' examples are the lines learned
     assert 30 < len(kept) < 60 and kept.max() < 40
     with pytest.raises(SchemaError, match="every training line is longer than max_tokens=12"):
-        GPTTextSynthesizer(**_fast(tiny_model, max_tokens=12)).fit(tweets)
+        GPTTextSynthesizer(**_fast(tiny_model, max_tokens=12, maximum_text_length=None)
+                           ).fit(tweets)
 
 
 # ----------------------------------------------------------------- training
