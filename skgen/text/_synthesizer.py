@@ -84,10 +84,11 @@ class GPTTextSynthesizer(BaseSynthesizer):
     requested label (few-shot prompting, the seed's "~25 examples"). A label
     never seen in training may be asked for; how far the texts follow its
     words varies with the words: fitted on three of four fortune categories
-    (or two of three tweet sentiments), texts asked for the fourth were the
-    judge's "definitions" in 58 % of cases and "computers" in 13 % (tweets:
-    "negative" 65 %, "positive" 10 %; real texts 53-83 %; few-shot prompts
-    of the other labels' lines: "computers" 88 %, "positive" 10 %;
+    (or two of three tweet sentiments), texts asked for the one left out were
+    the judge's "definitions" in 58 % of cases and "computers" in 13 % (tweets:
+    "negative" 65 %, "positive" 10 %; real texts 53-83 %; few-shot, with
+    ``finetune=None`` and the other labels' lines: "computers" 88 %,
+    "positive" 10 %;
     docs/benchmarks.md, GPT fourteenth pass). Measure before relying on one.
     Sampling, conditions, validators and ``max_invalid`` are the base class's;
     a completion that is empty, cut off at ``maximum_text_length`` or writes a
