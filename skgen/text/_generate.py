@@ -58,6 +58,7 @@ References
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 
@@ -163,24 +164,12 @@ def utf8_prefix(data: bytes) -> tuple[str, bytes] | None:
     """``data`` read as UTF-8 text whose last character may be unfinished: its whole
     characters and the bytes of the unfinished one (``b""`` when none); ``None`` when
     ``data`` is not the start of UTF-8 text."""
-    for back in range(1, min(4, len(data)) + 1):
-        byte = data[-back]
-        if byte & 0xC0 != 0x80:  # the last character's first byte: its length from it
-            size = 1 if byte < 0x80 else 2 if byte >> 5 == 6 else 3 if byte >> 4 == 14 \
-                else 4 if byte >> 3 == 30 else 0
-            if size == 0 or back > size:
-                return None
-            if back < size:
-                data, rest = data[:-back], data[-back:]
-                break
-            rest = b""
-            break
-    else:
-        rest = b""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return data.decode("utf-8"), rest
+        text = decoder.decode(data, final=False)
     except UnicodeDecodeError:
         return None
+    return text, decoder.getstate()[0]
 
 
 def continue_text(started: bytes, data: bytes, ends_line: bool, allowed: Set[str]
